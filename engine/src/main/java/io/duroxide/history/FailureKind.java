@@ -1,0 +1,19 @@
+package io.duroxide.history;
+
+/** Why something failed. The kind decides retry behaviour and how operators classify the failure. */
+public enum FailureKind {
+    /** User code threw: an activity, an orchestration, or a child orchestration. */
+    APPLICATION,
+    /** An activity attempt or an external-event wait ran out of time. */
+    TIMEOUT,
+    /** The instance (or its parent) was cancelled. */
+    CANCELLED,
+    /** Replayed code did not emit the actions recorded in history. */
+    NONDETERMINISM,
+    /** The name or version has no registration in the runtime that processed it. */
+    CONFIGURATION,
+    /** The storage provider or the runtime failed, not user code. */
+    INFRASTRUCTURE,
+    /** A message kept failing and exceeded the maximum delivery attempts. */
+    POISON
+}

@@ -1,0 +1,93 @@
+package io.duroxide.provider;
+
+import io.duroxide.api.InstanceAlreadyExistsException;
+import io.duroxide.api.InstanceNotFoundException;
+import io.duroxide.api.InstanceQuery;
+import io.duroxide.api.InstanceStatus;
+import io.duroxide.history.HistoryEvent;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Durable storage for instances, histories and the two peek-lock queues. Implementations must be
+ * safe for concurrent use by several runtimes (threads and processes) sharing one store: an instance
+ * is processed by at most one holder of its lock at a time, and delivery counts grow on every fetch.
+ * Every method reports storage failures as {@link ProviderException}.
+ */
+public interface Provider extends AutoCloseable {
+
+    /** A short name for logs, e.g. {@code sqlite}. */
+    String name();
+
+    /** Creates the instance, its first execution and its start message atomically. */
+    void createInstance(NewInstance start) throws InstanceAlreadyExistsException;
+
+    /**
+     * Atomically starts the instance unless it is already running, then enqueues the signal.
+     *
+     * @return true if this call started the instance
+     */
+    boolean signalWithStart(NewInstance start, OrchestratorMessage signal);
+
+    /** Enqueues a client message (event, cancel, suspend, resume) for an existing instance. */
+    void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt) throws InstanceNotFoundException;
+
+    /** Locks the instance with the oldest visible message and returns its state, or empty when idle. */
+    Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout);
+
+    /**
+     * Commits a turn: consumes the fetched messages and applies the write, or does nothing at all.
+     *
+     * @throws LockLostException if the instance lock is no longer held by this token
+     */
+    void commitTurn(String lockToken, TurnWrite write);
+
+    /** Releases the instance lock; its messages become visible again after the delay. */
+    void abandonOrchestrationItem(String lockToken, Duration delay);
+
+    /** Extends the instance lock. @throws LockLostException if it is no longer held */
+    void renewOrchestrationLock(String lockToken, Duration lockTimeout);
+
+    /** Locks the oldest visible activity work item, or returns empty when idle. */
+    Optional<ActivityLease> fetchActivity(Duration lockTimeout);
+
+    /**
+     * Deletes the work item and enqueues its completion, atomically.
+     *
+     * @throws LockLostException if the item is gone (cancelled, or taken after its lock expired)
+     */
+    void completeActivity(String lockToken, OrchestratorMessage completion);
+
+    /** Unlocks the work item; it becomes visible again after the delay. */
+    void abandonActivity(String lockToken, Duration delay);
+
+    /** Extends an activity lock. @throws LockLostException if the item is gone or taken */
+    void renewActivityLock(String lockToken, Duration lockTimeout);
+
+    Optional<InstanceStatus> getInstance(String instanceId);
+
+    List<HistoryEvent> readHistory(String instanceId, long executionId);
+
+    /** The durable facts of an execution, or empty if it does not exist. */
+    Optional<ExecutionRecord> getExecution(String instanceId, long executionId);
+
+    /** Instances matching the query, ordered by instance id. */
+    List<InstanceStatus> listInstances(InstanceQuery query);
+
+    /**
+     * Deletes a terminal instance with its history, executions, queued work and its sub-orchestrations.
+     *
+     * @return the number of instances deleted, 0 if it did not exist
+     * @throws IllegalStateException if it or one of its children is not terminal
+     */
+    int purgeInstance(String instanceId);
+
+    QueueDepths queueDepths();
+
+    List<ActiveInstanceCount> countActiveInstances();
+
+    @Override
+    void close();
+}

@@ -1,0 +1,20 @@
+package io.duroxide.runtime;
+
+import io.duroxide.provider.ActivityWorkItem;
+
+/**
+ * One activity attempt handed to {@link ActivityInvoker#invoke(ActivityInvocation)}, the observation point
+ * for activity executions.
+ *
+ * @param deliveryCount how many times the queue delivered this attempt (more than 1 after a crash)
+ */
+public record ActivityInvocation(ActivityWorkItem item, int deliveryCount) {
+    public String activityName() {
+        return item.activityName();
+    }
+
+    /** 0 for the first try, 1 for the first retry, and so on. */
+    public int retryAttempt() {
+        return item.attempt();
+    }
+}
