@@ -66,13 +66,15 @@ public final class ActivityInvoker {
                     + (item.attempt() + 1) + " timed out after " + item.timeoutMs() + " ms");
             return new ActivityOutcome.Failed(FailureType.TIMEOUT, failure, RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure));
         } catch (Exception e) {
+            if (shuttingDown.getAsBoolean()) {
+                return cancelled(item, "was interrupted by the runtime shutting down (" + e + ")");
+            }
             return applicationFailure(item, e);
         } catch (Error e) {
             return new ActivityOutcome.Failed(FailureType.INFRASTRUCTURE_ERROR, FailureDetails.fromThrowable(FailureKind.INFRASTRUCTURE, e), true);
         }
         if (invocation.cancelled().get()) {
-            return new ActivityOutcome.Failed(FailureType.CANCELLED, FailureDetails.of(FailureKind.CANCELLED, "io.duroxide.Cancelled",
-                    "activity '" + item.activityName() + "' finished after its work was cancelled", false), false);
+            return cancelled(item, "finished after its work was cancelled");
         }
         try {
             return new ActivityOutcome.Succeeded(json.toJson(output));
@@ -96,6 +98,11 @@ public final class ActivityInvoker {
             }
             throw (Error) cause;
         }
+    }
+
+    private static ActivityOutcome cancelled(ActivityWorkItem item, String why) {
+        return new ActivityOutcome.Failed(FailureType.CANCELLED, FailureDetails.of(FailureKind.CANCELLED, "io.duroxide.Cancelled",
+                "activity '" + item.activityName() + "' " + why, false), false);
     }
 
     private static ActivityOutcome applicationFailure(ActivityWorkItem item, Exception e) {

@@ -299,7 +299,8 @@ public final class SqliteProvider implements Provider {
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
                 while (rs.next()) {
                     long executionId = rs.getLong(2);
-                    messages.add(new RawMessage(rs.getLong(1), rs.wasNull() ? null : executionId, rs.getString(3),
+                    Long target = rs.wasNull() ? null : executionId;
+                    messages.add(new RawMessage(rs.getLong(1), target, rs.getString(3),
                             rs.getInt(4)));
                 }
             }
