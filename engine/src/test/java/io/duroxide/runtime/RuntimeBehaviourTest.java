@@ -10,33 +10,15 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.Task;
 import io.duroxide.history.FailureKind;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CyclicBarrier;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RuntimeBehaviourTest {
-    @TempDir
-    Path dir;
-
-    EngineHarness harness;
-
-    @BeforeEach
-    void setUp() {
-        harness = new EngineHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+class RuntimeBehaviourTest extends EngineTestBase {
 
     @Test
     void activitiesRunConcurrentlyUpToTheConfiguredSlots() {
