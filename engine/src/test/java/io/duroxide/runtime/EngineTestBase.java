@@ -18,7 +18,7 @@ abstract class EngineTestBase {
     }
 
     @AfterEach
-    void closeHarness() throws Exception {
+    void closeHarness() {
         harness.close();
     }
 }
