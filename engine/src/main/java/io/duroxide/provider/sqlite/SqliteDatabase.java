@@ -44,8 +44,14 @@ final class SqliteDatabase implements AutoCloseable {
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     static final int POOL_SIZE = 4;
-    static final int BUSY_TIMEOUT_MS = 5_000;
-    static final int MAX_BUSY_ATTEMPTS = 6;
+
+    /**
+     * How long SQLite waits for another process's lock, and how many times a transaction that still
+     * found the database busy is tried in all. Only tests change them.
+     */
+    record Settings(int busyTimeoutMs, int maxBusyAttempts) {
+        static final Settings DEFAULT = new Settings(5_000, 6);
+    }
 
     /** Work done with one connection. */
     @FunctionalInterface
@@ -96,13 +102,15 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     private final Path file;
+    private final Settings settings;
     private final HikariDataSource pool;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private SqliteDatabase(Path file, HikariDataSource pool) {
+    private SqliteDatabase(Path file, Settings settings, HikariDataSource pool) {
         this.file = file;
+        this.settings = settings;
         this.pool = pool;
     }
 
@@ -111,14 +119,14 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Validates the file, creates or migrates the schema, and opens the pool. */
-    static SqliteDatabase open(Path requested) {
+    static SqliteDatabase open(Path requested, Settings settings) {
         Path file = requested.toAbsolutePath().normalize();
         checkFile(file);
         String url = "jdbc:sqlite:" + file;
-        validateAndEnableWal(file, url);
+        validateAndEnableWal(file, url, settings);
 
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.setBusyTimeout(settings.busyTimeoutMs());
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
@@ -142,7 +150,7 @@ final class SqliteDatabase implements AutoCloseable {
             throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
                     sql != null && SqliteErrors.isRetryable(sql), sql != null ? sql : e);
         }
-        SqliteDatabase db = new SqliteDatabase(file, pool);
+        SqliteDatabase db = new SqliteDatabase(file, settings, pool);
         try {
             db.write("open", tx -> {
                 int version = SqliteSchema.currentVersion(tx.connection);
@@ -201,9 +209,9 @@ final class SqliteDatabase implements AutoCloseable {
      * Reads the schema with a plain connection that changes nothing, so a damaged file is reported
      * before anything writes to it; then switches it to WAL (a setting stored in the file).
      */
-    private static void validateAndEnableWal(Path file, String url) {
+    private static void validateAndEnableWal(Path file, String url, Settings settings) {
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.setBusyTimeout(settings.busyTimeoutMs());
         SQLiteDataSource plain = new SQLiteDataSource(config);
         plain.setUrl(url);
         try (Connection c = plain.getConnection(); Statement s = c.createStatement()) {
@@ -254,7 +262,7 @@ final class SqliteDatabase implements AutoCloseable {
             try {
                 return write ? writeOnce(work) : readOnce(work);
             } catch (SQLException e) {
-                if (SqliteErrors.isBusy(e) && attempt < MAX_BUSY_ATTEMPTS && !closed) {
+                if (SqliteErrors.isBusy(e) && attempt < settings.maxBusyAttempts() && !closed) {
                     backoff(operation, attempt, e);
                     continue;
                 }

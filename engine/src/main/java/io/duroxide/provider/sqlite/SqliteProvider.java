@@ -120,8 +120,12 @@ public final class SqliteProvider implements Provider {
      *     database; such a file is left unchanged
      */
     public static SqliteProvider open(Path file) {
+        return open(file, SqliteDatabase.Settings.DEFAULT);
+    }
+
+    static SqliteProvider open(Path file, SqliteDatabase.Settings settings) {
         Objects.requireNonNull(file, "file");
-        return new SqliteProvider(SqliteDatabase.open(file));
+        return new SqliteProvider(SqliteDatabase.open(file, settings));
     }
 
     /** The database file. */
