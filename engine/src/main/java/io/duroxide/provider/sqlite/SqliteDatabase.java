@@ -36,8 +36,10 @@ import org.sqlite.SQLiteDataSource;
  * retryable {@link ProviderException} is thrown. Reads run on any pooled connection in autocommit
  * mode (WAL readers never block the writer).
  *
- * <p>Prepared statements are cached per physical connection: the pool never retires connections
- * ({@code maxLifetime = 0}), so each keeps its compiled statements for its whole life.
+ * <p>Writes all use one connection borrowed from the pool and kept (replaced only after an error), so
+ * its page cache is not invalidated by other connections of this process. Prepared statements are
+ * cached per physical connection: the pool never retires connections ({@code maxLifetime = 0}), so
+ * each keeps its compiled statements for its whole life.
  */
 final class SqliteDatabase implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
@@ -105,6 +107,8 @@ final class SqliteDatabase implements AutoCloseable {
     private final Settings settings;
     private final HikariDataSource pool;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** The connection all writes of this process use, so its page cache stays warm; guarded by writeLock. */
+    private Connection writer;
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
@@ -132,6 +136,7 @@ final class SqliteDatabase implements AutoCloseable {
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         config.setCacheSize(-16_000); // 16 MB per connection
         config.enforceForeignKeys(false);
+        config.setGetGeneratedKeys(false); // else the driver runs an extra query after every insert
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl(url);
 
@@ -292,7 +297,11 @@ final class SqliteDatabase implements AutoCloseable {
 
     private <T> T writeOnce(Work<T> work) throws SQLException {
         writeLock.lock();
-        try (Connection c = pool.getConnection()) {
+        try {
+            if (writer == null) {
+                writer = pool.getConnection();
+            }
+            Connection c = writer;
             Tx tx = tx(c);
             tx.ps("BEGIN IMMEDIATE").execute();
             try {
@@ -308,21 +317,39 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** Rolls back after a failure; a connection that cannot be rolled back is taken out of the pool. */
+    /**
+     * Rolls back after a failure. After an SQL error other than a busy database the writer connection
+     * is replaced, in case the error left it in a bad state.
+     */
     private void rollback(Connection c, Throwable failure) {
-        if (failure instanceof SQLException) {
-            dropStatements(c); // a failed statement may be left in an odd state; recompile next time
-        }
+        boolean retire = failure instanceof SQLException sql && !SqliteErrors.isBusy(sql);
         try (Statement s = c.unwrap(SQLiteConnection.class).createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {
             String message = e.getMessage() == null ? "" : e.getMessage();
-            if (!message.contains("no transaction is active")) {
+            if (!message.contains("no transaction is active")) { // else SQLite already rolled back itself
                 failure.addSuppressed(e);
-                dropStatements(c);
-                pool.evictConnection(c);
+                retire = true;
             }
-            // else SQLite already rolled back (it does so itself on some I/O and busy errors)
+        }
+        if (retire) {
+            retireWriter();
+        }
+    }
+
+    /** Closes the writer connection (caller holds the write lock); the next write borrows another. */
+    private void retireWriter() {
+        Connection c = writer;
+        writer = null;
+        if (c == null) {
+            return;
+        }
+        dropStatements(c);
+        pool.evictConnection(c);
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // evicted anyway
         }
     }
 
@@ -392,6 +419,20 @@ final class SqliteDatabase implements AutoCloseable {
             return;
         }
         closed = true;
+        writeLock.lock();
+        try {
+            if (writer != null) {
+                dropStatements(writer);
+                try {
+                    writer.close();
+                } catch (SQLException ignored) {
+                    // the pool closes it
+                }
+                writer = null;
+            }
+        } finally {
+            writeLock.unlock();
+        }
         pool.close();
         statements.clear();
     }

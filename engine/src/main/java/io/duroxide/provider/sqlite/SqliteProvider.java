@@ -100,6 +100,9 @@ public final class SqliteProvider implements Provider {
             + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT 1)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
 
+    private static final String ACTIVITY_READY = "SELECT id FROM worker_queue WHERE visible_at <= ?"
+            + " AND (lock_token IS NULL OR locked_until <= ?) LIMIT 1";
+
     private static final String TREE = "WITH RECURSIVE tree(id) AS (SELECT instance_id FROM instances"
             + " WHERE instance_id = ? UNION SELECT i.instance_id FROM instances i JOIN tree t"
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
@@ -244,6 +247,10 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        // Idle polls are common: look without the write lock first (WAL readers never wait for writers).
+        if (db.read("fetchOrchestrationItem", tx -> tx.queryString(PICK_INSTANCE, now(), now())) == null) {
+            return Optional.empty();
+        }
         Locked locked = db.write("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
         if (locked == null) {
             return Optional.empty();
@@ -379,7 +386,7 @@ public final class SqliteProvider implements Provider {
             if (instanceId == null) {
                 throw lockLost("commitTurn", lockToken);
             }
-            tx.update("DELETE FROM orchestrator_queue WHERE lock_token = ?", lockToken);
+            tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
 
             Long historySize;
             try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), executionStatus(write),
@@ -479,11 +486,12 @@ public final class SqliteProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         long delayMs = millis(delay);
         db.write("abandonOrchestrationItem", tx -> {
-            if (tx.queryString(RELEASE_LOCK, lockToken) == null) {
+            String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
+            if (instanceId == null) {
                 throw lockLost("abandonOrchestrationItem", lockToken);
             }
             tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = max(visible_at, ?)"
-                    + " WHERE lock_token = ?", now() + delayMs, lockToken);
+                    + " WHERE instance_id = ? AND lock_token = ?", now() + delayMs, instanceId, lockToken);
             return null;
         });
     }
@@ -506,6 +514,9 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        if (db.read("fetchActivity", tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
+            return Optional.empty();
+        }
         return Optional.ofNullable(db.write("fetchActivity", tx -> {
             long now = now();
             for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
