@@ -69,7 +69,15 @@ public final class SqliteProvider implements Provider {
     private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q"
             + " WHERE q.visible_at <= ?"
             + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
-            + " ORDER BY q.id LIMIT 1";
+            + " ORDER BY q.visible_at, q.id LIMIT 1";
+    /** The instance and current execution of the oldest ready message, in one statement. */
+    private static final String PICK_INSTANCE_WITH_EXECUTION = "SELECT i.instance_id, i.orchestration_name,"
+            + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
+            + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
+            + " e.execution_id, e.initiated_by, e.started_at, e.turn_count"
+            + " FROM instances i LEFT JOIN executions e"
+            + " ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
+            + " WHERE i.instance_id = (" + PICK_INSTANCE + ")";
     private static final String UPSERT_LOCK = "INSERT INTO instance_locks(instance_id, lock_token, locked_until)"
             + " VALUES (?, ?, ?) ON CONFLICT(instance_id) DO UPDATE SET lock_token = excluded.lock_token,"
             + " locked_until = excluded.locked_until";
@@ -111,6 +119,9 @@ public final class SqliteProvider implements Provider {
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
     private final SqliteDatabase db;
+    /** Whether the last fetch of each queue found nothing; a hint only, races are harmless. */
+    private volatile boolean orchestratorIdle = true;
+    private volatile boolean activitiesIdle = true;
 
     private SqliteProvider(SqliteDatabase db) {
         this.db = db;
@@ -247,11 +258,13 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        // Idle polls are common: look without the write lock first (WAL readers never wait for writers).
-        if (db.read("fetchOrchestrationItem", tx -> tx.queryString(PICK_INSTANCE, now(), now())) == null) {
+        // After an empty fetch, look without the write lock first: idle polls then cost one read
+        // (WAL readers never wait for writers) instead of a write transaction.
+        if (orchestratorIdle && db.read("fetchOrchestrationItem", tx -> tx.queryString(PICK_INSTANCE, now(), now())) == null) {
             return Optional.empty();
         }
         Locked locked = db.write("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
+        orchestratorIdle = locked == null;
         if (locked == null) {
             return Optional.empty();
         }
@@ -293,17 +306,31 @@ public final class SqliteProvider implements Provider {
     private Locked lockNextInstance(Tx tx, long timeout) throws SQLException {
         long now = now();
         for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
-            String instanceId = tx.queryString(PICK_INSTANCE, now, now);
-            if (instanceId == null) {
-                return null;
+            InstanceStatus instance;
+            ExecutionRecord execution;
+            try (ResultSet rs = tx.bind(PICK_INSTANCE_WITH_EXECUTION, now, now).executeQuery()) {
+                if (!rs.next()) {
+                    instance = null;
+                    execution = null;
+                } else {
+                    instance = instanceFrom(rs);
+                    rs.getLong(13);
+                    execution = rs.wasNull() ? null : new ExecutionRecord(rs.getLong(13),
+                            InitiatedBy.valueOf(rs.getString(14)), Instant.ofEpochMilli(rs.getLong(15)), rs.getInt(16));
+                }
             }
-            InstanceStatus instance = readInstance(tx, instanceId);
             if (instance == null) {
-                int dropped = tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ?", instanceId);
+                // Either nothing is ready, or the oldest ready message belongs to an instance that does not exist.
+                String orphan = tx.queryString(PICK_INSTANCE, now, now);
+                if (orphan == null) {
+                    return null;
+                }
+                int dropped = tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ?", orphan);
                 LOG.log(Level.WARNING, "fetchOrchestrationItem: dropped {0} queued message(s) of instance ''{1}'',"
-                        + " which does not exist", dropped, instanceId);
+                        + " which does not exist", dropped, orphan);
                 continue;
             }
+            String instanceId = instance.instanceId();
             String token = token();
             tx.update(UPSERT_LOCK, instanceId, token, now + timeout);
             List<RawMessage> messages = new ArrayList<>();
@@ -315,7 +342,6 @@ public final class SqliteProvider implements Provider {
                 }
             }
             messages.sort(Comparator.comparingLong(RawMessage::id));
-            ExecutionRecord execution = readExecution(tx, instanceId, instance.executionId());
             String executionError = null;
             if (execution == null) {
                 executionError = "execution " + instance.executionId() + " of instance '" + instanceId
@@ -514,10 +540,10 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        if (db.read("fetchActivity", tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
+        if (activitiesIdle && db.read("fetchActivity", tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
             return Optional.empty();
         }
-        return Optional.ofNullable(db.write("fetchActivity", tx -> {
+        ActivityLease lease = db.write("fetchActivity", tx -> {
             long now = now();
             for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
                 String token = token();
@@ -545,7 +571,9 @@ public final class SqliteProvider implements Provider {
                 }
             }
             return null;
-        }));
+        });
+        activitiesIdle = lease == null;
+        return Optional.ofNullable(lease);
     }
 
     /**

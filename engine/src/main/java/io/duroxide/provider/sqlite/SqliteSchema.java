@@ -67,6 +67,9 @@ final class SqliteSchema {
                 created_at    INTEGER NOT NULL
             )""",
             "CREATE INDEX idx_orchestrator_queue_instance ON orchestrator_queue(instance_id, visible_at)",
+            // Fetches scan this in (visible_at, id) order, so messages that are not yet visible (timers)
+            // are never in their way.
+            "CREATE INDEX idx_orchestrator_queue_visible ON orchestrator_queue(visible_at)",
             """
             CREATE TABLE instance_locks (
                 instance_id   TEXT PRIMARY KEY NOT NULL,
