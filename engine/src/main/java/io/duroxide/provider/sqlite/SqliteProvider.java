@@ -252,8 +252,9 @@ public final class SqliteProvider implements Provider {
 
     private record RawMessage(long id, Long executionId, String json, int attemptCount) {}
 
+    /** What a fetch transaction read, still serialised: parsing happens after the commit. */
     private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
-            List<RawMessage> messages) {}
+            List<RawMessage> messages, List<String[]> history) {}
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
@@ -287,13 +288,8 @@ public final class SqliteProvider implements Provider {
             }
         }
 
-        List<HistoryEvent> history;
-        try {
-            history = loadHistory(instance.instanceId(), instance.executionId(), errors);
-        } catch (RuntimeException e) {
-            releaseQuietly(locked.token(), e);
-            throw e;
-        }
+        List<HistoryEvent> history = parseHistory(instance.instanceId(), instance.executionId(), locked.history(),
+                errors);
         String historyError = errors.isEmpty() ? null : String.join("; ", errors);
         if (historyError != null) {
             LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
@@ -348,13 +344,16 @@ public final class SqliteProvider implements Provider {
                         + "' is missing from the store";
                 execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
             }
-            return new Locked(token, instance, execution, executionError, messages);
+            // Read inside the transaction, on the writer's warm page cache; parsed after the commit.
+            List<String[]> history = readRawHistory(tx, instanceId, instance.executionId());
+            return new Locked(token, instance, execution, executionError, messages, history);
         }
         return null;
     }
 
-    private List<HistoryEvent> loadHistory(String instanceId, long executionId, List<String> errors) {
-        List<String[]> rows = db.read("fetchOrchestrationItem", tx -> readRawHistory(tx, instanceId, executionId));
+    /** Deserialises history rows; a row that cannot be read is reported in {@code errors} and voids the history. */
+    private static List<HistoryEvent> parseHistory(String instanceId, long executionId, List<String[]> rows,
+            List<String> errors) {
         List<HistoryEvent> history = new ArrayList<>(rows.size());
         for (String[] row : rows) {
             try {
@@ -365,7 +364,7 @@ public final class SqliteProvider implements Provider {
                 return List.of();
             }
         }
-        return history;
+        return List.copyOf(history);
     }
 
     private static List<String[]> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
@@ -376,14 +375,6 @@ public final class SqliteProvider implements Provider {
             }
         }
         return rows;
-    }
-
-    private void releaseQuietly(String token, RuntimeException failure) {
-        try {
-            abandonOrchestrationItem(token, Duration.ZERO);
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
     }
 
     @Override
@@ -692,16 +683,12 @@ public final class SqliteProvider implements Provider {
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
         List<String[]> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
-        List<HistoryEvent> history = new ArrayList<>(rows.size());
-        for (String[] row : rows) {
-            try {
-                history.add(JSON.fromJson(row[1], HistoryEvent.class));
-            } catch (RuntimeException e) {
-                throw new ProviderException("readHistory", "history event " + row[0] + " of execution " + executionId
-                        + " of instance '" + instanceId + "' cannot be read: " + e.getMessage(), false, e);
-            }
+        List<String> errors = new ArrayList<>(1);
+        List<HistoryEvent> history = parseHistory(instanceId, executionId, rows, errors);
+        if (!errors.isEmpty()) {
+            throw new ProviderException("readHistory", errors.get(0), false, null);
         }
-        return List.copyOf(history);
+        return history;
     }
 
     @Override
