@@ -46,6 +46,8 @@ final class SqliteDatabase implements AutoCloseable {
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     static final int POOL_SIZE = 4;
+    /** Files up to this size get a full {@code quick_check} on open; larger ones only a structural look. */
+    static final long FULL_CHECK_MAX_BYTES = 16L << 20;
     static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
     /**
@@ -156,8 +158,10 @@ final class SqliteDatabase implements AutoCloseable {
             pool = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             SQLException sql = findSqlException(e);
-            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
-                    sql != null && SqliteErrors.isRetryable(sql), sql != null ? sql : e);
+            if (sql != null) {
+                throw openFailure(file, sql);
+            }
+            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(), false, e);
         }
         SqliteDatabase db = new SqliteDatabase(file, settings, pool);
         try {
@@ -178,6 +182,12 @@ final class SqliteDatabase implements AutoCloseable {
                 }
                 return null;
             });
+        } catch (ProviderException e) {
+            db.close();
+            if (e.getCause() instanceof SQLException sql && SqliteErrors.isUnusableFile(sql)) {
+                throw openFailure(file, sql);
+            }
+            throw e;
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -224,8 +234,27 @@ final class SqliteDatabase implements AutoCloseable {
         SQLiteDataSource plain = new SQLiteDataSource(config);
         plain.setUrl(url);
         try (Connection c = plain.getConnection(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
-                rs.next();
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            // Reaching every table's root page catches damage such as truncation at little cost; a
+            // small file is checked completely.
+            for (String table : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT 1 FROM \"" + table.replace("\"", "\"\"") + "\" LIMIT 1")) {
+                    rs.next();
+                }
+            }
+            if (Files.size(file) <= FULL_CHECK_MAX_BYTES) {
+                try (ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+                    String result = rs.next() ? rs.getString(1) : "no result";
+                    if (!"ok".equalsIgnoreCase(result)) {
+                        throw new ProviderException("open", file + " is not a usable SQLite database (it is damaged: "
+                                + result + "); it was left unchanged", false, null);
+                    }
+                }
             }
             try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
                 String mode = rs.next() ? rs.getString(1) : null;
@@ -235,13 +264,19 @@ final class SqliteDatabase implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            if (SqliteErrors.isUnusableFile(e)) {
-                throw new ProviderException("open", file + " is not a usable SQLite database (" + e.getMessage()
-                        + "); it was left unchanged", false, e);
-            }
-            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
-                    SqliteErrors.isRetryable(e), e);
+            throw openFailure(file, e);
+        } catch (IOException e) {
+            throw new ProviderException("open", "cannot read " + file + ": " + e.getMessage(), false, e);
         }
+    }
+
+    private static ProviderException openFailure(Path file, SQLException e) {
+        if (SqliteErrors.isUnusableFile(e)) {
+            return new ProviderException("open", file + " is not a usable SQLite database (" + e.getMessage()
+                    + "); it was left unchanged", false, e);
+        }
+        return new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
+                SqliteErrors.isRetryable(e), e);
     }
 
     private static SQLException findSqlException(Throwable error) {
