@@ -103,7 +103,6 @@ final class SqliteDatabase implements AutoCloseable {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
-
     }
 
     private final Path file;
@@ -247,7 +246,7 @@ final class SqliteDatabase implements AutoCloseable {
                     rs.next();
                 }
             }
-            if (Files.size(file) <= FULL_CHECK_MAX_BYTES) {
+            if (Files.exists(file) && Files.size(file) <= FULL_CHECK_MAX_BYTES) {
                 try (ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
                     String result = rs.next() ? rs.getString(1) : "no result";
                     if (!"ok".equalsIgnoreCase(result)) {
@@ -301,10 +300,10 @@ final class SqliteDatabase implements AutoCloseable {
     private <T> T withRetry(String operation, boolean write, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             if (closed) {
-                throw new ProviderException(operation, "the SQLite provider for " + file + " is closed", false, null);
+                throw closedException(operation);
             }
             try {
-                return write ? writeOnce(work) : readOnce(work);
+                return write ? writeOnce(operation, work) : readOnce(work);
             } catch (SQLException e) {
                 if (SqliteErrors.isBusy(e) && attempt < settings.maxBusyAttempts() && !closed) {
                     backoff(operation, attempt, e);
@@ -317,6 +316,10 @@ final class SqliteDatabase implements AutoCloseable {
                 throw SqliteErrors.wrap(operation, e);
             }
         }
+    }
+
+    private ProviderException closedException(String operation) {
+        return new ProviderException(operation, "the SQLite provider for " + file + " is closed", false, null);
     }
 
     private void backoff(String operation, int attempt, SQLException cause) {
@@ -334,9 +337,12 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    private <T> T writeOnce(Work<T> work) throws SQLException {
+    private <T> T writeOnce(String operation, Work<T> work) throws SQLException {
         writeLock.lock();
         try {
+            if (closed) { // close() ran while this thread waited for the lock
+                throw closedException(operation);
+            }
             if (writer == null) {
                 writer = pool.getConnection();
             }
