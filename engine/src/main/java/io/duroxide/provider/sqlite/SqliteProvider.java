@@ -310,8 +310,8 @@ public final class SqliteProvider implements Provider {
                     execution = null;
                 } else {
                     instance = instanceFrom(rs);
-                    rs.getLong(13);
-                    execution = rs.wasNull() ? null : new ExecutionRecord(rs.getLong(13),
+                    Long executionId = nullableLong(rs, 13);
+                    execution = executionId == null ? null : new ExecutionRecord(executionId,
                             InitiatedBy.valueOf(rs.getString(14)), Instant.ofEpochMilli(rs.getLong(15)), rs.getInt(16));
                 }
             }
@@ -332,9 +332,7 @@ public final class SqliteProvider implements Provider {
             List<RawMessage> messages = new ArrayList<>();
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
                 while (rs.next()) {
-                    long executionId = rs.getLong(2);
-                    messages.add(new RawMessage(rs.getLong(1), rs.wasNull() ? null : executionId, rs.getString(3),
-                            rs.getInt(4)));
+                    messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
                 }
             }
             messages.sort(Comparator.comparingLong(RawMessage::id));
@@ -636,6 +634,11 @@ public final class SqliteProvider implements Provider {
                 .executeQuery()) {
             return rs.next() ? instanceFrom(rs) : null;
         }
+    }
+
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
     }
 
     private static InstanceStatus instanceFrom(ResultSet rs) throws SQLException {

@@ -144,6 +144,8 @@ class SqliteProviderTest {
                 HistoryEvent.EventRaised.class, HistoryEvent.EventRaised.class);
         assertThat(item.messages().get(1).event()).isInstanceOfSatisfying(HistoryEvent.EventRaised.class,
                 e -> assertThat(e.name()).isEqualTo("first"));
+        assertThat(item.messages().get(0).executionId()).isEqualTo(1L);
+        assertThat(item.messages().get(1).executionId()).isNull();
         assertThat(item.messages().get(2).event()).isInstanceOfSatisfying(HistoryEvent.EventRaised.class,
                 e -> assertThat(e.name()).isEqualTo("second"));
         assertThat(provider.getExecution("s", 1).orElseThrow().initiatedBy()).isEqualTo(InitiatedBy.CLIENT);
