@@ -37,9 +37,9 @@ import org.junit.jupiter.api.io.TempDir;
  * work item may be held by two workers at the same moment.
  */
 class SqliteProviderConcurrencyTest {
-    private static final int INSTANCES = 20;
+    private static final int INSTANCES = 40;
     private static final int ACTIVITIES = 5;
-    private static final int EXTERNAL_EVENTS = 100;
+    private static final int EXTERNAL_EVENTS = 300;
     private static final int ORCHESTRATION_THREADS = 3;
     private static final int ACTIVITY_THREADS = 2;
     private static final long DEADLINE_MS = 60_000;
@@ -56,6 +56,7 @@ class SqliteProviderConcurrencyTest {
     private final AtomicInteger duplicates = new AtomicInteger();
     private final AtomicInteger redeliveries = new AtomicInteger();
     private final AtomicInteger turns = new AtomicInteger();
+    private final Map<SqliteProvider, AtomicInteger> turnsByProvider = new ConcurrentHashMap<>();
     private final AtomicInteger activitiesRun = new AtomicInteger();
     private final ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean stop = new AtomicBoolean();
@@ -112,6 +113,7 @@ class SqliteProviderConcurrencyTest {
                 provider.commitTurn(item.lockToken(), turn.build());
                 consumedCount.addAndGet(item.messages().size());
                 turns.incrementAndGet();
+                turnsByProvider.computeIfAbsent(provider, k -> new AtomicInteger()).incrementAndGet();
             } catch (Throwable t) {
                 errors.add(t);
                 stop.set(true);
@@ -229,6 +231,11 @@ class SqliteProviderConcurrencyTest {
                         + " (SELECT count(*) FROM history h WHERE h.instance_id = e.instance_id)")).isZero();
             }
             assertThat(turns.get()).isGreaterThanOrEqualTo(INSTANCES * (ACTIVITIES + 1));
+            // Both "processes" did part of the work.
+            assertThat(turnsByProvider.get(first)).as("turns of the first provider").isNotNull()
+                    .satisfies(n -> assertThat(n.get()).isPositive());
+            assertThat(turnsByProvider.get(second)).as("turns of the second provider").isNotNull()
+                    .satisfies(n -> assertThat(n.get()).isPositive());
         }
     }
 }
