@@ -36,16 +36,27 @@ import org.sqlite.SQLiteDataSource;
  * retryable {@link ProviderException} is thrown. Reads run on any pooled connection in autocommit
  * mode (WAL readers never block the writer).
  *
- * <p>Prepared statements are cached per physical connection: the pool never retires connections
- * ({@code maxLifetime = 0}), so each keeps its compiled statements for its whole life.
+ * <p>Writes all use one connection borrowed from the pool and kept (replaced only after an error), so
+ * its page cache is not invalidated by other connections of this process. Prepared statements are
+ * cached per physical connection: the pool never retires connections ({@code maxLifetime = 0}), so
+ * each keeps its compiled statements for its whole life.
  */
 final class SqliteDatabase implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     static final int POOL_SIZE = 4;
-    static final int BUSY_TIMEOUT_MS = 5_000;
-    static final int MAX_BUSY_ATTEMPTS = 6;
+    /** Files up to this size get a full {@code quick_check} on open; larger ones only a structural look. */
+    static final long FULL_CHECK_MAX_BYTES = 16L << 20;
+    static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
+
+    /**
+     * How long SQLite waits for another process's lock, and how many times a transaction that still
+     * found the database busy is tried in all. Only tests change them.
+     */
+    record Settings(int busyTimeoutMs, int maxBusyAttempts) {
+        static final Settings DEFAULT = new Settings(5_000, 6);
+    }
 
     /** Work done with one connection. */
     @FunctionalInterface
@@ -92,17 +103,20 @@ final class SqliteDatabase implements AutoCloseable {
                 return rs.next() ? rs.getString(1) : null;
             }
         }
-
     }
 
     private final Path file;
+    private final Settings settings;
     private final HikariDataSource pool;
     private final ReentrantLock writeLock = new ReentrantLock();
+    /** The connection all writes of this process use, so its page cache stays warm; guarded by writeLock. */
+    private Connection writer;
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    private SqliteDatabase(Path file, HikariDataSource pool) {
+    private SqliteDatabase(Path file, Settings settings, HikariDataSource pool) {
         this.file = file;
+        this.settings = settings;
         this.pool = pool;
     }
 
@@ -111,19 +125,23 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Validates the file, creates or migrates the schema, and opens the pool. */
-    static SqliteDatabase open(Path requested) {
+    static SqliteDatabase open(Path requested, Settings settings) {
         Path file = requested.toAbsolutePath().normalize();
         checkFile(file);
         String url = "jdbc:sqlite:" + file;
-        validateAndEnableWal(file, url);
+        validateAndEnableWal(file, url, settings);
 
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.setBusyTimeout(settings.busyTimeoutMs());
         config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
         config.setJournalMode(SQLiteConfig.JournalMode.WAL);
         config.setTempStore(SQLiteConfig.TempStore.MEMORY);
         config.setCacheSize(-16_000); // 16 MB per connection
         config.enforceForeignKeys(false);
+        config.setGetGeneratedKeys(false); // else the driver runs an extra query after every insert
+        // Checkpoint less often than the default 1000 pages: fewer fsyncs, and pages rewritten by many
+        // transactions (queue tails, locks) are copied to the database once per checkpoint.
+        config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, String.valueOf(WAL_AUTOCHECKPOINT_PAGES));
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl(url);
 
@@ -139,10 +157,12 @@ final class SqliteDatabase implements AutoCloseable {
             pool = new HikariDataSource(hikari);
         } catch (RuntimeException e) {
             SQLException sql = findSqlException(e);
-            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
-                    sql != null && SqliteErrors.isRetryable(sql), sql != null ? sql : e);
+            if (sql != null) {
+                throw openFailure(file, sql);
+            }
+            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(), false, e);
         }
-        SqliteDatabase db = new SqliteDatabase(file, pool);
+        SqliteDatabase db = new SqliteDatabase(file, settings, pool);
         try {
             db.write("open", tx -> {
                 int version = SqliteSchema.currentVersion(tx.connection);
@@ -161,6 +181,12 @@ final class SqliteDatabase implements AutoCloseable {
                 }
                 return null;
             });
+        } catch (ProviderException e) {
+            db.close();
+            if (e.getCause() instanceof SQLException sql && SqliteErrors.isUnusableFile(sql)) {
+                throw openFailure(file, sql);
+            }
+            throw e;
         } catch (RuntimeException e) {
             db.close();
             throw e;
@@ -201,14 +227,33 @@ final class SqliteDatabase implements AutoCloseable {
      * Reads the schema with a plain connection that changes nothing, so a damaged file is reported
      * before anything writes to it; then switches it to WAL (a setting stored in the file).
      */
-    private static void validateAndEnableWal(Path file, String url) {
+    private static void validateAndEnableWal(Path file, String url, Settings settings) {
         SQLiteConfig config = new SQLiteConfig();
-        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.setBusyTimeout(settings.busyTimeoutMs());
         SQLiteDataSource plain = new SQLiteDataSource(config);
         plain.setUrl(url);
         try (Connection c = plain.getConnection(); Statement s = c.createStatement()) {
-            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
-                rs.next();
+            List<String> tables = new ArrayList<>();
+            try (ResultSet rs = s.executeQuery("SELECT name FROM sqlite_master WHERE type = 'table'")) {
+                while (rs.next()) {
+                    tables.add(rs.getString(1));
+                }
+            }
+            // Reaching every table's root page catches damage such as truncation at little cost; a
+            // small file is checked completely.
+            for (String table : tables) {
+                try (ResultSet rs = s.executeQuery("SELECT 1 FROM \"" + table.replace("\"", "\"\"") + "\" LIMIT 1")) {
+                    rs.next();
+                }
+            }
+            if (Files.exists(file) && Files.size(file) <= FULL_CHECK_MAX_BYTES) {
+                try (ResultSet rs = s.executeQuery("PRAGMA quick_check(1)")) {
+                    String result = rs.next() ? rs.getString(1) : "no result";
+                    if (!"ok".equalsIgnoreCase(result)) {
+                        throw new ProviderException("open", file + " is not a usable SQLite database (it is damaged: "
+                                + result + "); it was left unchanged", false, null);
+                    }
+                }
             }
             try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
                 String mode = rs.next() ? rs.getString(1) : null;
@@ -218,13 +263,19 @@ final class SqliteDatabase implements AutoCloseable {
                 }
             }
         } catch (SQLException e) {
-            if (SqliteErrors.isUnusableFile(e)) {
-                throw new ProviderException("open", file + " is not a usable SQLite database (" + e.getMessage()
-                        + "); it was left unchanged", false, e);
-            }
-            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
-                    SqliteErrors.isRetryable(e), e);
+            throw openFailure(file, e);
+        } catch (IOException e) {
+            throw new ProviderException("open", "cannot read " + file + ": " + e.getMessage(), false, e);
         }
+    }
+
+    private static ProviderException openFailure(Path file, SQLException e) {
+        if (SqliteErrors.isUnusableFile(e)) {
+            return new ProviderException("open", file + " is not a usable SQLite database (" + e.getMessage()
+                    + "); it was left unchanged", false, e);
+        }
+        return new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
+                SqliteErrors.isRetryable(e), e);
     }
 
     private static SQLException findSqlException(Throwable error) {
@@ -249,12 +300,12 @@ final class SqliteDatabase implements AutoCloseable {
     private <T> T withRetry(String operation, boolean write, Work<T> work) {
         for (int attempt = 1; ; attempt++) {
             if (closed) {
-                throw new ProviderException(operation, "the SQLite provider for " + file + " is closed", false, null);
+                throw closedException(operation);
             }
             try {
-                return write ? writeOnce(work) : readOnce(work);
+                return write ? writeOnce(operation, work) : readOnce(work);
             } catch (SQLException e) {
-                if (SqliteErrors.isBusy(e) && attempt < MAX_BUSY_ATTEMPTS && !closed) {
+                if (SqliteErrors.isBusy(e) && attempt < settings.maxBusyAttempts() && !closed) {
                     backoff(operation, attempt, e);
                     continue;
                 }
@@ -265,6 +316,10 @@ final class SqliteDatabase implements AutoCloseable {
                 throw SqliteErrors.wrap(operation, e);
             }
         }
+    }
+
+    private ProviderException closedException(String operation) {
+        return new ProviderException(operation, "the SQLite provider for " + file + " is closed", false, null);
     }
 
     private void backoff(String operation, int attempt, SQLException cause) {
@@ -282,9 +337,16 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    private <T> T writeOnce(Work<T> work) throws SQLException {
+    private <T> T writeOnce(String operation, Work<T> work) throws SQLException {
         writeLock.lock();
-        try (Connection c = pool.getConnection()) {
+        try {
+            if (closed) { // close() ran while this thread waited for the lock
+                throw closedException(operation);
+            }
+            if (writer == null) {
+                writer = pool.getConnection();
+            }
+            Connection c = writer;
             Tx tx = tx(c);
             tx.ps("BEGIN IMMEDIATE").execute();
             try {
@@ -300,21 +362,39 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    /** Rolls back after a failure; a connection that cannot be rolled back is taken out of the pool. */
+    /**
+     * Rolls back after a failure. After an SQL error other than a busy database the writer connection
+     * is replaced, in case the error left it in a bad state.
+     */
     private void rollback(Connection c, Throwable failure) {
-        if (failure instanceof SQLException) {
-            dropStatements(c); // a failed statement may be left in an odd state; recompile next time
-        }
+        boolean retire = failure instanceof SQLException sql && !SqliteErrors.isBusy(sql);
         try (Statement s = c.unwrap(SQLiteConnection.class).createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {
             String message = e.getMessage() == null ? "" : e.getMessage();
-            if (!message.contains("no transaction is active")) {
+            if (!message.contains("no transaction is active")) { // else SQLite already rolled back itself
                 failure.addSuppressed(e);
-                dropStatements(c);
-                pool.evictConnection(c);
+                retire = true;
             }
-            // else SQLite already rolled back (it does so itself on some I/O and busy errors)
+        }
+        if (retire) {
+            retireWriter();
+        }
+    }
+
+    /** Closes the writer connection (caller holds the write lock); the next write borrows another. */
+    private void retireWriter() {
+        Connection c = writer;
+        writer = null;
+        if (c == null) {
+            return;
+        }
+        dropStatements(c);
+        pool.evictConnection(c);
+        try {
+            c.close();
+        } catch (SQLException ignored) {
+            // evicted anyway
         }
     }
 
@@ -384,6 +464,20 @@ final class SqliteDatabase implements AutoCloseable {
             return;
         }
         closed = true;
+        writeLock.lock();
+        try {
+            if (writer != null) {
+                dropStatements(writer);
+                try {
+                    writer.close();
+                } catch (SQLException ignored) {
+                    // the pool closes it
+                }
+                writer = null;
+            }
+        } finally {
+            writeLock.unlock();
+        }
         pool.close();
         statements.clear();
     }

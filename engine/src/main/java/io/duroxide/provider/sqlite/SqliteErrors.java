@@ -37,7 +37,14 @@ final class SqliteErrors {
     /** SQLITE_BUSY or SQLITE_LOCKED (any extended code): another connection holds a conflicting lock. */
     static boolean isBusy(SQLException error) {
         int code = primaryCode(error);
-        return code == SQLITE_BUSY || code == SQLITE_LOCKED;
+        if (code == SQLITE_BUSY || code == SQLITE_LOCKED) {
+            return true;
+        }
+        // A driver path that reports the condition without a result code.
+        String message = error.getMessage();
+        return code == -1 && message != null
+                && (message.contains("[SQLITE_BUSY]") || message.contains("[SQLITE_LOCKED]")
+                        || message.contains("database is locked"));
     }
 
     /** The database file is not SQLite or is damaged; retrying cannot help. */

@@ -69,7 +69,15 @@ public final class SqliteProvider implements Provider {
     private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q"
             + " WHERE q.visible_at <= ?"
             + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
-            + " ORDER BY q.id LIMIT 1";
+            + " ORDER BY q.visible_at, q.id LIMIT 1";
+    /** The instance and current execution of the oldest ready message, in one statement. */
+    private static final String PICK_INSTANCE_WITH_EXECUTION = "SELECT i.instance_id, i.orchestration_name,"
+            + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
+            + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
+            + " e.execution_id, e.initiated_by, e.started_at, e.turn_count"
+            + " FROM instances i LEFT JOIN executions e"
+            + " ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
+            + " WHERE i.instance_id = (" + PICK_INSTANCE + ")";
     private static final String UPSERT_LOCK = "INSERT INTO instance_locks(instance_id, lock_token, locked_until)"
             + " VALUES (?, ?, ?) ON CONFLICT(instance_id) DO UPDATE SET lock_token = excluded.lock_token,"
             + " locked_until = excluded.locked_until";
@@ -100,6 +108,9 @@ public final class SqliteProvider implements Provider {
             + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT 1)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
 
+    private static final String ACTIVITY_READY = "SELECT id FROM worker_queue WHERE visible_at <= ?"
+            + " AND (lock_token IS NULL OR locked_until <= ?) LIMIT 1";
+
     private static final String TREE = "WITH RECURSIVE tree(id) AS (SELECT instance_id FROM instances"
             + " WHERE instance_id = ? UNION SELECT i.instance_id FROM instances i JOIN tree t"
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
@@ -108,6 +119,9 @@ public final class SqliteProvider implements Provider {
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
     private final SqliteDatabase db;
+    /** Whether the last fetch of each queue found nothing; a hint only, races are harmless. */
+    private volatile boolean orchestratorIdle = true;
+    private volatile boolean activitiesIdle = true;
 
     private SqliteProvider(SqliteDatabase db) {
         this.db = db;
@@ -120,8 +134,12 @@ public final class SqliteProvider implements Provider {
      *     database; such a file is left unchanged
      */
     public static SqliteProvider open(Path file) {
+        return open(file, SqliteDatabase.Settings.DEFAULT);
+    }
+
+    static SqliteProvider open(Path file, SqliteDatabase.Settings settings) {
         Objects.requireNonNull(file, "file");
-        return new SqliteProvider(SqliteDatabase.open(file));
+        return new SqliteProvider(SqliteDatabase.open(file, settings));
     }
 
     /** The database file. */
@@ -234,13 +252,20 @@ public final class SqliteProvider implements Provider {
 
     private record RawMessage(long id, Long executionId, String json, int attemptCount) {}
 
+    /** What a fetch transaction read, still serialised: parsing happens after the commit. */
     private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
-            List<RawMessage> messages) {}
+            List<RawMessage> messages, List<String[]> history) {}
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        // After an empty fetch, look without the write lock first: idle polls then cost one read
+        // (WAL readers never wait for writers) instead of a write transaction.
+        if (orchestratorIdle && db.read("fetchOrchestrationItem", tx -> tx.queryString(PICK_INSTANCE, now(), now())) == null) {
+            return Optional.empty();
+        }
         Locked locked = db.write("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
+        orchestratorIdle = locked == null;
         if (locked == null) {
             return Optional.empty();
         }
@@ -263,13 +288,8 @@ public final class SqliteProvider implements Provider {
             }
         }
 
-        List<HistoryEvent> history;
-        try {
-            history = loadHistory(instance.instanceId(), instance.executionId(), errors);
-        } catch (RuntimeException e) {
-            releaseQuietly(locked.token(), e);
-            throw e;
-        }
+        List<HistoryEvent> history = parseHistory(instance.instanceId(), instance.executionId(), locked.history(),
+                errors);
         String historyError = errors.isEmpty() ? null : String.join("; ", errors);
         if (historyError != null) {
             LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
@@ -282,43 +302,56 @@ public final class SqliteProvider implements Provider {
     private Locked lockNextInstance(Tx tx, long timeout) throws SQLException {
         long now = now();
         for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
-            String instanceId = tx.queryString(PICK_INSTANCE, now, now);
-            if (instanceId == null) {
-                return null;
+            InstanceStatus instance;
+            ExecutionRecord execution;
+            try (ResultSet rs = tx.bind(PICK_INSTANCE_WITH_EXECUTION, now, now).executeQuery()) {
+                if (!rs.next()) {
+                    instance = null;
+                    execution = null;
+                } else {
+                    instance = instanceFrom(rs);
+                    Long executionId = nullableLong(rs, 13);
+                    execution = executionId == null ? null : new ExecutionRecord(executionId,
+                            InitiatedBy.valueOf(rs.getString(14)), Instant.ofEpochMilli(rs.getLong(15)), rs.getInt(16));
+                }
             }
-            InstanceStatus instance = readInstance(tx, instanceId);
             if (instance == null) {
-                int dropped = tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ?", instanceId);
+                // Either nothing is ready, or the oldest ready message belongs to an instance that does not exist.
+                String orphan = tx.queryString(PICK_INSTANCE, now, now);
+                if (orphan == null) {
+                    return null;
+                }
+                int dropped = tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ?", orphan);
                 LOG.log(Level.WARNING, "fetchOrchestrationItem: dropped {0} queued message(s) of instance ''{1}'',"
-                        + " which does not exist", dropped, instanceId);
+                        + " which does not exist", dropped, orphan);
                 continue;
             }
+            String instanceId = instance.instanceId();
             String token = token();
             tx.update(UPSERT_LOCK, instanceId, token, now + timeout);
             List<RawMessage> messages = new ArrayList<>();
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
                 while (rs.next()) {
-                    long executionId = rs.getLong(2);
-                    Long target = rs.wasNull() ? null : executionId;
-                    messages.add(new RawMessage(rs.getLong(1), target, rs.getString(3),
-                            rs.getInt(4)));
+                    messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
                 }
             }
             messages.sort(Comparator.comparingLong(RawMessage::id));
-            ExecutionRecord execution = readExecution(tx, instanceId, instance.executionId());
             String executionError = null;
             if (execution == null) {
                 executionError = "execution " + instance.executionId() + " of instance '" + instanceId
                         + "' is missing from the store";
                 execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
             }
-            return new Locked(token, instance, execution, executionError, messages);
+            // Read inside the transaction, on the writer's warm page cache; parsed after the commit.
+            List<String[]> history = readRawHistory(tx, instanceId, instance.executionId());
+            return new Locked(token, instance, execution, executionError, messages, history);
         }
         return null;
     }
 
-    private List<HistoryEvent> loadHistory(String instanceId, long executionId, List<String> errors) {
-        List<String[]> rows = db.read("fetchOrchestrationItem", tx -> readRawHistory(tx, instanceId, executionId));
+    /** Deserialises history rows; a row that cannot be read is reported in {@code errors} and voids the history. */
+    private static List<HistoryEvent> parseHistory(String instanceId, long executionId, List<String[]> rows,
+            List<String> errors) {
         List<HistoryEvent> history = new ArrayList<>(rows.size());
         for (String[] row : rows) {
             try {
@@ -329,7 +362,7 @@ public final class SqliteProvider implements Provider {
                 return List.of();
             }
         }
-        return history;
+        return List.copyOf(history);
     }
 
     private static List<String[]> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
@@ -340,14 +373,6 @@ public final class SqliteProvider implements Provider {
             }
         }
         return rows;
-    }
-
-    private void releaseQuietly(String token, RuntimeException failure) {
-        try {
-            abandonOrchestrationItem(token, Duration.ZERO);
-        } catch (RuntimeException e) {
-            failure.addSuppressed(e);
-        }
     }
 
     @Override
@@ -376,7 +401,7 @@ public final class SqliteProvider implements Provider {
             if (instanceId == null) {
                 throw lockLost("commitTurn", lockToken);
             }
-            tx.update("DELETE FROM orchestrator_queue WHERE lock_token = ?", lockToken);
+            tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
 
             Long historySize;
             try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), executionStatus(write),
@@ -476,11 +501,12 @@ public final class SqliteProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         long delayMs = millis(delay);
         db.write("abandonOrchestrationItem", tx -> {
-            if (tx.queryString(RELEASE_LOCK, lockToken) == null) {
+            String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
+            if (instanceId == null) {
                 throw lockLost("abandonOrchestrationItem", lockToken);
             }
             tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = max(visible_at, ?)"
-                    + " WHERE lock_token = ?", now() + delayMs, lockToken);
+                    + " WHERE instance_id = ? AND lock_token = ?", now() + delayMs, instanceId, lockToken);
             return null;
         });
     }
@@ -503,7 +529,10 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        return Optional.ofNullable(db.write("fetchActivity", tx -> {
+        if (activitiesIdle && db.read("fetchActivity", tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
+            return Optional.empty();
+        }
+        ActivityLease lease = db.write("fetchActivity", tx -> {
             long now = now();
             for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
                 String token = token();
@@ -531,7 +560,9 @@ public final class SqliteProvider implements Provider {
                 }
             }
             return null;
-        }));
+        });
+        activitiesIdle = lease == null;
+        return Optional.ofNullable(lease);
     }
 
     /**
@@ -605,6 +636,11 @@ public final class SqliteProvider implements Provider {
         }
     }
 
+    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
     private static InstanceStatus instanceFrom(ResultSet rs) throws SQLException {
         String failureJson = rs.getString(8);
         return new InstanceStatus(
@@ -650,16 +686,12 @@ public final class SqliteProvider implements Provider {
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
         List<String[]> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
-        List<HistoryEvent> history = new ArrayList<>(rows.size());
-        for (String[] row : rows) {
-            try {
-                history.add(JSON.fromJson(row[1], HistoryEvent.class));
-            } catch (RuntimeException e) {
-                throw new ProviderException("readHistory", "history event " + row[0] + " of execution " + executionId
-                        + " of instance '" + instanceId + "' cannot be read: " + e.getMessage(), false, e);
-            }
+        List<String> errors = new ArrayList<>(1);
+        List<HistoryEvent> history = parseHistory(instanceId, executionId, rows, errors);
+        if (!errors.isEmpty()) {
+            throw new ProviderException("readHistory", errors.get(0), false, null);
         }
-        return List.copyOf(history);
+        return history;
     }
 
     @Override

@@ -31,8 +31,8 @@ final class SqliteSchema {
                 parent_instance_id    TEXT,
                 created_at            INTEGER NOT NULL,
                 updated_at            INTEGER NOT NULL
-            )""",
-            "CREATE INDEX idx_instances_parent ON instances(parent_instance_id)",
+            ) WITHOUT ROWID""",
+            "CREATE INDEX idx_instances_parent ON instances(parent_instance_id) WHERE parent_instance_id IS NOT NULL",
             "CREATE INDEX idx_instances_status ON instances(status, orchestration_name)",
             """
             CREATE TABLE executions (
@@ -57,7 +57,7 @@ final class SqliteSchema {
             ) WITHOUT ROWID""",
             """
             CREATE TABLE orchestrator_queue (
-                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                id            INTEGER PRIMARY KEY,
                 instance_id   TEXT NOT NULL,
                 execution_id  INTEGER,
                 message_json  TEXT NOT NULL,
@@ -67,17 +67,19 @@ final class SqliteSchema {
                 created_at    INTEGER NOT NULL
             )""",
             "CREATE INDEX idx_orchestrator_queue_instance ON orchestrator_queue(instance_id, visible_at)",
-            "CREATE INDEX idx_orchestrator_queue_token ON orchestrator_queue(lock_token) WHERE lock_token IS NOT NULL",
+            // Fetches scan this in (visible_at, id) order, so messages that are not yet visible (timers)
+            // are never in their way.
+            "CREATE INDEX idx_orchestrator_queue_visible ON orchestrator_queue(visible_at)",
             """
             CREATE TABLE instance_locks (
                 instance_id   TEXT PRIMARY KEY NOT NULL,
                 lock_token    TEXT NOT NULL,
                 locked_until  INTEGER NOT NULL
-            )""",
+            ) WITHOUT ROWID""",
             "CREATE UNIQUE INDEX idx_instance_locks_token ON instance_locks(lock_token)",
             """
             CREATE TABLE worker_queue (
-                id            INTEGER PRIMARY KEY AUTOINCREMENT,
+                id            INTEGER PRIMARY KEY,
                 instance_id   TEXT NOT NULL,
                 execution_id  INTEGER NOT NULL,
                 task_id       INTEGER NOT NULL,
