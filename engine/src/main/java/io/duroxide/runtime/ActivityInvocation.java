@@ -1,14 +1,16 @@
 package io.duroxide.runtime;
 
 import io.duroxide.provider.ActivityWorkItem;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * One activity attempt handed to {@link ActivityInvoker#invoke(ActivityInvocation)}, the observation point
  * for activity executions.
  *
  * @param deliveryCount how many times the queue delivered this attempt (more than 1 after a crash)
+ * @param cancelled set when the work is no longer wanted (lock lost, instance ended, timeout)
  */
-public record ActivityInvocation(ActivityWorkItem item, int deliveryCount) {
+public record ActivityInvocation(ActivityWorkItem item, int deliveryCount, AtomicBoolean cancelled) {
     public String activityName() {
         return item.activityName();
     }

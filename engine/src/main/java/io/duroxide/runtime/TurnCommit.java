@@ -19,6 +19,8 @@ import java.time.Instant;
  * @param historySize events in the execution's history after this turn
  * @param executionStartedAt durable time the execution was created (start request or continue-as-new)
  * @param parent the parent orchestration when this is a sub-orchestration, else null
+ * @param write what the provider will store
+ * @param lockToken the instance lock the turn commits under
  */
 public record TurnCommit(
         String instanceId,
@@ -34,4 +36,5 @@ public record TurnCommit(
         Instant executionStartedAt,
         Instant committedAt,
         ParentRef parent,
-        TurnWrite write) {}
+        TurnWrite write,
+        String lockToken) {}

@@ -1,0 +1,179 @@
+package io.duroxide.api;
+
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.history.InitiatedBy;
+import io.duroxide.json.JsonConverter;
+import io.duroxide.provider.NewInstance;
+import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.Provider;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * Starts, signals, controls and inspects instances. Works against the store alone, so it can run in a
+ * process that hosts no runtime.
+ */
+public final class DuroxideClient {
+    private final Provider provider;
+    private final JsonConverter json;
+    private final Runnable onEnqueue;
+
+    public DuroxideClient(Provider provider) {
+        this(provider, () -> { });
+    }
+
+    /** @param onEnqueue called after each message is stored (a co-located runtime uses it to wake its dispatcher) */
+    public DuroxideClient(Provider provider, Runnable onEnqueue) {
+        this.provider = provider;
+        this.json = JsonConverter.DEFAULT;
+        this.onEnqueue = onEnqueue;
+    }
+
+    public String startOrchestration(String name, Object input) {
+        return startOrchestration(name, input, new StartOptions(null, null));
+    }
+
+    /** @throws InstanceAlreadyExistsException if the id is taken */
+    public String startOrchestration(String name, Object input, StartOptions options) {
+        String id = instanceIdOf(options);
+        provider.createInstance(new NewInstance(id, started(name, options.version(), input, InitiatedBy.CLIENT)));
+        onEnqueue.run();
+        return id;
+    }
+
+    /**
+     * Raises an event on the instance, starting it first if it does not exist.
+     *
+     * @return true if this call started the instance
+     */
+    public boolean signalWithStart(String name, Object input, StartOptions options, String eventName, Object eventData) {
+        String id = instanceIdOf(options);
+        boolean started = provider.signalWithStart(new NewInstance(id, started(name, options.version(), input, InitiatedBy.SIGNAL)),
+                message(id, new HistoryEvent.EventRaised(now(), requireName(eventName), json.toJson(eventData))));
+        onEnqueue.run();
+        return started;
+    }
+
+    /**
+     * Delivers an event to a waiting (or future) {@code waitForExternalEvent} of the instance.
+     *
+     * @throws InstanceNotFoundException if there is no such instance
+     * @throws IllegalStateException if the instance has ended and would never see the event
+     */
+    public void raiseEvent(String instanceId, String eventName, Object data) {
+        requireLive(instanceId, "raise event '" + eventName + "' on");
+        send(instanceId, new HistoryEvent.EventRaised(now(), requireName(eventName), json.toJson(data)));
+    }
+
+    /** Cancels the instance and its running sub-orchestrations; it ends with status CANCELLED. */
+    public void cancel(String instanceId, String reason) {
+        requireLive(instanceId, "cancel");
+        send(instanceId, new HistoryEvent.ExecutionCancelRequested(now(), reason == null ? "cancelled" : reason));
+    }
+
+    /** Stops running the instance's code until {@link #resume}; messages are kept meanwhile. */
+    public void suspend(String instanceId, String reason) {
+        requireLive(instanceId, "suspend");
+        send(instanceId, new HistoryEvent.ExecutionSuspended(now(), reason));
+    }
+
+    public void resume(String instanceId, String reason) {
+        requireLive(instanceId, "resume");
+        send(instanceId, new HistoryEvent.ExecutionResumed(now(), reason));
+    }
+
+    public Optional<InstanceStatus> getStatus(String instanceId) {
+        return provider.getInstance(instanceId);
+    }
+
+    /**
+     * Waits until the instance completes, fails or is cancelled.
+     *
+     * @throws WaitTimeoutException if it is still running after the timeout
+     * @throws InstanceNotFoundException if there is no such instance
+     */
+    public InstanceStatus waitForCompletion(String instanceId, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        long pauseMs = 2;
+        while (true) {
+            InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
+            if (status.status().isTerminal()) {
+                return status;
+            }
+            if (System.nanoTime() >= deadline) {
+                throw new WaitTimeoutException(instanceId, timeout, status.status());
+            }
+            sleep(Math.min(pauseMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
+            pauseMs = Math.min(pauseMs * 2, 50);
+        }
+    }
+
+    public List<InstanceStatus> listInstances(InstanceQuery query) {
+        return provider.listInstances(query);
+    }
+
+    /** The history of the instance's current execution. */
+    public List<HistoryEvent> getHistory(String instanceId) {
+        InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
+        return provider.readHistory(instanceId, status.executionId());
+    }
+
+    /**
+     * Deletes an ended instance, its history and its sub-orchestrations.
+     *
+     * @return instances deleted (0 if none existed)
+     * @throws IllegalStateException if it or a child is still running
+     */
+    public int purgeInstance(String instanceId) {
+        return provider.purgeInstance(instanceId);
+    }
+
+    private HistoryEvent.ExecutionStarted started(String name, String version, Object input, InitiatedBy by) {
+        return new HistoryEvent.ExecutionStarted(now(), requireName(name), version, json.toJson(input), by, null);
+    }
+
+    private void requireLive(String instanceId, String action) {
+        InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
+        if (status.status().isTerminal()) {
+            throw new IllegalStateException("cannot " + action + " instance '" + instanceId + "': it has already ended with status " + status.status());
+        }
+    }
+
+    private void send(String instanceId, HistoryEvent event) {
+        provider.enqueueOrchestratorMessage(message(instanceId, event), null);
+        onEnqueue.run();
+    }
+
+    private static OrchestratorMessage message(String instanceId, HistoryEvent event) {
+        return new OrchestratorMessage(instanceId, null, event);
+    }
+
+    private static String instanceIdOf(StartOptions options) {
+        if (options.instanceId() == null) {
+            return UUID.randomUUID().toString();
+        }
+        return requireName(options.instanceId());
+    }
+
+    private static String requireName(String value) {
+        if (value == null || value.isBlank()) {
+            throw new IllegalArgumentException("names and instance ids must not be blank");
+        }
+        return value;
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new DuroxideException("interrupted while waiting", e);
+        }
+    }
+}

@@ -1,0 +1,390 @@
+package io.duroxide.provider.sqlite;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import io.duroxide.provider.ProviderException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.ReentrantLock;
+import org.sqlite.SQLiteConfig;
+import org.sqlite.SQLiteConnection;
+import org.sqlite.SQLiteDataSource;
+
+/**
+ * The connection pool and the transaction discipline of one {@link SqliteProvider}.
+ *
+ * <p>Every write transaction of this process runs under one {@link ReentrantLock} and starts with
+ * {@code BEGIN IMMEDIATE}, so writers of one JVM queue in Java instead of inside SQLite. Writers of
+ * other processes are waited for by SQLite's busy timeout; if that still ends in SQLITE_BUSY or
+ * SQLITE_LOCKED the whole transaction is retried a few times with a growing backoff before a
+ * retryable {@link ProviderException} is thrown. Reads run on any pooled connection in autocommit
+ * mode (WAL readers never block the writer).
+ *
+ * <p>Prepared statements are cached per physical connection: the pool never retires connections
+ * ({@code maxLifetime = 0}), so each keeps its compiled statements for its whole life.
+ */
+final class SqliteDatabase implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
+    private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
+
+    static final int POOL_SIZE = 4;
+    static final int BUSY_TIMEOUT_MS = 5_000;
+    static final int MAX_BUSY_ATTEMPTS = 6;
+
+    /** Work done with one connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Tx tx) throws SQLException;
+    }
+
+    /** A connection borrowed for one unit of work, with its cached prepared statements. */
+    static final class Tx {
+        private final Connection connection;
+        private final Map<String, PreparedStatement> cache;
+
+        Tx(Connection connection, Map<String, PreparedStatement> cache) {
+            this.connection = connection;
+            this.cache = cache;
+        }
+
+        /** A cached prepared statement for {@code sql}; set every parameter before executing it. */
+        PreparedStatement ps(String sql) throws SQLException {
+            PreparedStatement p = cache.get(sql);
+            if (p == null) {
+                p = connection.prepareStatement(sql);
+                cache.put(sql, p);
+            }
+            return p;
+        }
+
+        /** Binds the arguments in order (null allowed) to a cached statement. */
+        PreparedStatement bind(String sql, Object... args) throws SQLException {
+            PreparedStatement p = ps(sql);
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            return p;
+        }
+
+        int update(String sql, Object... args) throws SQLException {
+            return bind(sql, args).executeUpdate();
+        }
+
+        /** The first column of the first row, or null. */
+        String queryString(String sql, Object... args) throws SQLException {
+            try (ResultSet rs = bind(sql, args).executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+
+    }
+
+    private final Path file;
+    private final HikariDataSource pool;
+    private final ReentrantLock writeLock = new ReentrantLock();
+    private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    private SqliteDatabase(Path file, HikariDataSource pool) {
+        this.file = file;
+        this.pool = pool;
+    }
+
+    Path file() {
+        return file;
+    }
+
+    /** Validates the file, creates or migrates the schema, and opens the pool. */
+    static SqliteDatabase open(Path requested) {
+        Path file = requested.toAbsolutePath().normalize();
+        checkFile(file);
+        String url = "jdbc:sqlite:" + file;
+        validateAndEnableWal(file, url);
+
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        config.setSynchronous(SQLiteConfig.SynchronousMode.NORMAL);
+        config.setJournalMode(SQLiteConfig.JournalMode.WAL);
+        config.setTempStore(SQLiteConfig.TempStore.MEMORY);
+        config.setCacheSize(-16_000); // 16 MB per connection
+        config.enforceForeignKeys(false);
+        SQLiteDataSource dataSource = new SQLiteDataSource(config);
+        dataSource.setUrl(url);
+
+        HikariConfig hikari = new HikariConfig();
+        hikari.setDataSource(dataSource);
+        hikari.setPoolName("duroxide-sqlite-" + file.getFileName());
+        hikari.setMaximumPoolSize(POOL_SIZE);
+        hikari.setMinimumIdle(POOL_SIZE);
+        hikari.setMaxLifetime(0);
+        hikari.setAutoCommit(true);
+        HikariDataSource pool;
+        try {
+            pool = new HikariDataSource(hikari);
+        } catch (RuntimeException e) {
+            SQLException sql = findSqlException(e);
+            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
+                    sql != null && SqliteErrors.isRetryable(sql), sql != null ? sql : e);
+        }
+        SqliteDatabase db = new SqliteDatabase(file, pool);
+        try {
+            db.write("open", tx -> {
+                int version = SqliteSchema.currentVersion(tx.connection);
+                if (version < 0) {
+                    throw new ProviderException("open", file + " is a SQLite database of another application"
+                            + " (it has tables but no duroxide schema_version table); refusing to add tables to it",
+                            false, null);
+                }
+                if (version > SqliteSchema.latestVersion()) {
+                    throw new ProviderException("open", file + " has duroxide schema version " + version
+                            + ", newer than the newest this version knows (" + SqliteSchema.latestVersion()
+                            + "); upgrade duroxide", false, null);
+                }
+                if (version < SqliteSchema.latestVersion()) {
+                    SqliteSchema.migrate(tx.connection, version, System.currentTimeMillis());
+                }
+                return null;
+            });
+        } catch (RuntimeException e) {
+            db.close();
+            throw e;
+        }
+        return db;
+    }
+
+    private static void checkFile(Path file) {
+        Path parent = file.getParent();
+        if (parent == null || !Files.isDirectory(parent)) {
+            throw new ProviderException("open", "cannot open SQLite database " + file + ": directory " + parent
+                    + " does not exist", false, null);
+        }
+        if (Files.isDirectory(file)) {
+            throw new ProviderException("open", file + " is not a usable SQLite database: it is a directory",
+                    false, null);
+        }
+        if (!Files.exists(file)) {
+            return;
+        }
+        byte[] header = new byte[100];
+        int read;
+        try (InputStream in = Files.newInputStream(file)) {
+            read = in.readNBytes(header, 0, header.length);
+        } catch (IOException e) {
+            throw new ProviderException("open", "cannot read " + file + ": " + e.getMessage(), false, e);
+        }
+        if (read == 0) {
+            return; // an empty file is an empty database
+        }
+        if (read < header.length || !Arrays.equals(header, 0, SQLITE_HEADER.length, SQLITE_HEADER, 0, SQLITE_HEADER.length)) {
+            throw new ProviderException("open", file + " is not a usable SQLite database: it does not start with"
+                    + " the SQLite file header (wrong file, or damaged); it was left unchanged", false, null);
+        }
+    }
+
+    /**
+     * Reads the schema with a plain connection that changes nothing, so a damaged file is reported
+     * before anything writes to it; then switches it to WAL (a setting stored in the file).
+     */
+    private static void validateAndEnableWal(Path file, String url) {
+        SQLiteConfig config = new SQLiteConfig();
+        config.setBusyTimeout(BUSY_TIMEOUT_MS);
+        SQLiteDataSource plain = new SQLiteDataSource(config);
+        plain.setUrl(url);
+        try (Connection c = plain.getConnection(); Statement s = c.createStatement()) {
+            try (ResultSet rs = s.executeQuery("SELECT count(*) FROM sqlite_master")) {
+                rs.next();
+            }
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                String mode = rs.next() ? rs.getString(1) : null;
+                if (!"wal".equalsIgnoreCase(mode)) {
+                    throw new ProviderException("open", "cannot switch " + file + " to WAL journal mode (it stayed in "
+                            + mode + " mode)", false, null);
+                }
+            }
+        } catch (SQLException e) {
+            if (SqliteErrors.isUnusableFile(e)) {
+                throw new ProviderException("open", file + " is not a usable SQLite database (" + e.getMessage()
+                        + "); it was left unchanged", false, e);
+            }
+            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
+                    SqliteErrors.isRetryable(e), e);
+        }
+    }
+
+    private static SQLException findSqlException(Throwable error) {
+        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql) {
+                return sql;
+            }
+        }
+        return null;
+    }
+
+    /** Runs {@code work} in a {@code BEGIN IMMEDIATE} transaction under the process-wide write lock. */
+    <T> T write(String operation, Work<T> work) {
+        return withRetry(operation, true, work);
+    }
+
+    /** Runs {@code work} on a pooled connection in autocommit mode. */
+    <T> T read(String operation, Work<T> work) {
+        return withRetry(operation, false, work);
+    }
+
+    private <T> T withRetry(String operation, boolean write, Work<T> work) {
+        for (int attempt = 1; ; attempt++) {
+            if (closed) {
+                throw new ProviderException(operation, "the SQLite provider for " + file + " is closed", false, null);
+            }
+            try {
+                return write ? writeOnce(work) : readOnce(work);
+            } catch (SQLException e) {
+                if (SqliteErrors.isBusy(e) && attempt < MAX_BUSY_ATTEMPTS && !closed) {
+                    backoff(operation, attempt, e);
+                    continue;
+                }
+                if (SqliteErrors.isBusy(e)) {
+                    throw new ProviderException(operation, "database " + file + " stayed busy after " + attempt
+                            + " attempts: " + e.getMessage(), true, e);
+                }
+                throw SqliteErrors.wrap(operation, e);
+            }
+        }
+    }
+
+    private void backoff(String operation, int attempt, SQLException cause) {
+        long base = Math.min(200, 5L << attempt);
+        long millis = base + ThreadLocalRandom.current().nextLong(base + 1);
+        LOG.log(Level.DEBUG, () -> operation + ": database busy, retry " + attempt + " in " + millis + " ms");
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ProviderException failure = new ProviderException(operation, "interrupted while waiting to retry a busy"
+                    + " database: " + cause.getMessage(), true, cause);
+            failure.addSuppressed(e);
+            throw failure;
+        }
+    }
+
+    private <T> T writeOnce(Work<T> work) throws SQLException {
+        writeLock.lock();
+        try (Connection c = pool.getConnection()) {
+            Tx tx = tx(c);
+            tx.ps("BEGIN IMMEDIATE").execute();
+            try {
+                T result = work.run(tx);
+                tx.ps("COMMIT").execute();
+                return result;
+            } catch (SQLException | RuntimeException | Error e) {
+                rollback(c, e);
+                throw e;
+            }
+        } finally {
+            writeLock.unlock();
+        }
+    }
+
+    /** Rolls back after a failure; a connection that cannot be rolled back is taken out of the pool. */
+    private void rollback(Connection c, Throwable failure) {
+        if (failure instanceof SQLException) {
+            dropStatements(c); // a failed statement may be left in an odd state; recompile next time
+        }
+        try (Statement s = c.unwrap(SQLiteConnection.class).createStatement()) {
+            s.execute("ROLLBACK");
+        } catch (SQLException e) {
+            String message = e.getMessage() == null ? "" : e.getMessage();
+            if (!message.contains("no transaction is active")) {
+                failure.addSuppressed(e);
+                dropStatements(c);
+                pool.evictConnection(c);
+            }
+            // else SQLite already rolled back (it does so itself on some I/O and busy errors)
+        }
+    }
+
+    private <T> T readOnce(Work<T> work) throws SQLException {
+        try (Connection c = pool.getConnection()) {
+            Tx tx = tx(c);
+            try {
+                return work.run(tx);
+            } catch (SQLException e) {
+                dropStatements(c);
+                throw e;
+            }
+        }
+    }
+
+    private Tx tx(Connection c) throws SQLException {
+        SQLiteConnection physical = c.unwrap(SQLiteConnection.class);
+        Map<String, PreparedStatement> cache = statements.get(physical);
+        if (cache == null) {
+            if (statements.size() > 4 * POOL_SIZE) {
+                pruneClosedConnections();
+            }
+            cache = new HashMap<>();
+            statements.put(physical, cache);
+        }
+        return new Tx(physical, cache);
+    }
+
+    private void dropStatements(Connection c) {
+        try {
+            Map<String, PreparedStatement> cache = statements.remove(c.unwrap(SQLiteConnection.class));
+            if (cache != null) {
+                closeAll(cache.values());
+            }
+        } catch (SQLException ignored) {
+            // the connection is unusable; its statements die with it
+        }
+    }
+
+    private void pruneClosedConnections() {
+        List<SQLiteConnection> dead = new ArrayList<>();
+        for (SQLiteConnection c : statements.keySet()) {
+            try {
+                if (c.isClosed()) {
+                    dead.add(c);
+                }
+            } catch (SQLException e) {
+                dead.add(c);
+            }
+        }
+        dead.forEach(statements::remove);
+    }
+
+    private static void closeAll(Iterable<PreparedStatement> all) {
+        for (PreparedStatement p : all) {
+            try {
+                p.close();
+            } catch (SQLException ignored) {
+                // closing a statement of a broken connection
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        pool.close();
+        statements.clear();
+    }
+}

@@ -1,0 +1,784 @@
+package io.duroxide.provider.sqlite;
+
+import io.duroxide.api.InstanceAlreadyExistsException;
+import io.duroxide.api.InstanceNotFoundException;
+import io.duroxide.api.InstanceQuery;
+import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.FailureDetails;
+import io.duroxide.history.FailureKind;
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.history.InitiatedBy;
+import io.duroxide.json.JsonConverter;
+import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ActivityLease;
+import io.duroxide.provider.ActivityWorkItem;
+import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.NewInstance;
+import io.duroxide.provider.OrchestrationWorkItem;
+import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.QueueDepths;
+import io.duroxide.provider.TimedMessage;
+import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.sqlite.SqliteDatabase.Tx;
+import java.lang.System.Logger.Level;
+import java.nio.file.Path;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * A {@link Provider} that keeps everything in one SQLite database file.
+ *
+ * <p>Zero configuration: {@link #open(Path)} creates the schema on first use, switches the file to
+ * WAL mode and opens a small connection pool. Several processes may open the same file; an instance
+ * is then still processed by one lock holder at a time, because every fetch takes its lock in a
+ * {@code BEGIN IMMEDIATE} transaction. Times are epoch milliseconds of {@link System#currentTimeMillis()}.
+ */
+public final class SqliteProvider implements Provider {
+    private static final System.Logger LOG = System.getLogger(SqliteProvider.class.getName());
+    private static final JsonConverter JSON = JsonConverter.DEFAULT;
+
+    /** Orphans (messages of deleted instances) removed by one fetch before it gives up for this poll. */
+    private static final int MAX_SKIPS_PER_FETCH = 16;
+
+    private static final String INSTANCE_COLUMNS = "instance_id, orchestration_name, orchestration_version, status,"
+            + " current_execution_id, input, output, failure_json, custom_status, parent_instance_id, created_at,"
+            + " updated_at";
+
+    private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
+            + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
+            + " VALUES (?, ?, ?, 'PENDING', 1, ?, ?, ?, ?) ON CONFLICT(instance_id) DO NOTHING";
+    private static final String INSERT_EXECUTION = "INSERT INTO executions(instance_id, execution_id, status,"
+            + " initiated_by, started_at, turn_count, history_size) VALUES (?, ?, 'RUNNING', ?, ?, 0, 0)";
+    private static final String INSERT_MESSAGE = "INSERT INTO orchestrator_queue(instance_id, execution_id,"
+            + " message_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, 0, ?)";
+
+    private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q"
+            + " WHERE q.visible_at <= ?"
+            + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
+            + " ORDER BY q.id LIMIT 1";
+    private static final String UPSERT_LOCK = "INSERT INTO instance_locks(instance_id, lock_token, locked_until)"
+            + " VALUES (?, ?, ?) ON CONFLICT(instance_id) DO UPDATE SET lock_token = excluded.lock_token,"
+            + " locked_until = excluded.locked_until";
+    private static final String MARK_MESSAGES = "UPDATE orchestrator_queue SET lock_token = ?,"
+            + " attempt_count = attempt_count + 1 WHERE instance_id = ? AND visible_at <= ?"
+            + " RETURNING id, execution_id, message_json, attempt_count";
+    private static final String SELECT_EXECUTION = "SELECT execution_id, initiated_by, started_at, turn_count"
+            + " FROM executions WHERE instance_id = ? AND execution_id = ?";
+    private static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
+            + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
+
+    private static final String RELEASE_LOCK = "DELETE FROM instance_locks WHERE lock_token = ? RETURNING instance_id";
+    private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
+            + " history_size = history_size + ?, status = ?, completed_at = coalesce(?, completed_at)"
+            + " WHERE instance_id = ? AND execution_id = ? RETURNING history_size";
+    private static final String INSERT_HISTORY = "INSERT INTO history(instance_id, execution_id, event_id, event_type,"
+            + " event_json) VALUES (?, ?, ?, ?, ?)";
+    private static final String UPDATE_INSTANCE = "UPDATE instances SET status = ?,"
+            + " orchestration_name = coalesce(?, orchestration_name),"
+            + " orchestration_version = coalesce(?, orchestration_version), output = ?, failure_json = ?,"
+            + " custom_status = CASE WHEN ? THEN ? ELSE custom_status END,"
+            + " current_execution_id = coalesce(?, current_execution_id), updated_at = ? WHERE instance_id = ?";
+    private static final String INSERT_WORK_ITEM = "INSERT INTO worker_queue(instance_id, execution_id, task_id,"
+            + " item_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)";
+
+    private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?, locked_until = ?,"
+            + " attempt_count = attempt_count + 1 WHERE id = (SELECT id FROM worker_queue WHERE visible_at <= ?"
+            + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT 1)"
+            + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
+
+    private static final String TREE = "WITH RECURSIVE tree(id) AS (SELECT instance_id FROM instances"
+            + " WHERE instance_id = ? UNION SELECT i.instance_id FROM instances i JOIN tree t"
+            + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
+            + " JOIN instances i ON i.instance_id = tree.id";
+    private static final List<String> PURGED_TABLES =
+            List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
+
+    private final SqliteDatabase db;
+
+    private SqliteProvider(SqliteDatabase db) {
+        this.db = db;
+    }
+
+    /**
+     * Opens (creating if needed) the store in {@code file}.
+     *
+     * @throws ProviderException if the directory does not exist or the file is not a usable SQLite
+     *     database; such a file is left unchanged
+     */
+    public static SqliteProvider open(Path file) {
+        Objects.requireNonNull(file, "file");
+        return new SqliteProvider(SqliteDatabase.open(file));
+    }
+
+    /** The database file. */
+    public Path file() {
+        return db.file();
+    }
+
+    @Override
+    public String name() {
+        return "sqlite";
+    }
+
+    @Override
+    public String toString() {
+        return "SqliteProvider[" + db.file() + "]";
+    }
+
+    private static long now() {
+        return System.currentTimeMillis();
+    }
+
+    private static long millis(Duration d) {
+        return d == null || d.isNegative() ? 0 : d.toMillis();
+    }
+
+    private static String token() {
+        return UUID.randomUUID().toString();
+    }
+
+    // ---------------------------------------------------------------- client writes
+
+    @Override
+    public void createInstance(NewInstance start) throws InstanceAlreadyExistsException {
+        checkStart(start);
+        db.write("createInstance", tx -> {
+            long now = now();
+            if (!insertInstance(tx, start.instanceId(), start.start(), now)) {
+                throw new InstanceAlreadyExistsException(start.instanceId(), statusOf(tx, start.instanceId()));
+            }
+            enqueue(tx, start.startMessage(), now, now);
+            return null;
+        });
+    }
+
+    @Override
+    public boolean signalWithStart(NewInstance start, OrchestratorMessage signal) {
+        checkStart(start);
+        Objects.requireNonNull(signal, "signal");
+        return db.write("signalWithStart", tx -> {
+            long now = now();
+            boolean created = insertInstance(tx, start.instanceId(), start.start(), now);
+            if (created) {
+                enqueue(tx, start.startMessage(), now, now);
+            }
+            enqueue(tx, signal, now, now);
+            return created;
+        });
+    }
+
+    @Override
+    public void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt)
+            throws InstanceNotFoundException {
+        Objects.requireNonNull(message, "message");
+        String json = JSON.toJson(message.event());
+        db.write("enqueueOrchestratorMessage", tx -> {
+            long now = now();
+            int inserted = tx.update("INSERT INTO orchestrator_queue(instance_id, execution_id, message_json,"
+                            + " visible_at, attempt_count, created_at) SELECT ?, ?, ?, ?, 0, ?"
+                            + " WHERE EXISTS (SELECT 1 FROM instances WHERE instance_id = ?)",
+                    message.instanceId(), message.executionId(), json,
+                    visibleAt == null ? now : visibleAt.toEpochMilli(), now, message.instanceId());
+            if (inserted == 0) {
+                throw new InstanceNotFoundException(message.instanceId());
+            }
+            return null;
+        });
+    }
+
+    private static void checkStart(NewInstance start) {
+        Objects.requireNonNull(start, "start");
+        Objects.requireNonNull(start.instanceId(), "instanceId");
+        Objects.requireNonNull(start.start(), "start event");
+        Objects.requireNonNull(start.start().name(), "orchestration name");
+    }
+
+    /** Inserts the instance row (PENDING) and its execution 1, unless the id exists. */
+    private static boolean insertInstance(Tx tx, String instanceId, HistoryEvent.ExecutionStarted start, long now)
+            throws SQLException {
+        int inserted = tx.update(INSERT_INSTANCE, instanceId, start.name(), start.version(), start.input(),
+                start.parent() == null ? null : start.parent().instanceId(), now, now);
+        if (inserted == 0) {
+            return false;
+        }
+        InitiatedBy initiatedBy = start.initiatedBy() == null ? InitiatedBy.CLIENT : start.initiatedBy();
+        tx.update(INSERT_EXECUTION, instanceId, 1L, initiatedBy.name(), now);
+        return true;
+    }
+
+    private static RuntimeStatus statusOf(Tx tx, String instanceId) throws SQLException {
+        String status = tx.queryString("SELECT status FROM instances WHERE instance_id = ?", instanceId);
+        return status == null ? null : RuntimeStatus.valueOf(status);
+    }
+
+    private static void enqueue(Tx tx, OrchestratorMessage message, long visibleAt, long now) throws SQLException {
+        tx.update(INSERT_MESSAGE, message.instanceId(), message.executionId(), JSON.toJson(message.event()),
+                visibleAt, now);
+    }
+
+    // ---------------------------------------------------------------- orchestrator queue
+
+    private record RawMessage(long id, Long executionId, String json, int attemptCount) {}
+
+    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
+            List<RawMessage> messages) {}
+
+    @Override
+    public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
+        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        Locked locked = db.write("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
+        if (locked == null) {
+            return Optional.empty();
+        }
+        InstanceStatus instance = locked.instance();
+        List<String> errors = new ArrayList<>();
+        if (locked.executionError() != null) {
+            errors.add(locked.executionError());
+        }
+
+        List<OrchestratorMessage> messages = new ArrayList<>(locked.messages().size());
+        int attemptCount = 0;
+        for (RawMessage m : locked.messages()) {
+            attemptCount = Math.max(attemptCount, m.attemptCount());
+            try {
+                messages.add(new OrchestratorMessage(instance.instanceId(), m.executionId(),
+                        JSON.fromJson(m.json(), HistoryEvent.class)));
+            } catch (RuntimeException e) {
+                errors.add("queued message " + m.id() + " of instance '" + instance.instanceId()
+                        + "' cannot be read: " + e.getMessage());
+            }
+        }
+
+        List<HistoryEvent> history;
+        try {
+            history = loadHistory(instance.instanceId(), instance.executionId(), errors);
+        } catch (RuntimeException e) {
+            releaseQuietly(locked.token(), e);
+            throw e;
+        }
+        String historyError = errors.isEmpty() ? null : String.join("; ", errors);
+        if (historyError != null) {
+            LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
+            history = List.of();
+        }
+        return Optional.of(new OrchestrationWorkItem(locked.token(), instance, locked.execution(), history,
+                List.copyOf(messages), attemptCount, historyError));
+    }
+
+    private Locked lockNextInstance(Tx tx, long timeout) throws SQLException {
+        long now = now();
+        for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
+            String instanceId = tx.queryString(PICK_INSTANCE, now, now);
+            if (instanceId == null) {
+                return null;
+            }
+            InstanceStatus instance = readInstance(tx, instanceId);
+            if (instance == null) {
+                int dropped = tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ?", instanceId);
+                LOG.log(Level.WARNING, "fetchOrchestrationItem: dropped {0} queued message(s) of instance ''{1}'',"
+                        + " which does not exist", dropped, instanceId);
+                continue;
+            }
+            String token = token();
+            tx.update(UPSERT_LOCK, instanceId, token, now + timeout);
+            List<RawMessage> messages = new ArrayList<>();
+            try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
+                while (rs.next()) {
+                    long executionId = rs.getLong(2);
+                    Long target = rs.wasNull() ? null : executionId;
+                    messages.add(new RawMessage(rs.getLong(1), target, rs.getString(3),
+                            rs.getInt(4)));
+                }
+            }
+            messages.sort(Comparator.comparingLong(RawMessage::id));
+            ExecutionRecord execution = readExecution(tx, instanceId, instance.executionId());
+            String executionError = null;
+            if (execution == null) {
+                executionError = "execution " + instance.executionId() + " of instance '" + instanceId
+                        + "' is missing from the store";
+                execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
+            }
+            return new Locked(token, instance, execution, executionError, messages);
+        }
+        return null;
+    }
+
+    private List<HistoryEvent> loadHistory(String instanceId, long executionId, List<String> errors) {
+        List<String[]> rows = db.read("fetchOrchestrationItem", tx -> readRawHistory(tx, instanceId, executionId));
+        List<HistoryEvent> history = new ArrayList<>(rows.size());
+        for (String[] row : rows) {
+            try {
+                history.add(JSON.fromJson(row[1], HistoryEvent.class));
+            } catch (RuntimeException e) {
+                errors.add("history event " + row[0] + " of execution " + executionId + " of instance '" + instanceId
+                        + "' cannot be read: " + e.getMessage());
+                return List.of();
+            }
+        }
+        return history;
+    }
+
+    private static List<String[]> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
+        List<String[]> rows = new ArrayList<>();
+        try (ResultSet rs = tx.bind(SELECT_HISTORY, instanceId, executionId).executeQuery()) {
+            while (rs.next()) {
+                rows.add(new String[] {rs.getString(1), rs.getString(2)});
+            }
+        }
+        return rows;
+    }
+
+    private void releaseQuietly(String token, RuntimeException failure) {
+        try {
+            abandonOrchestrationItem(token, Duration.ZERO);
+        } catch (RuntimeException e) {
+            failure.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void commitTurn(String lockToken, TurnWrite write) {
+        Objects.requireNonNull(lockToken, "lockToken");
+        Objects.requireNonNull(write, "write");
+        Objects.requireNonNull(write.status(), "write.status");
+        // Serialise outside the write lock.
+        List<String> eventJson = new ArrayList<>(write.newEvents().size());
+        for (HistoryEvent e : write.newEvents()) {
+            eventJson.add(JSON.toJson(e));
+        }
+        List<String> itemJson = new ArrayList<>(write.activities().size());
+        for (ActivityWorkItem item : write.activities()) {
+            itemJson.add(JSON.toJson(item));
+        }
+        List<String> messageJson = new ArrayList<>(write.messages().size());
+        for (TimedMessage m : write.messages()) {
+            messageJson.add(JSON.toJson(m.message().event()));
+        }
+        String failureJson = write.failure() == null ? null : JSON.toJson(write.failure());
+
+        db.write("commitTurn", tx -> {
+            long now = now();
+            String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
+            if (instanceId == null) {
+                throw lockLost("commitTurn", lockToken);
+            }
+            tx.update("DELETE FROM orchestrator_queue WHERE lock_token = ?", lockToken);
+
+            Long historySize;
+            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), executionStatus(write),
+                    write.terminal() ? now : null, instanceId, write.executionId()).executeQuery()) {
+                historySize = rs.next() ? rs.getLong(1) : null;
+            }
+            if (historySize == null) {
+                throw new ProviderException("commitTurn", "execution " + write.executionId() + " of instance '"
+                        + instanceId + "' does not exist", false, null);
+            }
+            if (!eventJson.isEmpty()) {
+                long eventId = historySize - eventJson.size();
+                PreparedStatement p = tx.ps(INSERT_HISTORY);
+                for (int i = 0; i < eventJson.size(); i++) {
+                    p.setString(1, instanceId);
+                    p.setLong(2, write.executionId());
+                    p.setLong(3, ++eventId);
+                    p.setString(4, write.newEvents().get(i).getClass().getSimpleName());
+                    p.setString(5, eventJson.get(i));
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+
+            tx.update(UPDATE_INSTANCE, write.status().name(), write.name(), write.version(), write.output(),
+                    failureJson, write.customStatusChanged(), write.customStatus(),
+                    write.continueAsNewExecutionId(), now, instanceId);
+            if (write.continueAsNewExecutionId() != null) {
+                tx.update(INSERT_EXECUTION, instanceId, write.continueAsNewExecutionId(),
+                        InitiatedBy.CONTINUE_AS_NEW.name(), now);
+            }
+
+            if (!itemJson.isEmpty()) {
+                PreparedStatement p = tx.ps(INSERT_WORK_ITEM);
+                for (int i = 0; i < itemJson.size(); i++) {
+                    ActivityWorkItem item = write.activities().get(i);
+                    p.setString(1, item.instanceId());
+                    p.setLong(2, item.executionId());
+                    p.setInt(3, item.taskId());
+                    p.setString(4, itemJson.get(i));
+                    p.setLong(5, now);
+                    p.setLong(6, now);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+
+            if (!messageJson.isEmpty()) {
+                for (TimedMessage m : write.messages()) {
+                    OrchestratorMessage message = m.message();
+                    if (message.event() instanceof HistoryEvent.ExecutionStarted started
+                            && !message.instanceId().equals(instanceId)) {
+                        insertInstance(tx, message.instanceId(), started, now);
+                    }
+                }
+                PreparedStatement p = tx.ps(INSERT_MESSAGE);
+                for (int i = 0; i < messageJson.size(); i++) {
+                    TimedMessage m = write.messages().get(i);
+                    p.setString(1, m.message().instanceId());
+                    if (m.message().executionId() == null) {
+                        p.setNull(2, Types.INTEGER);
+                    } else {
+                        p.setLong(2, m.message().executionId());
+                    }
+                    p.setString(3, messageJson.get(i));
+                    p.setLong(4, m.visibleAt() == null ? now : m.visibleAt().toEpochMilli());
+                    p.setLong(5, now);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+
+            if (write.terminal()) {
+                tx.update("DELETE FROM worker_queue WHERE instance_id = ?", instanceId);
+            }
+            return null;
+        });
+    }
+
+    private static String executionStatus(TurnWrite write) {
+        if (write.continueAsNewExecutionId() != null) {
+            return "CONTINUED_AS_NEW";
+        }
+        return switch (write.status()) {
+            case COMPLETED, FAILED, CANCELLED, SUSPENDED -> write.status().name();
+            case PENDING, RUNNING -> "RUNNING";
+        };
+    }
+
+    private static LockLostException lockLost(String operation, String token) {
+        return new LockLostException(operation, "lock " + token + " is no longer held: it expired and was taken by"
+                + " another fetch, or its work was removed");
+    }
+
+    @Override
+    public void abandonOrchestrationItem(String lockToken, Duration delay) {
+        Objects.requireNonNull(lockToken, "lockToken");
+        long delayMs = millis(delay);
+        db.write("abandonOrchestrationItem", tx -> {
+            if (tx.queryString(RELEASE_LOCK, lockToken) == null) {
+                throw lockLost("abandonOrchestrationItem", lockToken);
+            }
+            tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = max(visible_at, ?)"
+                    + " WHERE lock_token = ?", now() + delayMs, lockToken);
+            return null;
+        });
+    }
+
+    @Override
+    public void renewOrchestrationLock(String lockToken, Duration lockTimeout) {
+        Objects.requireNonNull(lockToken, "lockToken");
+        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        db.write("renewOrchestrationLock", tx -> {
+            if (tx.update("UPDATE instance_locks SET locked_until = ? WHERE lock_token = ?", now() + timeout,
+                    lockToken) == 0) {
+                throw lockLost("renewOrchestrationLock", lockToken);
+            }
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- worker queue
+
+    @Override
+    public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
+        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        return Optional.ofNullable(db.write("fetchActivity", tx -> {
+            long now = now();
+            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
+                String token = token();
+                long id;
+                String instanceId;
+                long executionId;
+                int taskId;
+                String json;
+                int attempts;
+                try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, now + timeout, now, now).executeQuery()) {
+                    if (!rs.next()) {
+                        return null;
+                    }
+                    id = rs.getLong(1);
+                    instanceId = rs.getString(2);
+                    executionId = rs.getLong(3);
+                    taskId = rs.getInt(4);
+                    json = rs.getString(5);
+                    attempts = rs.getInt(6);
+                }
+                try {
+                    return new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts);
+                } catch (RuntimeException e) {
+                    failUnreadableWorkItem(tx, id, instanceId, executionId, taskId, e, now);
+                }
+            }
+            return null;
+        }));
+    }
+
+    /**
+     * A work item that cannot be deserialised would be fetched forever; instead it is removed and its
+     * orchestration receives an infrastructure failure for the task, in the same transaction.
+     */
+    private static void failUnreadableWorkItem(Tx tx, long id, String instanceId, long executionId, int taskId,
+            RuntimeException error, long now) throws SQLException {
+        String message = "activity work item " + id + " (task " + taskId + ") cannot be read: " + error.getMessage();
+        LOG.log(Level.WARNING, "fetchActivity: instance ''{0}'': {1}", instanceId, message);
+        FailureDetails failure = FailureDetails.of(FailureKind.INFRASTRUCTURE,
+                SqliteProvider.class.getName() + ".UnreadableWorkItem", message, false);
+        tx.update("DELETE FROM worker_queue WHERE id = ?", id);
+        enqueue(tx, new OrchestratorMessage(instanceId, executionId,
+                new HistoryEvent.ActivityFailed(now, taskId, failure)), now, now);
+    }
+
+    @Override
+    public void completeActivity(String lockToken, OrchestratorMessage completion) {
+        Objects.requireNonNull(lockToken, "lockToken");
+        Objects.requireNonNull(completion, "completion");
+        String json = JSON.toJson(completion.event());
+        db.write("completeActivity", tx -> {
+            long now = now();
+            if (tx.queryString("DELETE FROM worker_queue WHERE lock_token = ? RETURNING id", lockToken) == null) {
+                throw lockLost("completeActivity", lockToken);
+            }
+            tx.update(INSERT_MESSAGE, completion.instanceId(), completion.executionId(), json, now, now);
+            return null;
+        });
+    }
+
+    @Override
+    public void abandonActivity(String lockToken, Duration delay) {
+        Objects.requireNonNull(lockToken, "lockToken");
+        long delayMs = millis(delay);
+        db.write("abandonActivity", tx -> {
+            if (tx.update("UPDATE worker_queue SET lock_token = NULL, locked_until = NULL, visible_at = ?"
+                    + " WHERE lock_token = ?", now() + delayMs, lockToken) == 0) {
+                throw lockLost("abandonActivity", lockToken);
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void renewActivityLock(String lockToken, Duration lockTimeout) {
+        Objects.requireNonNull(lockToken, "lockToken");
+        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        db.write("renewActivityLock", tx -> {
+            if (tx.update("UPDATE worker_queue SET locked_until = ? WHERE lock_token = ?", now() + timeout,
+                    lockToken) == 0) {
+                throw lockLost("renewActivityLock", lockToken);
+            }
+            return null;
+        });
+    }
+
+    // ---------------------------------------------------------------- reads
+
+    @Override
+    public Optional<InstanceStatus> getInstance(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        return Optional.ofNullable(db.read("getInstance", tx -> readInstance(tx, instanceId)));
+    }
+
+    private static InstanceStatus readInstance(Tx tx, String instanceId) throws SQLException {
+        try (ResultSet rs = tx.bind("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
+                .executeQuery()) {
+            return rs.next() ? instanceFrom(rs) : null;
+        }
+    }
+
+    private static InstanceStatus instanceFrom(ResultSet rs) throws SQLException {
+        String failureJson = rs.getString(8);
+        return new InstanceStatus(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                RuntimeStatus.valueOf(rs.getString(4)),
+                rs.getLong(5),
+                rs.getString(6),
+                rs.getString(7),
+                failureFrom(rs.getString(1), failureJson),
+                rs.getString(9),
+                rs.getString(10),
+                Instant.ofEpochMilli(rs.getLong(11)),
+                Instant.ofEpochMilli(rs.getLong(12)));
+    }
+
+    private static FailureDetails failureFrom(String instanceId, String json) {
+        if (json == null) {
+            return null;
+        }
+        try {
+            return JSON.fromJson(json, FailureDetails.class);
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "instance ''{0}'': stored failure details cannot be read: {1}", instanceId,
+                    e.getMessage());
+            return FailureDetails.of(FailureKind.INFRASTRUCTURE, SqliteProvider.class.getName() + ".UnreadableFailure",
+                    "stored failure details cannot be read: " + e.getMessage(), false);
+        }
+    }
+
+    private static ExecutionRecord readExecution(Tx tx, String instanceId, long executionId) throws SQLException {
+        try (ResultSet rs = tx.bind(SELECT_EXECUTION, instanceId, executionId).executeQuery()) {
+            if (!rs.next()) {
+                return null;
+            }
+            return new ExecutionRecord(rs.getLong(1), InitiatedBy.valueOf(rs.getString(2)),
+                    Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4));
+        }
+    }
+
+    @Override
+    public List<HistoryEvent> readHistory(String instanceId, long executionId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        List<String[]> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
+        List<HistoryEvent> history = new ArrayList<>(rows.size());
+        for (String[] row : rows) {
+            try {
+                history.add(JSON.fromJson(row[1], HistoryEvent.class));
+            } catch (RuntimeException e) {
+                throw new ProviderException("readHistory", "history event " + row[0] + " of execution " + executionId
+                        + " of instance '" + instanceId + "' cannot be read: " + e.getMessage(), false, e);
+            }
+        }
+        return List.copyOf(history);
+    }
+
+    @Override
+    public Optional<ExecutionRecord> getExecution(String instanceId, long executionId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        return Optional.ofNullable(db.read("getExecution", tx -> readExecution(tx, instanceId, executionId)));
+    }
+
+    @Override
+    public List<InstanceStatus> listInstances(InstanceQuery query) {
+        InstanceQuery q = query == null ? InstanceQuery.all() : query;
+        StringBuilder sql = new StringBuilder("SELECT ").append(INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (!q.statuses().isEmpty()) {
+            sql.append(" AND status IN (");
+            String separator = "";
+            for (RuntimeStatus s : RuntimeStatus.values()) { // fixed order keeps the statement cache small
+                if (q.statuses().contains(s)) {
+                    sql.append(separator).append('?');
+                    separator = ", ";
+                    args.add(s.name());
+                }
+            }
+            sql.append(')');
+        }
+        if (q.name() != null) {
+            sql.append(" AND orchestration_name = ?");
+            args.add(q.name());
+        }
+        if (q.afterInstanceId() != null) {
+            sql.append(" AND instance_id > ?");
+            args.add(q.afterInstanceId());
+        }
+        sql.append(" ORDER BY instance_id LIMIT ?");
+        args.add(q.limit());
+        return db.read("listInstances", tx -> {
+            List<InstanceStatus> result = new ArrayList<>();
+            try (ResultSet rs = tx.bind(sql.toString(), args.toArray()).executeQuery()) {
+                while (rs.next()) {
+                    result.add(instanceFrom(rs));
+                }
+            }
+            return List.copyOf(result);
+        });
+    }
+
+    // ---------------------------------------------------------------- management
+
+    @Override
+    public int purgeInstance(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        return db.write("purgeInstance", tx -> {
+            List<String> ids = new ArrayList<>();
+            try (ResultSet rs = tx.bind(TREE, instanceId).executeQuery()) {
+                while (rs.next()) {
+                    String id = rs.getString(1);
+                    RuntimeStatus status = RuntimeStatus.valueOf(rs.getString(2));
+                    if (!status.isTerminal()) {
+                        throw new IllegalStateException(id.equals(instanceId)
+                                ? "cannot purge instance '" + id + "': it is " + status
+                                : "cannot purge instance '" + instanceId + "': its sub-orchestration '" + id + "' is "
+                                        + status);
+                    }
+                    ids.add(id);
+                }
+            }
+            if (ids.isEmpty()) {
+                return 0;
+            }
+            String idArray = JSON.toJson(ids);
+            for (String table : PURGED_TABLES) {
+                tx.update("DELETE FROM " + table + " WHERE instance_id IN (SELECT value FROM json_each(?))", idArray);
+            }
+            return ids.size();
+        });
+    }
+
+    @Override
+    public QueueDepths queueDepths() {
+        return db.read("queueDepths", tx -> {
+            long now = now();
+            try (ResultSet rs = tx.bind("SELECT"
+                    + " (SELECT count(*) FROM orchestrator_queue q WHERE q.visible_at <= ? AND NOT EXISTS"
+                    + " (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)),"
+                    + " (SELECT count(*) FROM worker_queue WHERE visible_at <= ?"
+                    + " AND (lock_token IS NULL OR locked_until <= ?))", now, now, now, now).executeQuery()) {
+                rs.next();
+                return new QueueDepths(rs.getLong(1), rs.getLong(2));
+            }
+        });
+    }
+
+    @Override
+    public List<ActiveInstanceCount> countActiveInstances() {
+        return db.read("countActiveInstances", tx -> {
+            long now = now();
+            List<ActiveInstanceCount> result = new ArrayList<>();
+            try (ResultSet rs = tx.bind("SELECT orchestration_name, state, count(*) FROM (SELECT i.orchestration_name,"
+                    + " CASE WHEN i.status = 'SUSPENDED' THEN 'suspended'"
+                    + " WHEN i.status = 'PENDING' THEN 'pending'"
+                    + " WHEN EXISTS (SELECT 1 FROM orchestrator_queue q WHERE q.instance_id = i.instance_id"
+                    + " AND q.visible_at <= ?)"
+                    + " OR EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = i.instance_id"
+                    + " AND l.locked_until > ?)"
+                    + " OR EXISTS (SELECT 1 FROM worker_queue w WHERE w.instance_id = i.instance_id)"
+                    + " THEN 'running' ELSE 'waiting' END AS state"
+                    + " FROM instances i WHERE i.status IN ('PENDING', 'RUNNING', 'SUSPENDED'))"
+                    + " GROUP BY orchestration_name, state ORDER BY orchestration_name, state", now, now)
+                    .executeQuery()) {
+                while (rs.next()) {
+                    result.add(new ActiveInstanceCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
+                }
+            }
+            return List.copyOf(result);
+        });
+    }
+
+    @Override
+    public void close() {
+        db.close();
+    }
+}

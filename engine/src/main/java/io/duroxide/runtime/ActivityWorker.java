@@ -1,0 +1,83 @@
+package io.duroxide.runtime;
+
+import io.duroxide.api.Registry;
+import io.duroxide.history.FailureKind;
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.provider.ActivityLease;
+import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.ProviderException;
+import java.lang.System.Logger.Level;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/** Fetches activity attempts, runs them through the {@link ActivityInvoker} and reports their results. */
+public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
+    private static final System.Logger LOG = System.getLogger(ActivityWorker.class.getName());
+
+    private final Registry registry;
+    private final ActivityInvoker invoker;
+    private final RuntimeOptions options;
+    private final ScheduledExecutorService scheduler;
+    private final Wakeup orchestrationWakeup;
+
+    ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
+            ScheduledExecutorService scheduler, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
+        super("activity", workerId, options.activityConcurrency(), provider, options.pollInterval(), activityWakeup);
+        this.registry = registry;
+        this.invoker = invoker;
+        this.options = options;
+        this.scheduler = scheduler;
+        this.orchestrationWakeup = orchestrationWakeup;
+    }
+
+    @Override
+    protected Optional<ActivityLease> fetch() {
+        return provider().fetchActivity(options.activityLockTimeout());
+    }
+
+    @Override
+    public void process(ActivityLease lease) {
+        var item = lease.item();
+        String token = lease.lockToken();
+        try {
+            if (registry.activity(item.activityName()).isEmpty() && lease.deliveryCount() < options.maxDeliveryAttempts()) {
+                Duration delay = options.unregisteredDelay(lease.deliveryCount());
+                LOG.log(Level.WARNING, "activity '" + item.activityName() + "' is not registered in this runtime; instance "
+                        + item.instanceId() + " waits for a runtime that has it (retry in " + delay.toMillis() + " ms)");
+                provider().abandonActivity(token, delay);
+                return;
+            }
+            AtomicBoolean cancelled = new AtomicBoolean();
+            ActivityOutcome outcome;
+            try (LockRenewer ignored = new LockRenewer(scheduler, options.renewalPeriod(options.activityLockTimeout()),
+                    () -> provider().renewActivityLock(token, options.activityLockTimeout()), () -> cancelled.set(true))) {
+                outcome = invoker.invoke(new ActivityInvocation(item, lease.deliveryCount(), cancelled));
+            }
+            if (!isRunning() && outcome instanceof ActivityOutcome.Failed f && f.type() == ActivityOutcome.FailureType.CANCELLED) {
+                provider().abandonActivity(token, Duration.ZERO);
+                return;
+            }
+            if (outcome instanceof ActivityOutcome.Failed f && f.type() == ActivityOutcome.FailureType.INFRASTRUCTURE_ERROR
+                    && f.failure().kind() == FailureKind.INFRASTRUCTURE) {
+                LOG.log(Level.ERROR, "activity '" + item.activityName() + "' crashed: " + f.failure().summary() + "; it will be redelivered");
+                provider().abandonActivity(token, Duration.ofSeconds(1));
+                return;
+            }
+            long now = System.currentTimeMillis();
+            HistoryEvent result = outcome instanceof ActivityOutcome.Succeeded ok
+                    ? new HistoryEvent.ActivityCompleted(now, item.taskId(), ok.output())
+                    : new HistoryEvent.ActivityFailed(now, item.taskId(), ((ActivityOutcome.Failed) outcome).failure());
+            provider().completeActivity(token, new OrchestratorMessage(item.instanceId(), item.executionId(), result));
+            orchestrationWakeup.signal();
+        } catch (LockLostException e) {
+            LOG.log(Level.DEBUG, "activity '" + item.activityName() + "' of " + item.instanceId() + " was cancelled or taken over: " + e.getMessage());
+        } catch (ProviderException e) {
+            LOG.log(Level.WARNING, "activity '" + item.activityName() + "' of " + item.instanceId()
+                    + ": result not stored (" + e.getMessage() + "); the attempt will be redelivered");
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package io.duroxide.runtime;
+
+import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.Registry;
+import io.duroxide.json.JsonConverter;
+import io.duroxide.provider.Provider;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Hosts an orchestration dispatcher and an activity worker over one provider. Several runtimes, in
+ * one process or many, may share a store; each instance is processed by one of them at a time.
+ */
+public final class DuroxideRuntime implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(DuroxideRuntime.class.getName());
+
+    private final Provider provider;
+    private final RuntimeOptions options;
+    private final String runtimeId;
+    private final ScheduledExecutorService scheduler;
+    private final ExecutorService timedActivities;
+    private final OrchestrationDispatcher dispatcher;
+    private final ActivityWorker worker;
+    private final DuroxideClient client;
+    private volatile boolean closed;
+
+    private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options) {
+        this.provider = provider;
+        this.options = options;
+        this.runtimeId = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("duroxide-" + runtimeId + "-locks"));
+        this.timedActivities = Executors.newCachedThreadPool(daemon("duroxide-" + runtimeId + "-timed-activity"));
+        Wakeup orchestrationWakeup = new Wakeup();
+        Wakeup activityWakeup = new Wakeup();
+        JsonConverter json = JsonConverter.DEFAULT;
+        this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
+                options, scheduler, orchestrationWakeup, activityWakeup);
+        ActivityInvoker invoker = new ActivityInvoker(registry, json, options.maxDeliveryAttempts(), timedActivities, () -> closed);
+        this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, scheduler, activityWakeup, orchestrationWakeup);
+        this.client = new DuroxideClient(provider, orchestrationWakeup::signal);
+    }
+
+    public static Builder builder(Provider provider, Registry registry) {
+        return new Builder(provider, registry);
+    }
+
+    /** Starts the dispatcher and worker threads. */
+    public DuroxideRuntime start() {
+        dispatcher.start();
+        worker.start();
+        return this;
+    }
+
+    /** A client wired to wake this runtime as soon as it enqueues work. */
+    public DuroxideClient client() {
+        return client;
+    }
+
+    public String runtimeId() {
+        return runtimeId;
+    }
+
+    public Provider provider() {
+        return provider;
+    }
+
+    /**
+     * Stops fetching work and waits up to the shutdown grace for turns and activities in progress.
+     * Nothing committed is lost: unfinished work is redelivered to the next runtime when its lock expires.
+     * The provider stays open; its owner closes it.
+     */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            dispatcher.stop(options.shutdownGrace());
+            worker.stop(options.shutdownGrace());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            scheduler.shutdownNow();
+            timedActivities.shutdownNow();
+            try {
+                timedActivities.awaitTermination(1, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            LOG.log(System.Logger.Level.DEBUG, "runtime " + runtimeId + " stopped");
+        }
+    }
+
+    private static java.util.concurrent.ThreadFactory daemon(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    /** Builds a runtime; every option has a default (see {@link RuntimeOptions#DEFAULTS}). */
+    public static final class Builder {
+        private final Provider provider;
+        private final Registry registry;
+        private int orchestrationConcurrency = RuntimeOptions.DEFAULTS.orchestrationConcurrency();
+        private int activityConcurrency = RuntimeOptions.DEFAULTS.activityConcurrency();
+        private Duration pollInterval = RuntimeOptions.DEFAULTS.pollInterval();
+        private Duration orchestrationLockTimeout = RuntimeOptions.DEFAULTS.orchestrationLockTimeout();
+        private Duration activityLockTimeout = RuntimeOptions.DEFAULTS.activityLockTimeout();
+        private int maxDeliveryAttempts = RuntimeOptions.DEFAULTS.maxDeliveryAttempts();
+        private Duration unregisteredBackoff = RuntimeOptions.DEFAULTS.unregisteredBackoff();
+        private Duration shutdownGrace = RuntimeOptions.DEFAULTS.shutdownGrace();
+
+        private Builder(Provider provider, Registry registry) {
+            this.provider = provider;
+            this.registry = registry;
+        }
+
+        public Builder orchestrationConcurrency(int n) {
+            orchestrationConcurrency = n;
+            return this;
+        }
+
+        public Builder activityConcurrency(int n) {
+            activityConcurrency = n;
+            return this;
+        }
+
+        public Builder pollInterval(Duration d) {
+            pollInterval = d;
+            return this;
+        }
+
+        public Builder lockTimeouts(Duration orchestration, Duration activity) {
+            orchestrationLockTimeout = orchestration;
+            activityLockTimeout = activity;
+            return this;
+        }
+
+        public Builder maxDeliveryAttempts(int n) {
+            maxDeliveryAttempts = n;
+            return this;
+        }
+
+        public Builder unregisteredBackoff(Duration d) {
+            unregisteredBackoff = d;
+            return this;
+        }
+
+        public Builder shutdownGrace(Duration d) {
+            shutdownGrace = d;
+            return this;
+        }
+
+        /** @throws IllegalArgumentException naming the first invalid option */
+        public DuroxideRuntime build() {
+            return new DuroxideRuntime(provider, registry, new RuntimeOptions(orchestrationConcurrency, activityConcurrency, pollInterval,
+                    orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace));
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.duroxide.runtime;
+
+import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.OrchestrationWorkItem;
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.ProviderException;
+import java.lang.System.Logger.Level;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+
+/**
+ * Runs orchestration turns: fetch a locked instance, plan the turn, commit it atomically.
+ * {@link #commitTurn(TurnCommit)} is the observation point for orchestration lifecycle changes.
+ */
+public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem> {
+    private static final System.Logger LOG = System.getLogger(OrchestrationDispatcher.class.getName());
+
+    private final TurnPlanner planner;
+    private final RuntimeOptions options;
+    private final ScheduledExecutorService scheduler;
+    private final Wakeup activityWakeup;
+    private final Wakeup orchestrationWakeup;
+
+    OrchestrationDispatcher(String workerId, Provider provider, TurnPlanner planner, RuntimeOptions options,
+            ScheduledExecutorService scheduler, Wakeup orchestrationWakeup, Wakeup activityWakeup) {
+        super("orchestration", workerId, options.orchestrationConcurrency(), provider, options.pollInterval(), orchestrationWakeup);
+        this.planner = planner;
+        this.options = options;
+        this.scheduler = scheduler;
+        this.orchestrationWakeup = orchestrationWakeup;
+        this.activityWakeup = activityWakeup;
+    }
+
+    @Override
+    protected Optional<OrchestrationWorkItem> fetch() {
+        return provider().fetchOrchestrationItem(options.orchestrationLockTimeout());
+    }
+
+    @Override
+    public void process(OrchestrationWorkItem item) {
+        String token = item.lockToken();
+        try (LockRenewer ignored = new LockRenewer(scheduler, options.renewalPeriod(options.orchestrationLockTimeout()),
+                () -> provider().renewOrchestrationLock(token, options.orchestrationLockTimeout()), () -> { })) {
+            TurnPlanner.Plan plan = planner.plan(item, System.currentTimeMillis());
+            if (plan instanceof TurnPlanner.Abandon abandon) {
+                LOG.log(Level.WARNING, "instance " + item.instanceId() + " (delivery " + item.attemptCount() + "): "
+                        + abandon.reason() + "; retrying in " + abandon.delay().toMillis() + " ms");
+                provider().abandonOrchestrationItem(token, abandon.delay());
+                return;
+            }
+            TurnPlanner.Commit commit = (TurnPlanner.Commit) plan;
+            if (commit.observed()) {
+                commitTurn(commit.turn());
+            } else {
+                provider().commitTurn(token, commit.turn().write());
+            }
+            if (!commit.turn().write().activities().isEmpty()) {
+                activityWakeup.signal();
+            }
+            if (!commit.turn().write().messages().isEmpty()) {
+                orchestrationWakeup.signal();
+            }
+        } catch (LockLostException e) {
+            LOG.log(Level.INFO, "instance " + item.instanceId() + ": lock lost before the turn committed; it will be redone ("
+                    + e.getMessage() + ")");
+        } catch (ProviderException e) {
+            LOG.log(Level.WARNING, "instance " + item.instanceId() + ": turn not committed: " + e.getMessage());
+            abandonQuietly(token);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, "instance " + item.instanceId() + ": turn failed unexpectedly", e);
+            abandonQuietly(token);
+        }
+    }
+
+    /**
+     * Commits one turn atomically. Returns normally only if the turn is now durable; throws
+     * {@link LockLostException} if another runtime owns the instance, and other
+     * {@link ProviderException}s if storage failed (nothing was committed then either).
+     */
+    public void commitTurn(TurnCommit turn) {
+        provider().commitTurn(turn.lockToken(), turn.write());
+    }
+
+    private void abandonQuietly(String token) {
+        try {
+            provider().abandonOrchestrationItem(token, java.time.Duration.ofSeconds(1));
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "abandon failed; the lock will expire instead: " + e.getMessage());
+        }
+    }
+}
