@@ -21,7 +21,8 @@ public final class ConflictingLibrariesApp {
         Object unloaded = builder.getClass().getMethod("make").invoke(builder);
         Object loaded = unloaded.getClass().getMethod("load", ClassLoader.class).invoke(unloaded, ConflictingLibrariesApp.class.getClassLoader());
         Class<?> made = (Class<?>) loaded.getClass().getMethod("getLoaded").invoke(loaded);
-        String bbVersion = byteBuddy.getPackage().getImplementationVersion();
+        String bbJar = byteBuddy.getProtectionDomain().getCodeSource().getLocation().getPath();
+        String bbVersion = bbJar.substring(bbJar.lastIndexOf('/') + 1);
         System.out.println("APP_LIBS micrometer=" + version + " bytebuddy=" + bbVersion + " made=" + made.getName());
         Workload.main(args);
     }
