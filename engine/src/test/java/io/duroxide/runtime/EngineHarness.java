@@ -71,9 +71,13 @@ final class EngineHarness implements AutoCloseable {
     }
 
     @Override
-    public void close() throws Exception {
+    public void close() {
         for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
+            try {
+                resources.get(i).close();
+            } catch (Exception e) {
+                throw new IllegalStateException("closing " + resources.get(i), e);
+            }
         }
     }
 }

@@ -16,35 +16,22 @@ import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import java.nio.file.Path;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class LifecycleControlTest {
-    @TempDir
-    Path dir;
-
-    EngineHarness harness;
+class LifecycleControlTest extends EngineTestBase {
     Registry registry;
     DuroxideClient client;
 
     @BeforeEach
     void setUp() {
-        harness = new EngineHarness(dir);
         registry = new Registry()
                 .addOrchestration("Waiter", String.class, (ctx, in) -> ctx.waitForExternalEvent("go", String.class).await())
                 .addOrchestration("Parent", String.class, (ctx, in) -> ctx.allOf(List.of(
                         ctx.callSubOrchestration("Waiter", "a", String.class),
                         ctx.callSubOrchestration("Waiter", "b", String.class))).await().toString());
         client = harness.runtime(registry).client();
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
     }
 
     @Test

@@ -14,37 +14,24 @@ import io.duroxide.api.Task;
 import io.duroxide.api.TaskFailedException;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class OrchestrationFeaturesTest {
-    @TempDir
-    Path dir;
-
-    EngineHarness harness;
+class OrchestrationFeaturesTest extends EngineTestBase {
     Registry registry;
 
     @BeforeEach
     void setUp() {
-        harness = new EngineHarness(dir);
         registry = new Registry()
                 .addActivity("Greet", String.class, (ctx, name) -> "Hello, " + name + "!")
                 .addActivity("Double", Integer.class, (ctx, n) -> n * 2)
                 .addActivity("Fail", String.class, (ctx, msg) -> {
                     throw new IllegalStateException(msg);
                 });
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
     }
 
     private DuroxideClient start() {

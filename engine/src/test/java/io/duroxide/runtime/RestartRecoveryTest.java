@@ -8,30 +8,12 @@ import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.history.HistoryEvent;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class RestartRecoveryTest {
-    @TempDir
-    Path dir;
-
-    EngineHarness harness;
-
-    @BeforeEach
-    void setUp() {
-        harness = new EngineHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+class RestartRecoveryTest extends EngineTestBase {
 
     private static Registry registry(AtomicInteger secondRuns, CountDownLatch gate) {
         return new Registry()

@@ -11,27 +11,9 @@ import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import java.nio.file.Path;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
-class VersioningAndErrorsTest {
-    @TempDir
-    Path dir;
-
-    EngineHarness harness;
-
-    @BeforeEach
-    void setUp() {
-        harness = new EngineHarness(dir);
-    }
-
-    @AfterEach
-    void tearDown() throws Exception {
-        harness.close();
-    }
+class VersioningAndErrorsTest extends EngineTestBase {
 
     private static Registry withEcho() {
         return new Registry().addActivity("Echo", String.class, (ctx, in) -> in);
