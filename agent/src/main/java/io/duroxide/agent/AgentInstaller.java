@@ -32,24 +32,28 @@ final class AgentInstaller {
 
     static ClassFileTransformer install(AgentConfig config, Instrumentation inst, AgentStartup.Gate gate, boolean attached,
             long t0, long injected) {
-        Metrics m = new Metrics(config);
-        metrics = m;
-        long registryDone = System.nanoTime();
-
-        ActiveInstancesPoller active = config.orchestration ? new ActiveInstancesPoller(m) : null;
-        WorkerRecorder workers = config.worker ? new WorkerRecorder(m) : null;
-        if (config.orchestration) {
-            Bridge.orchestration = new OrchestrationRecorder(m, active);
-        }
-        if (config.activity) {
-            Bridge.activity = new ActivityRecorder(m);
-        }
-        if (config.provider) {
-            Bridge.provider = new ProviderRecorder(m);
-        }
-        if (workers != null) {
-            Bridge.worker = workers;
-        }
+        // The registry and recorders are built on a second thread while this one builds Byte Buddy's
+        // transformer (both are mostly class loading; the machine has at least two cores to offer while
+        // the first engine class waits at the gate). Sinks are installed before the gate opens, so no
+        // woven call is ever dropped.
+        final long registryStart = System.nanoTime();
+        final Metrics[] built = new Metrics[1];
+        final long[] registryNanos = new long[1];
+        final Throwable[] failure = new Throwable[1];
+        Thread registryThread = new Thread(new Runnable() {
+            @Override
+            public void run() {
+                try {
+                    built[0] = buildRecorders(config);
+                } catch (Throwable t) {
+                    failure[0] = t;
+                }
+                registryNanos[0] = System.nanoTime() - registryStart;
+            }
+        }, "duroxide-agent-init-registry");
+        registryThread.setDaemon(true);
+        registryThread.setContextClassLoader(null);
+        registryThread.start();
 
         ClassFileTransformer transformer = null;
         if (!Instrumentations.units(config).isEmpty()) {
@@ -64,14 +68,21 @@ final class AgentInstaller {
                             .or(nameStartsWith("kotlin.")).or(nameStartsWith("scala."))
                             .or(nameStartsWith("org.junit.")).or(isSynthetic()));
             builder = Instrumentations.apply(builder, config, AgentStartup.bridgeInBootstrap);
+            ClassFileTransformer raw = attached ? null : builder.makeRaw();
+            awaitRecorders(registryThread, failure);
             if (attached) {
                 builder.with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION).installOn(inst);
             } else {
-                transformer = builder.makeRaw();
+                transformer = raw;
                 gate.ready(transformer);
             }
+        } else {
+            awaitRecorders(registryThread, failure);
         }
         long bytebuddyDone = System.nanoTime();
+        Metrics m = built[0];
+        metrics = m;
+        long registryDone = registryStart + registryNanos[0];
 
         String endpoint = "not exported (DUROXIDE_METRICS_HTTP_ENABLED=false)";
         if (config.httpEnabled) {
@@ -79,15 +90,50 @@ final class AgentInstaller {
             endpoint = server == null ? "not exported" : "http://" + config.host + ":" + server.port() + config.path;
         }
         if (config.worker || config.orchestration) {
-            new GaugePoller(config.pollInterval, workers, active).start();
+            new GaugePoller(config.pollInterval, (WorkerRecorder) pollerParts[0], (ActiveInstancesPoller) pollerParts[1]).start();
         }
         long end = System.nanoTime();
         Log.info("metrics " + endpoint + " [" + config.categories() + "] ready in " + (end - t0) / 1_000_000
-                + " ms (premain " + (injected - t0) / 1_000_000 + " ms, registry " + (registryDone - injected) / 1_000_000
-                + " ms, byte-buddy " + (bytebuddyDone - registryDone) / 1_000_000 + " ms, http " + (end - bytebuddyDone) / 1_000_000
+                + " ms (premain " + (injected - t0) / 1_000_000 + " ms; in parallel: registry " + (registryDone - registryStart) / 1_000_000
+                + " ms, byte-buddy " + (bytebuddyDone - registryStart) / 1_000_000 + " ms; http " + (end - bytebuddyDone) / 1_000_000
                 + " ms)");
         return transformer;
     }
+
+    private static void awaitRecorders(Thread registryThread, Throwable[] failure) {
+        try {
+            registryThread.join();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while building the registry");
+        }
+        if (failure[0] != null) {
+            throw new IllegalStateException("metrics registry failed: " + failure[0], failure[0]);
+        }
+    }
+
+    /** Registry and recorders; the sinks are installed in the bridge here. */
+    private static Metrics buildRecorders(AgentConfig config) {
+        Metrics m = new Metrics(config);
+        ActiveInstancesPoller active = config.orchestration ? new ActiveInstancesPoller(m) : null;
+        WorkerRecorder workers = config.worker ? new WorkerRecorder(m) : null;
+        if (config.orchestration) {
+            Bridge.orchestration = new OrchestrationRecorder(m, active);
+        }
+        if (config.activity) {
+            Bridge.activity = new ActivityRecorder(m);
+        }
+        if (config.provider) {
+            Bridge.provider = new ProviderRecorder(m);
+        }
+        if (workers != null) {
+            Bridge.worker = workers;
+        }
+        pollerParts = new Object[] {workers, active};
+        return m;
+    }
+
+    private static volatile Object[] pollerParts;
 
     /** Logs each failed transformation once; lists transformed engine types in debug mode. */
     static final class Listener extends AgentBuilder.Listener.Adapter {

@@ -160,12 +160,16 @@ final class AgentStartup {
                 if (loader == null || className == null || className.startsWith("io/duroxide/agent/")) {
                     return null;
                 }
+                // Only the engine's classes and classes that mention it can be instrumented: a class that
+                // implements the Provider SPI names engine types in its constant pool (the interface or
+                // the SPI method descriptors). Everything else skips Byte Buddy entirely, so an
+                // application's other classes (Jackson, JDBC drivers, ...) pay one byte scan, no matching.
+                if (!className.startsWith("io/duroxide/") && !mentionsEngine(buffer)) {
+                    return null;
+                }
                 ClassFileTransformer d = delegate;
                 if (d == null) {
                     if (done || Thread.currentThread() == initThread) {
-                        return null;
-                    }
-                    if (!className.startsWith("io/duroxide/") && !mentionsEngine(buffer)) {
                         return null;
                     }
                     if (!latch.await(timeoutMillis, TimeUnit.MILLISECONDS)) {

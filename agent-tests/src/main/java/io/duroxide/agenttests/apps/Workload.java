@@ -28,6 +28,8 @@ import java.util.List;
  * <ul>
  *   <li>{@code known N K}: N orders of which K fail, retries, a timeout, sub-orchestrations,
  *       continue-as-new, a suspended, a completed and a cancelled waiter.</li>
+ *   <li>{@code attach N K}: starts the runtime, prints READY, waits for a line, then runs {@code known}
+ *       (the test loads the agent into the running JVM in between).</li>
  *   <li>{@code names COUNT}: COUNT distinct activity names, each called once (fan-out).</li>
  *   <li>{@code hold N}: starts N instances that wait for an event, then stops (restart test, phase 1).</li>
  *   <li>{@code release}: raises the event for every waiting instance and waits for them (phase 2).</li>
@@ -37,6 +39,8 @@ import java.util.List;
  */
 public final class Workload {
     private Workload() {}
+
+    private static final BufferedReader STDIN = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
     public static void main(String[] args) throws Exception {
         String mode = args[0];
@@ -57,6 +61,13 @@ public final class Workload {
                 case "known":
                     done = known(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
                     break;
+                case "attach":
+                    // the runtime is up; the test attaches the agent now, then says go
+                    System.out.println("READY pid=" + ProcessHandle.current().pid());
+                    System.out.flush();
+                    STDIN.readLine();
+                    done = known(client, Integer.parseInt(args[2]), Integer.parseInt(args[3]));
+                    break;
                 case "names":
                     done = names(client, Integer.parseInt(args[2]));
                     break;
@@ -75,7 +86,7 @@ public final class Workload {
             System.out.println("DONE " + done);
             System.out.flush();
             if (!Boolean.getBoolean("workload.noWait")) {
-                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+                STDIN.readLine();
             }
         }
         System.out.println("EXITED");

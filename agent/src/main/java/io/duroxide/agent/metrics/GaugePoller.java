@@ -55,7 +55,7 @@ public final class GaugePoller implements Runnable {
     public void pollOnce() {
         try {
             if (workers != null) {
-                workers.poll();
+                workers.poll(active);
             }
             if (active != null) {
                 active.poll();

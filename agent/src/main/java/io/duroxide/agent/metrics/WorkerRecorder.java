@@ -147,6 +147,11 @@ public final class WorkerRecorder implements WorkerSink {
 
     /** Called by the poller thread: processing rates and queue depths. */
     public void poll() {
+        poll(null);
+    }
+
+    /** Same, handing every provider found to {@code providers} (the active-instances poller). */
+    public void poll(ActiveInstancesPoller providers) {
         long now = System.nanoTime();
         Map<Object, long[]> depthsByProvider = new IdentityHashMap<>();
         for (ConcurrentHashMap<String, Worker> m : List.of(orchestration, activity, otherTypes)) {
@@ -172,6 +177,9 @@ public final class WorkerRecorder implements WorkerSink {
                 }
                 if (provider == null) {
                     continue;
+                }
+                if (providers != null) {
+                    providers.addProvider(provider);
                 }
                 long[] depths = depthsByProvider.get(provider);
                 if (depths == null) {
