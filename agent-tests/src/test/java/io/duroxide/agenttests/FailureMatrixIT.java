@@ -53,7 +53,7 @@ class FailureMatrixIT {
             int port = busy.getLocalPort();
             try (ChildJvm child = ChildJvm.builder().name("busy").env("DUROXIDE_METRICS_PORT", Integer.toString(port))
                     .args("known", db.toString(), "3", "1").start()) {
-                assertThat(child.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE instances=11");
+                assertThat(child.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE instances=12");
                 assertThat(child.finish(Duration.ofSeconds(30))).isZero();
                 List<String> agentLines = child.lines().stream().filter(l -> l.startsWith("[duroxide-agent] WARNING")).toList();
                 assertThat(agentLines).hasSize(1);
@@ -72,7 +72,7 @@ class FailureMatrixIT {
             b.env("DUROXIDE_METRICS_" + v, "%%garb age\u00e9%%");
         }
         try (ChildJvm child = b.start()) {
-            assertThat(child.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE instances=11");
+            assertThat(child.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE instances=12");
             String output = child.output();
             for (String v : VARIABLES) {
                 String name = "DUROXIDE_METRICS_" + v + "=";
@@ -84,7 +84,7 @@ class FailureMatrixIT {
             boolean busy = output.contains("cannot serve metrics on 0.0.0.0:9464");
             assertThat(served || busy).as(output).isTrue();
             if (served) {
-                Scrape s = Scrape.until(9464, x -> x.sum("duroxide_orchestration_completions_total") >= 11, Duration.ofSeconds(30));
+                Scrape s = Scrape.until(9464, x -> x.sum("duroxide_orchestration_completions_total") >= 12, Duration.ofSeconds(30));
                 assertThat(s.sum("duroxide_orchestration_starts_total", "orchestration_name", "Order")).isEqualTo(3.0);
             }
             assertThat(child.finish(Duration.ofSeconds(30))).isZero();

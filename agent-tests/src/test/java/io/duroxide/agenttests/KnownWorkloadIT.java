@@ -88,7 +88,8 @@ class KnownWorkloadIT {
     void starts() {
         assertThat(tuples(scrape, "duroxide_orchestration_starts_total", "orchestration_name", "version", "initiated_by"))
                 .isEqualTo(truth.of("starts"))
-                .containsKeys("Order|2.0.0|client", "Child|1.0.0|suborchestration", "Counter|1.0.0|continueAsNew");
+                .containsKeys("Order|2.0.0|client", "Child|1.0.0|suborchestration", "Counter|1.0.0|continueAsNew",
+                        "Waiter|1.0.0|signal");
     }
 
     @Test

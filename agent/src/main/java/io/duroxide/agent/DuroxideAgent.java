@@ -11,6 +11,9 @@ import java.lang.instrument.Instrumentation;
 public final class DuroxideAgent {
     private DuroxideAgent() {}
 
+    /** A second -javaagent of this jar (or a later attach) must not weave and count everything twice. */
+    private static final java.util.concurrent.atomic.AtomicBoolean STARTED = new java.util.concurrent.atomic.AtomicBoolean();
+
     public static void premain(String args, Instrumentation inst) {
         start(args, inst, false);
     }
@@ -23,6 +26,10 @@ public final class DuroxideAgent {
     private static void start(String args, Instrumentation inst, boolean attached) {
         try {
             long t0 = System.nanoTime();
+            if (!STARTED.compareAndSet(false, true)) {
+                Log.warn("already running in this JVM; the second start is ignored");
+                return;
+            }
             AgentConfig config = AgentConfig.load(args);
             if (!config.enabled) {
                 Log.info("disabled by DUROXIDE_METRICS_ENABLED=false");

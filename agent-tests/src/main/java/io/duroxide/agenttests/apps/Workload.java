@@ -27,7 +27,7 @@ import java.util.List;
  *
  * <ul>
  *   <li>{@code known N K}: N orders of which K fail, retries, a timeout, sub-orchestrations,
- *       continue-as-new, a suspended, a completed and a cancelled waiter.</li>
+ *       continue-as-new, a suspended, a completed, a cancelled and a signal-started waiter.</li>
  *   <li>{@code attach N K}: starts the runtime, prints READY, waits for a line, then runs {@code known}
  *       (the test loads the agent into the running JVM in between).</li>
  *   <li>{@code names COUNT}: COUNT distinct activity names, each called once (fan-out).</li>
@@ -190,6 +190,9 @@ public final class Workload {
         client.cancel(cancelledWaiter, "test");
         ids.add(completedWaiter);
         ids.add(cancelledWaiter);
+        // signal-with-start: the execution is initiated by the signal
+        client.signalWithStart("Waiter", "w4", StartOptions.withInstanceId("signalled-" + n + "-" + k), "go", "now");
+        ids.add("signalled-" + n + "-" + k);
         for (String id : ids) {
             client.waitForCompletion(id, Duration.ofSeconds(60));
         }

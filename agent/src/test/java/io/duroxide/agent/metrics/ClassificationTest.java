@@ -77,6 +77,36 @@ class ClassificationTest {
     }
 
     @Test
+    void realSqliteJdbcExceptionsWrappedByTheProvider() {
+        org.sqlite.SQLiteException busy = new org.sqlite.SQLiteException("[SQLITE_BUSY] database is locked",
+                org.sqlite.SQLiteErrorCode.SQLITE_BUSY);
+        org.sqlite.SQLiteException snapshot = new org.sqlite.SQLiteException("[SQLITE_BUSY_SNAPSHOT] stale",
+                org.sqlite.SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT);
+        org.sqlite.SQLiteException corrupt = new org.sqlite.SQLiteException("[SQLITE_CORRUPT] malformed",
+                org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT);
+        org.sqlite.SQLiteException notadb = new org.sqlite.SQLiteException("[SQLITE_NOTADB] not a database",
+                org.sqlite.SQLiteErrorCode.SQLITE_NOTADB);
+        org.sqlite.SQLiteException unique = new org.sqlite.SQLiteException("[SQLITE_CONSTRAINT_UNIQUE] unique",
+                org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE);
+        org.sqlite.SQLiteException cantopen = new org.sqlite.SQLiteException("[SQLITE_CANTOPEN] cannot open",
+                org.sqlite.SQLiteErrorCode.SQLITE_CANTOPEN);
+        org.sqlite.SQLiteException ioerr = new org.sqlite.SQLiteException("[SQLITE_IOERR_WRITE] disk",
+                org.sqlite.SQLiteErrorCode.SQLITE_IOERR_WRITE);
+        org.sqlite.SQLiteException locked = new org.sqlite.SQLiteException("[SQLITE_LOCKED] table locked",
+                org.sqlite.SQLiteErrorCode.SQLITE_LOCKED);
+        java.util.function.Function<Throwable, Throwable> wrap =
+                e -> new io.duroxide.provider.ProviderException("commitTurn", e.getMessage(), true, e);
+        assertThat(ProviderErrors.classify(wrap.apply(busy))).isEqualTo("timeout");
+        assertThat(ProviderErrors.classify(wrap.apply(snapshot))).isEqualTo("deadlock");
+        assertThat(ProviderErrors.classify(wrap.apply(locked))).isEqualTo("deadlock");
+        assertThat(ProviderErrors.classify(wrap.apply(corrupt))).isEqualTo("corruption");
+        assertThat(ProviderErrors.classify(wrap.apply(notadb))).isEqualTo("corruption");
+        assertThat(ProviderErrors.classify(wrap.apply(unique))).isEqualTo("constraint_violation");
+        assertThat(ProviderErrors.classify(wrap.apply(cantopen))).isEqualTo("connection");
+        assertThat(ProviderErrors.classify(wrap.apply(ioerr))).isEqualTo("connection");
+    }
+
+    @Test
     void messagesAreNormalisedAndTruncated() {
         MessageNormalizer n = new MessageNormalizer(40);
         assertThat(n.normalize("item fail-12 is out of stock")).isEqualTo("item fail-<n> is out of stock");
