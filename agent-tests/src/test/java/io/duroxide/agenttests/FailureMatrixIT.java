@@ -92,6 +92,39 @@ class FailureMatrixIT {
     }
 
     @Test
+    void configuredHostAndPathAndASecondJavaagentFlagThatIsIgnored() throws Exception {
+        Path db = Ports.newDb("endpoint");
+        int port = Ports.free();
+        try (ChildJvm child = ChildJvm.builder().name("endpoint")
+                .env("DUROXIDE_METRICS_PORT", Integer.toString(port)).env("DUROXIDE_METRICS_HOST", "127.0.0.1")
+                .env("DUROXIDE_METRICS_PATH", "/prom")
+                .jvm("-javaagent:" + ChildJvm.AGENT_JAR)
+                .args("known", db.toString(), "3", "1").start()) {
+            child.awaitDone(Duration.ofSeconds(120));
+            assertThat(child.lines()).filteredOn(l -> l.contains("already running in this JVM")).hasSize(1);
+            assertThat(child.output()).contains("metrics http://127.0.0.1:" + port + "/prom");
+            GroundTruth truth = GroundTruth.read(db);
+            long deadline = System.nanoTime() + 30_000_000_000L;
+            Scrape s = Scrape.of(port, "/prom", null);
+            while (!KnownWorkloadIT.tuples(s, "duroxide_orchestration_completions_total", "orchestration_name", "version", "status",
+                    "final_turn_count").equals(truth.of("completions")) && System.nanoTime() < deadline) {
+                Thread.sleep(100);
+                s = Scrape.of(port, "/prom", null);
+            }
+            // counted once although two -javaagent flags name the jar
+            assertThat(KnownWorkloadIT.tuples(s, "duroxide_orchestration_starts_total", "orchestration_name", "version", "initiated_by"))
+                    .isEqualTo(truth.of("starts"));
+            assertThat(KnownWorkloadIT.tuples(s, "duroxide_activity_executions_total", "activity_name", "outcome", "retry_attempt"))
+                    .isEqualTo(truth.of("executions"));
+            java.net.http.HttpResponse<String> other = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/metrics")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(other.statusCode()).isEqualTo(404);
+            assertThat(child.finish(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
+    @Test
     void engineAbsentIdlesQuietly() throws Exception {
         int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("no-engine").main("io.duroxide.agenttests.apps.NoEngineApp")
