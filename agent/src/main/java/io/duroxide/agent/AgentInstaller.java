@@ -57,9 +57,16 @@ final class AgentInstaller {
 
         ClassFileTransformer transformer = null;
         if (!Instrumentations.units(config).isEmpty()) {
+            // The advice is inlined and class formats never change, so Byte Buddy's Nexus (for loaded-type
+            // initializers) is never used; without this its static set-up tries Unsafe-based class
+            // injection and costs ~0.5 s of start-up. Shading rewrites the name to the relocated
+            // package's property, which only this agent's Byte Buddy reads.
+            if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
+                System.setProperty("net.bytebuddy.nexus.disabled", "true");
+            }
             AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
                     .disableClassFormatChanges()
-                    .with(AgentBuilder.PoolStrategy.Default.FAST)
+                    .with(new io.duroxide.agent.instrumentation.WeakTypePoolCache())
                     .with(new Listener())
                     .ignore(any(), isBootstrapClassLoader())
                     .or(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
@@ -67,8 +74,12 @@ final class AgentInstaller {
                             .or(nameStartsWith("io.duroxide.agent.")).or(nameStartsWith("net.bytebuddy."))
                             .or(nameStartsWith("kotlin.")).or(nameStartsWith("scala."))
                             .or(nameStartsWith("org.junit.")).or(isSynthetic()));
+            long tBuilder = System.nanoTime();
             builder = Instrumentations.apply(builder, config, AgentStartup.bridgeInBootstrap);
+            long tApplied = System.nanoTime();
             ClassFileTransformer raw = attached ? null : builder.makeRaw();
+            Log.debug("byte-buddy: builder " + (tBuilder - registryStart) / 1_000_000 + " ms, units "
+                    + (tApplied - tBuilder) / 1_000_000 + " ms, transformer " + (System.nanoTime() - tApplied) / 1_000_000 + " ms");
             awaitRecorders(registryThread, failure);
             if (attached) {
                 builder.with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION).installOn(inst);
