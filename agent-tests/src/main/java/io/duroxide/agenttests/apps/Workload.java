@@ -176,7 +176,6 @@ public final class Workload {
         for (int i = 0; i < n; i++) {
             ids.add(client.startOrchestration("Order", (i < k ? "fail-" : "ok-") + i));
         }
-        ids.add(client.startOrchestration("Slow", "s"));
         ids.add(client.startOrchestration("Parent", "p1"));
         ids.add(client.startOrchestration("Parent", "p2"));
         ids.add(client.startOrchestration("Counter", 0));
@@ -196,6 +195,11 @@ public final class Workload {
         for (String id : ids) {
             client.waitForCompletion(id, Duration.ofSeconds(60));
         }
+        // the timeout case runs alone, so an idle worker starts the attempt before the engine's timeout
+        // timer can end the orchestration (otherwise the attempt might never run at all)
+        String slow = client.startOrchestration("Slow", "s");
+        client.waitForCompletion(slow, Duration.ofSeconds(60));
+        ids.add(slow);
         awaitStatus(client, suspendedWaiter, RuntimeStatus.SUSPENDED);
         return "instances=" + (ids.size() + 1);
     }
