@@ -103,12 +103,35 @@ final class AgentInstaller {
         if (config.worker || config.orchestration) {
             new GaugePoller(config.pollInterval, (WorkerRecorder) pollerParts[0], (ActiveInstancesPoller) pollerParts[1]).start();
         }
+        removeStaleBootstrapJars();
         long end = System.nanoTime();
         Log.info("metrics " + endpoint + " [" + config.categories() + "] ready in " + (end - t0) / 1_000_000
                 + " ms (premain " + (injected - t0) / 1_000_000 + " ms; in parallel: registry " + (registryDone - registryStart) / 1_000_000
                 + " ms, byte-buddy " + (bytebuddyDone - registryStart) / 1_000_000 + " ms; http " + (end - bytebuddyDone) / 1_000_000
                 + " ms)");
         return transformer;
+    }
+
+    /**
+     * Bridge jars of JVMs that were killed (deleteOnExit never ran) are removed once they are a day old.
+     * A JVM still running keeps its open file, so deleting it is harmless on POSIX and refused on Windows.
+     */
+    private static void removeStaleBootstrapJars() {
+        try (java.nio.file.DirectoryStream<java.nio.file.Path> jars = java.nio.file.Files.newDirectoryStream(
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")), "duroxide-agent-bootstrap-*.jar")) {
+            long dayAgo = System.currentTimeMillis() - 24L * 3600 * 1000;
+            for (java.nio.file.Path jar : jars) {
+                try {
+                    if (java.nio.file.Files.getLastModifiedTime(jar).toMillis() < dayAgo) {
+                        java.nio.file.Files.deleteIfExists(jar);
+                    }
+                } catch (java.io.IOException | RuntimeException ignored) {
+                    // in use or not ours to delete
+                }
+            }
+        } catch (java.io.IOException | RuntimeException ignored) {
+            // no temp dir listing: nothing to clean
+        }
     }
 
     private static void awaitRecorders(Thread registryThread, Throwable[] failure) {
