@@ -1,0 +1,215 @@
+package io.duroxide.agent;
+
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.ProtectionDomain;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.jar.JarFile;
+
+/**
+ * What premain does, kept free of Byte Buddy and Micrometer so premain itself stays in the
+ * milliseconds: (1) put the JDK-only bridge classes into the bootstrap loader, (2) register a gate
+ * transformer, (3) start the daemon thread that builds the rest. The gate lets every class pass
+ * untouched until the agent is ready, except classes of the engine (or classes that mention it): their
+ * loading waits for the agent (bounded by {@code DUROXIDE_METRICS_INIT_TIMEOUT}) so that no engine class
+ * escapes instrumentation, which would lose counts.
+ */
+final class AgentStartup {
+    private AgentStartup() {}
+
+    static final String BRIDGE_PACKAGE = "io/duroxide/agent/bootstrap/";
+    static final String[] BRIDGE_CLASSES = {
+        "Bridge", "OrchestrationSink", "ActivitySink", "ProviderSink", "WorkerSink",
+    };
+
+    static volatile boolean bridgeInBootstrap;
+
+    static void begin(AgentConfig config, Instrumentation inst, boolean attached, long t0) throws Exception {
+        bridgeInBootstrap = injectBridge(inst);
+        long injected = System.nanoTime();
+        if (attached) {
+            // classes are already loaded: build everything now and retransform
+            AgentInstaller.install(config, inst, null, true, t0, injected);
+            return;
+        }
+        Gate gate = new Gate(config.initTimeout.toMillis());
+        inst.addTransformer(gate, false);
+        Thread init = new Thread(new Init(config, inst, gate, t0, injected), "duroxide-agent-init");
+        init.setDaemon(true);
+        init.setContextClassLoader(null);
+        gate.initThread = init;
+        init.start();
+        Log.debug("premain done in " + (System.nanoTime() - t0) / 1_000_000 + " ms (bridge injection "
+                + (injected - t0) / 1_000_000 + " ms)");
+    }
+
+    /** The init thread's body (a named class: no lambda on the premain path). */
+    private static final class Init implements Runnable {
+        private final AgentConfig config;
+        private final Instrumentation inst;
+        private final Gate gate;
+        private final long t0;
+        private final long injected;
+
+        Init(AgentConfig config, Instrumentation inst, Gate gate, long t0, long injected) {
+            this.config = config;
+            this.inst = inst;
+            this.gate = gate;
+            this.t0 = t0;
+            this.injected = injected;
+        }
+
+        @Override
+        public void run() {
+            ClassFileTransformer delegate = null;
+            try {
+                delegate = AgentInstaller.install(config, inst, gate, false, t0, injected);
+            } catch (Throwable t) {
+                Log.warn("initialisation failed, the application runs without metrics: " + t);
+            } finally {
+                if (!gate.isReady()) {
+                    gate.ready(delegate);
+                }
+            }
+        }
+    }
+
+    /** Writes the bridge classes into a small temp jar appended to the bootstrap search path. */
+    private static boolean injectBridge(Instrumentation inst) {
+        try {
+            if (Class.forName("io.duroxide.agent.bootstrap.Bridge", false, null) != null) {
+                return true; // a second agent instance: already there
+            }
+        } catch (ClassNotFoundException expected) {
+            // inject it
+        }
+        try {
+            // not Files.createTempFile: its SecureRandom costs ~150 ms of start-up
+            Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+            Path jar = null;
+            for (int attempt = 0; jar == null; attempt++) {
+                Path candidate = dir.resolve("duroxide-agent-bootstrap-" + Integer.toHexString(System.identityHashCode(inst)) + "-"
+                        + Long.toHexString(System.nanoTime()) + "-" + attempt + ".jar");
+                try {
+                    jar = Files.createFile(candidate);
+                } catch (java.nio.file.FileAlreadyExistsException e) {
+                    if (attempt > 5) {
+                        throw e;
+                    }
+                }
+            }
+            jar.toFile().deleteOnExit();
+            ClassLoader own = AgentStartup.class.getClassLoader();
+            StoredJar stored = new StoredJar();
+            for (String name : BRIDGE_CLASSES) {
+                String entry = BRIDGE_PACKAGE + name + ".class";
+                try (InputStream in = own.getResourceAsStream(entry)) {
+                    if (in == null) {
+                        throw new IllegalStateException("missing " + entry + " in the agent jar");
+                    }
+                    stored.add(entry, in.readAllBytes());
+                }
+            }
+            try (OutputStream fos = Files.newOutputStream(jar)) {
+                fos.write(stored.toByteArray());
+            }
+            inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
+            Class<?> bridge = Class.forName("io.duroxide.agent.bootstrap.Bridge", false, null);
+            return bridge.getClassLoader() == null;
+        } catch (Throwable t) {
+            Log.warn("could not add the bridge to the bootstrap class loader (" + t
+                    + "); engines loaded by isolated class loaders will not be measured");
+            return false;
+        }
+    }
+
+    /**
+     * The only transformer registered with the JVM. Before the agent is ready it passes everything
+     * except engine-related classes, which wait; afterwards it delegates to Byte Buddy's transformer.
+     */
+    static final class Gate implements ClassFileTransformer {
+        private final long timeoutMillis;
+        private final CountDownLatch latch = new CountDownLatch(1);
+        private volatile ClassFileTransformer delegate;
+        private volatile boolean done;
+        volatile Thread initThread;
+
+        Gate(long timeoutMillis) {
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        boolean isReady() {
+            return done;
+        }
+
+        void ready(ClassFileTransformer transformer) {
+            delegate = transformer;
+            done = true;
+            latch.countDown();
+        }
+
+        @Override
+        public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
+                ProtectionDomain domain, byte[] buffer) {
+            try {
+                if (loader == null || className == null || className.startsWith("io/duroxide/agent/")) {
+                    return null;
+                }
+                // Only the engine's classes and classes that mention it can be instrumented: a class that
+                // implements the Provider SPI names engine types in its constant pool (the interface or
+                // the SPI method descriptors). Everything else skips Byte Buddy entirely, so an
+                // application's other classes (Jackson, JDBC drivers, ...) pay one byte scan, no matching.
+                if (!className.startsWith("io/duroxide/") && !mentionsEngine(buffer)) {
+                    return null;
+                }
+                ClassFileTransformer d = delegate;
+                if (d == null) {
+                    if (done || Thread.currentThread() == initThread) {
+                        return null;
+                    }
+                    if (!latch.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
+                        Log.warnOnce("init-timeout", "not ready after " + timeoutMillis + " ms; " + className.replace('/', '.')
+                                + " is loaded without instrumentation (raise DUROXIDE_METRICS_INIT_TIMEOUT)");
+                        return null;
+                    }
+                    d = delegate;
+                    if (d == null) {
+                        return null;
+                    }
+                }
+                return d.transform(module, loader, className, redefined, domain, buffer);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return null;
+            } catch (Throwable t) {
+                return null;
+            }
+        }
+
+        private static final byte[] ENGINE = "io/duroxide/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        static boolean mentionsEngine(byte[] b) {
+            if (b == null) {
+                return false;
+            }
+            outer:
+            for (int i = 0, n = b.length - ENGINE.length; i <= n; i++) {
+                if (b[i] != 'i') {
+                    continue;
+                }
+                for (int j = 1; j < ENGINE.length; j++) {
+                    if (b[i + j] != ENGINE[j]) {
+                        continue outer;
+                    }
+                }
+                return true;
+            }
+            return false;
+        }
+    }
+}

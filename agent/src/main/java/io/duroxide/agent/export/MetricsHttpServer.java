@@ -1,0 +1,128 @@
+package io.duroxide.agent.export;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.duroxide.agent.Log;
+import io.duroxide.agent.metrics.Metrics;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Serves the registry over HTTP with the JDK's built-in server: Prometheus text format 0.0.4, or
+ * OpenMetrics 1.0 when the Accept header asks for {@code application/openmetrics-text}; gzip when
+ * accepted. Threads are daemons, and a shutdown hook stops the server so JVM exit is not delayed.
+ */
+public final class MetricsHttpServer {
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    private MetricsHttpServer(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+    }
+
+    /** Starts the server, or prints one warning line and returns null (busy port, bad host, ...). */
+    public static MetricsHttpServer start(Metrics metrics, String host, int port, String path) {
+        HttpServer server;
+        try {
+            server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        } catch (IOException | RuntimeException e) {
+            Log.warn("cannot serve metrics on " + host + ":" + port + " (" + e.getMessage()
+                    + "); metrics are recorded but not exported, the application continues");
+            return null;
+        }
+        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "duroxide-agent-http");
+            t.setDaemon(true);
+            t.setContextClassLoader(null);
+            return t;
+        });
+        server.createContext("/", exchange -> handle(exchange, metrics, path));
+        server.setExecutor(executor);
+        server.start();
+        MetricsHttpServer s = new MetricsHttpServer(server, executor);
+        Thread hook = new Thread(s::stop, "duroxide-agent-http-shutdown");
+        try {
+            Runtime.getRuntime().addShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            s.stop(); // already shutting down
+            return null;
+        }
+        return s;
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    public void stop() {
+        try {
+            server.stop(0);
+        } catch (Throwable ignored) {
+            // best effort at exit
+        }
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(100, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void handle(HttpExchange exchange, Metrics metrics, String path) throws IOException {
+        try (exchange) {
+            String requestPath = exchange.getRequestURI().getPath();
+            String method = exchange.getRequestMethod();
+            if (!"GET".equals(method) && !"HEAD".equals(method)) {
+                exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                exchange.sendResponseHeaders(405, -1);
+                return;
+            }
+            if (requestPath.equals(path)) {
+                String accept = exchange.getRequestHeaders().getFirst("Accept");
+                boolean openMetrics = accept != null && accept.contains("application/openmetrics-text");
+                String contentType = openMetrics
+                        ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
+                        : "text/plain; version=0.0.4; charset=utf-8";
+                byte[] body = metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", contentType);
+                respond(exchange, method, body);
+            } else if (requestPath.equals("/") || requestPath.equals("/-/healthy")) {
+                byte[] body = ("duroxide-agent: metrics at " + path + "\n").getBytes(StandardCharsets.UTF_8);
+                exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                respond(exchange, method, body);
+            } else {
+                exchange.sendResponseHeaders(404, -1);
+            }
+        } catch (Throwable t) {
+            Log.warnOnce("http", "metrics request failed: " + t);
+        }
+    }
+
+    private static void respond(HttpExchange exchange, String method, byte[] body) throws IOException {
+        String encoding = exchange.getRequestHeaders().getFirst("Accept-Encoding");
+        boolean gzip = encoding != null && encoding.contains("gzip") && body.length > 1024;
+        if ("HEAD".equals(method)) {
+            exchange.sendResponseHeaders(200, -1);
+            return;
+        }
+        if (gzip) {
+            exchange.getResponseHeaders().set("Content-Encoding", "gzip");
+            exchange.sendResponseHeaders(200, 0);
+            try (OutputStream out = new GZIPOutputStream(exchange.getResponseBody())) {
+                out.write(body);
+            }
+        } else {
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+}

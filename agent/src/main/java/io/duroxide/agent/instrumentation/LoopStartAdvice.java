@@ -1,0 +1,15 @@
+package io.duroxide.agent.instrumentation;
+
+import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.runtime.DispatcherLoop;
+import net.bytebuddy.asm.Advice;
+
+/** Woven into {@code DispatcherLoop#start()}: registers the worker's gauges and its provider for polling. */
+public final class LoopStartAdvice {
+    private LoopStartAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class)
+    public static void exit(@Advice.This DispatcherLoop<?> loop) {
+        Bridge.loopStarted(loop, loop.workerType(), loop.workerId(), loop.slots(), loop.provider());
+    }
+}

@@ -1,0 +1,15 @@
+package io.duroxide.agent.instrumentation;
+
+import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.runtime.DispatcherLoop;
+import net.bytebuddy.asm.Advice;
+
+/** Woven into {@code DispatcherLoop#stop(Duration)}: removes the worker's gauges. */
+public final class LoopStopAdvice {
+    private LoopStopAdvice() {}
+
+    @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
+    public static void exit(@Advice.This DispatcherLoop<?> loop) {
+        Bridge.loopStopped(loop, loop.workerType(), loop.workerId());
+    }
+}

@@ -1,0 +1,67 @@
+package io.duroxide.agent.metrics;
+
+import io.duroxide.agent.Log;
+import io.duroxide.agent.bootstrap.Bridge;
+import java.time.Duration;
+
+/**
+ * The agent's own daemon thread that refreshes the polled gauges every poll interval (queue depths,
+ * processing rates, active instances). Provider calls it makes are marked through {@link Bridge#agentThread}
+ * so they are not measured as application traffic.
+ */
+public final class GaugePoller implements Runnable {
+    private final Duration interval;
+    private final WorkerRecorder workers;
+    private final ActiveInstancesPoller active;
+    private volatile boolean running = true;
+    private Thread thread;
+
+    public GaugePoller(Duration interval, WorkerRecorder workers, ActiveInstancesPoller active) {
+        this.interval = interval;
+        this.workers = workers;
+        this.active = active;
+    }
+
+    public synchronized void start() {
+        thread = new Thread(this, "duroxide-agent-poller");
+        thread.setDaemon(true);
+        thread.setContextClassLoader(null);
+        thread.setPriority(Thread.MIN_PRIORITY + 1);
+        Bridge.agentThread = thread;
+        thread.start();
+    }
+
+    public void stop() {
+        running = false;
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+        }
+    }
+
+    @Override
+    public void run() {
+        long millis = Math.max(1, interval.toMillis());
+        while (running) {
+            try {
+                Thread.sleep(millis);
+            } catch (InterruptedException e) {
+                return;
+            }
+            pollOnce();
+        }
+    }
+
+    public void pollOnce() {
+        try {
+            if (workers != null) {
+                workers.poll(active);
+            }
+            if (active != null) {
+                active.poll();
+            }
+        } catch (Throwable t) {
+            Log.warnOnce("poller", "gauge polling failed, will retry: " + t);
+        }
+    }
+}

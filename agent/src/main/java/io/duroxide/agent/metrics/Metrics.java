@@ -1,0 +1,97 @@
+package io.duroxide.agent.metrics;
+
+import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.Log;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * The agent's meter registry and the shared pieces every recorder uses: label limiters (one per label
+ * key; the three orchestration-name keys share one so a name is capped the same way everywhere), the
+ * success sampler, the message normaliser and the explicit histogram buckets. Meter names follow
+ * Micrometer's convention (dots), the Prometheus registry renders them as the spec's names: counters get
+ * {@code _total} from the Prometheus client, timers {@code _seconds}.
+ */
+public final class Metrics {
+    public final AgentConfig config;
+    public final PrometheusMeterRegistry registry;
+    public final Sampler sampler;
+    public final MessageNormalizer messages;
+    private final Map<String, LabelLimiter> limiters = new HashMap<>();
+
+    public Metrics(AgentConfig config) {
+        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+    }
+
+    public Metrics(AgentConfig config, PrometheusMeterRegistry registry) {
+        this.config = config;
+        this.registry = registry;
+        this.sampler = new Sampler(config.sampleRate);
+        this.messages = new MessageNormalizer(config.errorMessageLength);
+        registry.config().onMeterRegistrationFailed((id, reason) ->
+                Log.warnOnce("reg:" + id.getName(), "meter " + id.getName() + " not registered: " + reason));
+        LabelLimiter orchestrationNames = new LabelLimiter("orchestration_name", config.capFor("orchestration_name"));
+        limiters.put("orchestration_name", orchestrationNames);
+        limiters.put("parent_orchestration", orchestrationNames);
+        limiters.put("child_orchestration", orchestrationNames);
+    }
+
+    /** The limiter of one label key (created on first use, capped as {@link AgentConfig#capFor} says). */
+    public synchronized LabelLimiter limiter(String key) {
+        return limiters.computeIfAbsent(key, k -> new LabelLimiter(k, config.capFor(k)));
+    }
+
+    public MeterRegistry registry() {
+        return registry;
+    }
+
+    public Counter counter(String name, String description, String... tags) {
+        return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    public Timer timer(String name, String description, double[] bucketsSeconds, String... tags) {
+        Duration[] slos = new Duration[bucketsSeconds.length];
+        for (int i = 0; i < slos.length; i++) {
+            slos[i] = Duration.ofNanos(Math.round(bucketsSeconds[i] * 1e9));
+        }
+        return Timer.builder(name)
+                .description(description)
+                .tags(tags)
+                .publishPercentileHistogram(false)
+                .serviceLevelObjectives(slos)
+                .register(registry);
+    }
+
+    public DistributionSummary summary(String name, String description, double[] buckets, String... tags) {
+        return DistributionSummary.builder(name)
+                .description(description)
+                .tags(tags)
+                .publishPercentileHistogram(false)
+                .serviceLevelObjectives(buckets)
+                .register(registry);
+    }
+
+    public void remove(Meter meter) {
+        if (meter != null) {
+            registry.remove(meter);
+        }
+    }
+
+    public static Tags tags(String... kv) {
+        return Tags.of(kv);
+    }
+
+    /** Prometheus text (0.0.4) or OpenMetrics, as the Accept header asks. */
+    public String scrape(String acceptHeader) {
+        return registry.scrape(acceptHeader == null ? "text/plain" : acceptHeader);
+    }
+}

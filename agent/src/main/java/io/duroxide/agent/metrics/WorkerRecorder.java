@@ -1,0 +1,206 @@
+package io.duroxide.agent.metrics;
+
+import io.duroxide.agent.Log;
+import io.duroxide.agent.bootstrap.WorkerSink;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import java.lang.ref.WeakReference;
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * The dispatcher-loop metrics, per {@code (worker_type, worker_id)}: one worker is one dispatcher of one
+ * runtime (the engine's {@code workerId()}), with {@code slots()} concurrent slots.
+ * <ul>
+ *   <li>{@code duroxide_worker_queue_depth}: the ready, unlocked backlog in the store this worker fetches
+ *       from (orchestrator queue or activity queue), polled; workers sharing a store report the same backlog.</li>
+ *   <li>{@code duroxide_worker_processing_rate}: items processed per second over the last poll interval.</li>
+ *   <li>{@code duroxide_worker_active_time_seconds}: total busy time of all slots (monotonic).</li>
+ *   <li>{@code duroxide_worker_count}: slots, so {@code rate(active_time)/worker_count} is utilisation.</li>
+ *   <li>{@code duroxide_worker_items_processed_total}: items processed (exact).</li>
+ * </ul>
+ */
+public final class WorkerRecorder implements WorkerSink {
+    static final String QUEUE_DEPTH = "duroxide.worker.queue.depth";
+    static final String RATE = "duroxide.worker.processing.rate";
+    static final String ACTIVE_TIME = "duroxide.worker.active.time";
+    static final String COUNT = "duroxide.worker.count";
+    static final String PROCESSED = "duroxide.worker.items.processed";
+
+    private final Metrics metrics;
+    private final LabelLimiter ids;
+    private final LabelLimiter types;
+    private final ConcurrentHashMap<String, Worker> orchestration = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Worker> activity = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Worker> otherTypes = new ConcurrentHashMap<>();
+
+    public final class Worker {
+        final String type;
+        final String id;
+        volatile WeakReference<Object> loop = new WeakReference<>(null);
+        volatile WeakReference<Object> provider = new WeakReference<>(null);
+        final LongAdder processed = new LongAdder();
+        final LongAdder busyNanos = new LongAdder();
+        volatile int slots;
+        volatile double queueDepth;
+        volatile double rate;
+        long lastCount;
+        long lastPollNanos = System.nanoTime();
+        final List<Meter> meters = new ArrayList<>();
+
+        Worker(String type, String id, int slots) {
+            this.type = type;
+            this.id = id;
+            this.slots = slots;
+            String[] tags = {"worker_type", type, "worker_id", id};
+            meters.add(Gauge.builder(QUEUE_DEPTH, this, w -> w.queueDepth).tags(tags).strongReference(true)
+                    .description("Ready, unlocked work items in the store this worker fetches from").register(metrics.registry));
+            meters.add(Gauge.builder(RATE, this, w -> w.rate).tags(tags).strongReference(true)
+                    .description("Items processed per second over the last poll interval").register(metrics.registry));
+            meters.add(Gauge.builder(ACTIVE_TIME, this, w -> w.busyNanos.sum() / 1e9).baseUnit("seconds").tags(tags)
+                    .strongReference(true)
+                    .description("Total time the worker's slots spent processing items (monotonic; use rate())")
+                    .register(metrics.registry));
+            meters.add(Gauge.builder(COUNT, this, w -> w.slots).tags(tags).strongReference(true)
+                    .description("Concurrent slots of this worker").register(metrics.registry));
+            meters.add(FunctionCounter.builder(PROCESSED, this, w -> w.processed.sum()).tags(tags)
+                    .description("Items processed by this worker").register(metrics.registry));
+        }
+
+        public double queueDepth() {
+            return queueDepth;
+        }
+
+        public double rate() {
+            return rate;
+        }
+    }
+
+    public WorkerRecorder(Metrics metrics) {
+        this.metrics = metrics;
+        this.ids = metrics.limiter("worker_id");
+        this.types = metrics.limiter("worker_type");
+    }
+
+    private ConcurrentHashMap<String, Worker> map(String type) {
+        if ("orchestration".equals(type)) {
+            return orchestration;
+        }
+        if ("activity".equals(type)) {
+            return activity;
+        }
+        return otherTypes;
+    }
+
+    private Worker worker(String type, String id, int slots) {
+        ConcurrentHashMap<String, Worker> m = map(type);
+        String key = id == null ? LabelLimiter.NONE : id;
+        Worker w = m.get(key);
+        if (w == null) {
+            String limitedType = types.apply(type);
+            String limitedId = ids.apply(key);
+            w = m.computeIfAbsent(key, k -> {
+                for (Worker existing : m.values()) {
+                    if (existing.id.equals(limitedId) && existing.type.equals(limitedType)) {
+                        return existing; // an overflowed id shares the "other" worker
+                    }
+                }
+                return new Worker(limitedType, limitedId, slots);
+            });
+        }
+        return w;
+    }
+
+    @Override
+    public void started(Object loop, String workerType, String workerId, int slots, Object provider) {
+        Worker w = worker(workerType, workerId, slots);
+        w.slots = slots;
+        w.loop = new WeakReference<>(loop);
+        w.provider = new WeakReference<>(provider);
+    }
+
+    @Override
+    public void stopped(Object loop, String workerType, String workerId) {
+        ConcurrentHashMap<String, Worker> m = map(workerType);
+        Worker w = m.remove(workerId == null ? LabelLimiter.NONE : workerId);
+        if (w != null && !m.containsValue(w)) {
+            for (Meter meter : w.meters) {
+                metrics.remove(meter);
+            }
+        }
+    }
+
+    @Override
+    public void processed(Object loop, String workerType, String workerId, int slots, long durationNanos) {
+        Worker w = worker(workerType, workerId, slots);
+        w.processed.increment();
+        w.busyNanos.add(Math.max(0, durationNanos));
+        if (w.loop.get() == null && loop != null) {
+            w.loop = new WeakReference<>(loop);
+        }
+    }
+
+    /** Called by the poller thread: processing rates and queue depths. */
+    public void poll() {
+        poll(null);
+    }
+
+    /** Same, handing every provider found to {@code providers} (the active-instances poller). */
+    public void poll(ActiveInstancesPoller providers) {
+        long now = System.nanoTime();
+        Map<Object, long[]> depthsByProvider = new IdentityHashMap<>();
+        for (ConcurrentHashMap<String, Worker> m : List.of(orchestration, activity, otherTypes)) {
+            for (Worker w : m.values()) {
+                long count = w.processed.sum();
+                double seconds = (now - w.lastPollNanos) / 1e9;
+                if (seconds > 0) {
+                    w.rate = (count - w.lastCount) / seconds;
+                }
+                w.lastCount = count;
+                w.lastPollNanos = now;
+                Object provider = w.provider.get();
+                if (provider == null) {
+                    Object loop = w.loop.get();
+                    if (loop != null) {
+                        try {
+                            provider = ProviderProbe.providerOfLoop(loop);
+                            w.provider = new WeakReference<>(provider);
+                        } catch (ReflectiveOperationException | RuntimeException e) {
+                            Log.debug("provider() of " + w.id + " failed: " + e);
+                        }
+                    }
+                }
+                if (provider == null) {
+                    continue;
+                }
+                if (providers != null) {
+                    providers.addProvider(provider);
+                }
+                long[] depths = depthsByProvider.get(provider);
+                if (depths == null) {
+                    try {
+                        depths = ProviderProbe.queueDepths(provider);
+                    } catch (ReflectiveOperationException | RuntimeException e) {
+                        Log.debug("queueDepths failed: " + e);
+                        depths = new long[] {-1, -1};
+                    }
+                    depthsByProvider.put(provider, depths);
+                }
+                long d = "activity".equals(w.type) ? depths[1] : depths[0];
+                if (d >= 0) {
+                    w.queueDepth = d;
+                }
+            }
+        }
+    }
+
+    /** For tests. */
+    public Worker find(String type, String id) {
+        return map(type).get(id);
+    }
+}

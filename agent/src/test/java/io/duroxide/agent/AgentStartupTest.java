@@ -1,0 +1,35 @@
+package io.duroxide.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.jar.JarFile;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class AgentStartupTest {
+    @Test
+    void gateRecognisesClassesThatMentionTheEngine() {
+        assertThat(AgentStartup.Gate.mentionsEngine("xx io/duroxide/api/Registry yy".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(AgentStartup.Gate.mentionsEngine("io/duroxid".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(AgentStartup.Gate.mentionsEngine("java/lang/Object".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(AgentStartup.Gate.mentionsEngine(null)).isFalse();
+    }
+
+    @Test
+    void storedJarIsAValidJar(@TempDir Path dir) throws Exception {
+        StoredJar jar = new StoredJar();
+        byte[] a = "hello".getBytes(StandardCharsets.UTF_8);
+        jar.add("a/B.class", a);
+        jar.add("c/D.class", new byte[0]);
+        Path file = dir.resolve("x.jar");
+        Files.write(file, jar.toByteArray());
+        try (JarFile read = new JarFile(file.toFile())) {
+            assertThat(read.getInputStream(read.getEntry("a/B.class")).readAllBytes()).isEqualTo(a);
+            assertThat(read.getEntry("c/D.class").getSize()).isZero();
+            assertThat(read.size()).isEqualTo(2);
+        }
+    }
+}
