@@ -29,10 +29,10 @@ public final class DuroxideRuntime implements AutoCloseable {
     private final DuroxideClient client;
     private volatile boolean closed;
 
-    private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options) {
+    private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options, String name) {
         this.provider = provider;
         this.options = options;
-        this.runtimeId = HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
+        this.runtimeId = name != null ? name : HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
         this.scheduler = Executors.newSingleThreadScheduledExecutor(daemon("duroxide-" + runtimeId + "-locks"));
         this.timedActivities = Executors.newCachedThreadPool(daemon("duroxide-" + runtimeId + "-timed-activity"));
         Wakeup orchestrationWakeup = new Wakeup();
@@ -117,6 +117,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         private int maxDeliveryAttempts = RuntimeOptions.DEFAULTS.maxDeliveryAttempts();
         private Duration unregisteredBackoff = RuntimeOptions.DEFAULTS.unregisteredBackoff();
         private Duration shutdownGrace = RuntimeOptions.DEFAULTS.shutdownGrace();
+        private String name;
 
         private Builder(Provider provider, Registry registry) {
             this.provider = provider;
@@ -154,6 +155,18 @@ public final class DuroxideRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A stable name for this runtime (e.g. the host or pod name). Dispatcher ids, and so the
+         * {@code worker_id} of metrics, derive from it; without one a random 4-hex id is used per start.
+         */
+        public Builder name(String runtimeName) {
+            if (runtimeName == null || runtimeName.isBlank()) {
+                throw new IllegalArgumentException("runtime name must not be blank");
+            }
+            name = runtimeName;
+            return this;
+        }
+
         public Builder shutdownGrace(Duration d) {
             shutdownGrace = d;
             return this;
@@ -162,7 +175,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         /** @throws IllegalArgumentException naming the first invalid option */
         public DuroxideRuntime build() {
             return new DuroxideRuntime(provider, registry, new RuntimeOptions(orchestrationConcurrency, activityConcurrency, pollInterval,
-                    orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace));
+                    orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace), name);
         }
     }
 }

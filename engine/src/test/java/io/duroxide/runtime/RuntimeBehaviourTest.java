@@ -86,6 +86,13 @@ class RuntimeBehaviourTest extends EngineTestBase {
     }
 
     @Test
+    void aNamedRuntimeKeepsItsDispatcherIdsAcrossRestarts() {
+        assertThat(harness.runtime(new Registry(), b -> b.name("node-a")).runtimeId()).isEqualTo("node-a");
+        assertThatThrownBy(() -> harness.runtime(new Registry(), b -> b.name(" ")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("runtime name must not be blank");
+    }
+
+    @Test
     void invalidOptionsAreRejectedWithTheirName() {
         assertThatThrownBy(() -> harness.runtime(new Registry(), b -> b.activityConcurrency(0)))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("activity concurrency must be at least 1");
