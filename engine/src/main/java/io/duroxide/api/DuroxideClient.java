@@ -51,7 +51,7 @@ public final class DuroxideClient {
     public boolean signalWithStart(String name, Object input, StartOptions options, String eventName, Object eventData) {
         String id = instanceIdOf(options);
         boolean started = provider.signalWithStart(new NewInstance(id, started(name, options.version(), input, InitiatedBy.SIGNAL)),
-                message(id, new HistoryEvent.EventRaised(now(), requireName(eventName), json.toJson(eventData))));
+                message(id, new HistoryEvent.EventRaised(now(), requireName(eventName), payload("data of event '" + eventName + "'", eventData))));
         onEnqueue.run();
         return started;
     }
@@ -64,7 +64,7 @@ public final class DuroxideClient {
      */
     public void raiseEvent(String instanceId, String eventName, Object data) {
         requireLive(instanceId, "raise event '" + eventName + "' on");
-        send(instanceId, new HistoryEvent.EventRaised(now(), requireName(eventName), json.toJson(data)));
+        send(instanceId, new HistoryEvent.EventRaised(now(), requireName(eventName), payload("data of event '" + eventName + "'", data)));
     }
 
     /** Cancels the instance and its running sub-orchestrations; it ends with status CANCELLED. */
@@ -131,7 +131,11 @@ public final class DuroxideClient {
     }
 
     private HistoryEvent.ExecutionStarted started(String name, String version, Object input, InitiatedBy by) {
-        return new HistoryEvent.ExecutionStarted(now(), requireName(name), version, json.toJson(input), by, null);
+        return new HistoryEvent.ExecutionStarted(now(), requireName(name), version, payload("input of '" + name + "'", input), by, null);
+    }
+
+    private String payload(String what, Object value) {
+        return PayloadTooLargeException.check(what, json.toJson(value), PayloadTooLargeException.MAX_PAYLOAD_BYTES);
     }
 
     private void requireLive(String instanceId, String action) {

@@ -1,6 +1,7 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.Activity;
+import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RetryPolicy;
 import io.duroxide.history.FailureDetails;
@@ -77,8 +78,9 @@ public final class ActivityInvoker {
             return cancelled(item, "finished after its work was cancelled");
         }
         try {
-            return new ActivityOutcome.Succeeded(json.toJson(output));
-        } catch (JsonConverter.PayloadException e) {
+            return new ActivityOutcome.Succeeded(PayloadTooLargeException.check("output of activity '" + item.activityName() + "'",
+                    json.toJson(output), PayloadTooLargeException.MAX_PAYLOAD_BYTES));
+        } catch (JsonConverter.PayloadException | PayloadTooLargeException e) {
             return applicationFailure(item, e);
         }
     }

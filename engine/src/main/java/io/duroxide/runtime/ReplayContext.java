@@ -2,6 +2,7 @@ package io.duroxide.runtime;
 
 import io.duroxide.api.ActivityOptions;
 import io.duroxide.api.OrchestrationContext;
+import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.RetryPolicy;
 import io.duroxide.api.SubOrchestrationOptions;
 import io.duroxide.api.Task;
@@ -240,7 +241,7 @@ final class ReplayContext implements OrchestrationContext {
     @Override
     public <V> Task<V> callActivity(String activityName, Object input, ActivityOptions options, Class<V> resultType) {
         ActivityOptions opts = options == null ? ActivityOptions.DEFAULT : options;
-        String inputJson = json.toJson(input);
+        String inputJson = payload("input of activity '" + activityName + "'", input);
         if (opts.retryPolicy().maxAttempts() == 1 && opts.timeout() == null) {
             return scheduleActivity(activityName, inputJson, opts, 0, resultType);
         }
@@ -354,7 +355,8 @@ final class ReplayContext implements OrchestrationContext {
         String childId = opts.instanceId() != null ? opts.instanceId()
                 : instanceId + "::sub::" + (executionId == 1 ? "" : executionId + ".") + taskId;
         DurableTask<V> task = new DurableTask<>(this, "sub-orchestration '" + childName + "' (" + childId + ")");
-        schedule(new SubOrchestrationScheduled(turnTimeMs, taskId, childName, opts.version(), childId, json.toJson(input)), completion -> {
+        schedule(new SubOrchestrationScheduled(turnTimeMs, taskId, childName, opts.version(), childId,
+                payload("input of sub-orchestration '" + childName + "'", input)), completion -> {
             if (completion instanceof SubOrchestrationCompleted done) {
                 completeWithJson(task, done.result(), resultType);
             } else {
@@ -366,14 +368,15 @@ final class ReplayContext implements OrchestrationContext {
 
     @Override
     public void continueAsNew(Object input) {
-        continueAsNewInput = json.toJson(input);
+        continueAsNewInput = payload("continue-as-new input", input);
         continueAsNewRequested = true;
         throw new ReplayAbort(null);
     }
 
     @Override
     public void setCustomStatus(Object status) {
-        customStatusJson = status == null ? null : json.toJson(status);
+        customStatusJson = status == null ? null : PayloadTooLargeException.check("custom status", json.toJson(status),
+                PayloadTooLargeException.MAX_CUSTOM_STATUS_BYTES);
         customStatusSet = true;
     }
 
@@ -413,6 +416,10 @@ final class ReplayContext implements OrchestrationContext {
             ((DurableTask<?>) t).onDone(() -> any.complete(t));
         }
         return any;
+    }
+
+    private String payload(String what, Object value) {
+        return PayloadTooLargeException.check(what, json.toJson(value), PayloadTooLargeException.MAX_PAYLOAD_BYTES);
     }
 
     private void schedule(TaskScheduled event, Consumer<TaskCompletion> deliver) {

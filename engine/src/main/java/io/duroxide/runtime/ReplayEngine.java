@@ -1,6 +1,7 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.Orchestration;
+import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.TaskFailedException;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
@@ -79,8 +80,9 @@ final class ReplayEngine {
         }
         String outputJson;
         try {
-            outputJson = json.toJson(output);
-        } catch (JsonConverter.PayloadException e) {
+            outputJson = PayloadTooLargeException.check("output of orchestration '" + started.name() + "'", json.toJson(output),
+                    PayloadTooLargeException.MAX_PAYLOAD_BYTES);
+        } catch (JsonConverter.PayloadException | PayloadTooLargeException e) {
             return failed(FailureDetails.fromThrowable(FailureKind.APPLICATION, e));
         }
         return new ReplayResult(ReplayResult.Kind.COMPLETED, outputJson, null, null, List.of(),
