@@ -130,6 +130,16 @@ public final class DuroxideClient {
         return provider.purgeInstance(instanceId);
     }
 
+    /**
+     * Frees the history of old executions of an instance that continues as new, keeping the newest
+     * {@code keepLast} (at least 1: the current execution is always kept).
+     *
+     * @return executions deleted
+     */
+    public int pruneExecutions(String instanceId, int keepLast) {
+        return provider.pruneExecutions(instanceId, keepLast);
+    }
+
     private HistoryEvent.ExecutionStarted started(String name, String version, Object input, InitiatedBy by) {
         return new HistoryEvent.ExecutionStarted(now(), requireName(name), version, payload("input of '" + name + "'", input), by, null);
     }

@@ -84,6 +84,15 @@ public interface Provider extends AutoCloseable {
      */
     int purgeInstance(String instanceId);
 
+    /**
+     * Deletes the history of old executions of a continued-as-new instance, keeping the current one
+     * and the {@code keepLast - 1} before it. The current execution is never pruned.
+     *
+     * @return executions deleted
+     * @throws InstanceNotFoundException if there is no such instance
+     */
+    int pruneExecutions(String instanceId, int keepLast);
+
     QueueDepths queueDepths();
 
     List<ActiveInstanceCount> countActiveInstances();

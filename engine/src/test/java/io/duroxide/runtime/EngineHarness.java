@@ -27,14 +27,20 @@ final class EngineHarness implements AutoCloseable {
         return dbFile;
     }
 
+    /** Opens another provider on the shared file, closed with the harness. */
+    SqliteProvider openProvider() {
+        SqliteProvider provider = SqliteProvider.open(dbFile);
+        resources.add(provider);
+        return provider;
+    }
+
     /** Opens a provider and a started runtime over the shared file, as a separate process would. */
     DuroxideRuntime runtime(Registry registry) {
         return runtime(registry, b -> { });
     }
 
     DuroxideRuntime runtime(Registry registry, Consumer<DuroxideRuntime.Builder> tuning) {
-        SqliteProvider provider = SqliteProvider.open(dbFile);
-        resources.add(provider);
+        SqliteProvider provider = openProvider();
         DuroxideRuntime.Builder builder = DuroxideRuntime.builder(provider, registry)
                 .pollInterval(Duration.ofMillis(10))
                 .unregisteredBackoff(Duration.ofMillis(20))

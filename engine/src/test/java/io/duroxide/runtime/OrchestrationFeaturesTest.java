@@ -210,6 +210,31 @@ class OrchestrationFeaturesTest extends EngineTestBase {
     }
 
     @Test
+    void oldExecutionsOfAContinuedInstanceCanBePruned() {
+        registry.addOrchestration("Loop", Integer.class, (ctx, n) -> {
+            if (n < 4) {
+                ctx.callActivity("Double", n, Integer.class).await();
+                ctx.continueAsNew(n + 1);
+            }
+            return n;
+        });
+        DuroxideClient client = start();
+        String id = client.startOrchestration("Loop", 0);
+        await(client, id);
+        var provider = harness.openProvider();
+
+        assertThat(client.pruneExecutions(id, 2)).isEqualTo(3);
+
+        assertThat(provider.getExecution(id, 3)).isEmpty();
+        assertThat(provider.readHistory(id, 3)).isEmpty();
+        assertThat(provider.getExecution(id, 4)).isPresent();
+        assertThat(provider.readHistory(id, 4)).isNotEmpty();
+        assertThat(client.getHistory(id)).hasSize(2);
+        assertThat(client.pruneExecutions(id, 1)).isEqualTo(1);
+        assertThat(client.getStatus(id).orElseThrow().outputAs(Integer.class)).isEqualTo(4);
+    }
+
+    @Test
     void customStatusIsVisibleWhileRunning() {
         registry.addOrchestration("Progress", String.class, (ctx, in) -> {
             ctx.setCustomStatus("step-1");

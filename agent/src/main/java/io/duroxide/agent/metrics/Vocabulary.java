@@ -194,6 +194,7 @@ public final class Vocabulary {
             case "countActiveInstances":
                 return "query";
             case "purgeInstance":
+            case "pruneExecutions":
                 return "purge";
             default:
                 return "other";

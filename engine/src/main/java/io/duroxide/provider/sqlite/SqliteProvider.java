@@ -770,6 +770,23 @@ public final class SqliteProvider implements Provider {
     }
 
     @Override
+    public int pruneExecutions(String instanceId, int keepLast) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        if (keepLast < 1) {
+            throw new IllegalArgumentException("keepLast must be at least 1, was " + keepLast);
+        }
+        return db.write("pruneExecutions", tx -> {
+            String current = tx.queryString("SELECT current_execution_id FROM instances WHERE instance_id = ?", instanceId);
+            if (current == null) {
+                throw new InstanceNotFoundException(instanceId);
+            }
+            long below = Long.parseLong(current) - keepLast + 1;
+            tx.update("DELETE FROM history WHERE instance_id = ? AND execution_id < ?", instanceId, below);
+            return tx.update("DELETE FROM executions WHERE instance_id = ? AND execution_id < ?", instanceId, below);
+        });
+    }
+
+    @Override
     public QueueDepths queueDepths() {
         return db.read("queueDepths", tx -> {
             long now = now();
