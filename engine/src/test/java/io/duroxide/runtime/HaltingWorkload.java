@@ -1,0 +1,49 @@
+package io.duroxide.runtime;
+
+import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.InstanceAlreadyExistsException;
+import io.duroxide.api.Registry;
+import io.duroxide.api.StartOptions;
+import io.duroxide.provider.sqlite.SqliteProvider;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/**
+ * Child JVM for {@link PoisonProcessDeathTest}: the activity "Halt" kills its own process (as an OOM
+ * kill or a native crash would) every time it runs. Exits 0 once both instances have ended.
+ */
+public final class HaltingWorkload {
+    static final int MAX_DELIVERIES = 3;
+
+    private HaltingWorkload() {}
+
+    public static void main(String[] args) throws Exception {
+        Registry registry = new Registry()
+                .addActivity("Halt", String.class, (ctx, in) -> {
+                    Runtime.getRuntime().halt(3);
+                    return in;
+                })
+                .addActivity("Fine", String.class, (ctx, in) -> in + " done")
+                .addOrchestration("Victim", String.class, (ctx, in) -> ctx.callActivity("Halt", in, String.class).await())
+                .addOrchestration("Bystander", String.class, (ctx, in) -> ctx.callActivity("Fine", in, String.class).await());
+        try (SqliteProvider provider = SqliteProvider.open(Path.of(args[0]));
+             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry)
+                     .lockTimeouts(Duration.ofMillis(500), Duration.ofMillis(300))
+                     .pollInterval(Duration.ofMillis(10))
+                     .maxDeliveryAttempts(MAX_DELIVERIES)
+                     // One activity slot: a process death then takes down only the activity that caused it.
+                     .activityConcurrency(1)
+                     .build().start()) {
+            DuroxideClient client = runtime.client();
+            for (String name : new String[] {"Victim", "Bystander"}) {
+                try {
+                    client.startOrchestration(name, "x", StartOptions.withInstanceId(name.toLowerCase()));
+                } catch (InstanceAlreadyExistsException startedByAnEarlierRun) {
+                    // an earlier run of this process started it
+                }
+            }
+            client.waitForCompletion("bystander", Duration.ofSeconds(60));
+            client.waitForCompletion("victim", Duration.ofSeconds(60));
+        }
+    }
+}
