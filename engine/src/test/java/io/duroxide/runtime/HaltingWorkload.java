@@ -15,11 +15,27 @@ import java.time.Duration;
 public final class HaltingWorkload {
     static final int MAX_DELIVERIES = 3;
 
+    private static volatile DuroxideClient client;
+
     private HaltingWorkload() {}
+
+    /**
+     * A process death takes down whatever that process holds at the moment, so the Halt activity
+     * first lets the bystander finish: the test then shows that other work ran while the poisoned
+     * activity was being retried, and that only the culprit is poisoned.
+     */
+    private static void awaitBystander() throws InterruptedException {
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (System.nanoTime() < deadline
+                && !client.getStatus("bystander").map(s -> s.status().isTerminal()).orElse(false)) {
+            Thread.sleep(5);
+        }
+    }
 
     public static void main(String[] args) throws Exception {
         Registry registry = new Registry()
                 .addActivity("Halt", String.class, (ctx, in) -> {
+                    awaitBystander();
                     Runtime.getRuntime().halt(3);
                     return in;
                 })
@@ -31,10 +47,8 @@ public final class HaltingWorkload {
                      .lockTimeouts(Duration.ofMillis(500), Duration.ofMillis(300))
                      .pollInterval(Duration.ofMillis(10))
                      .maxDeliveryAttempts(MAX_DELIVERIES)
-                     // One activity slot: a process death then takes down only the activity that caused it.
-                     .activityConcurrency(1)
                      .build().start()) {
-            DuroxideClient client = runtime.client();
+            client = runtime.client();
             for (String name : new String[] {"Victim", "Bystander"}) {
                 try {
                     client.startOrchestration(name, "x", StartOptions.withInstanceId(name.toLowerCase()));
