@@ -31,7 +31,7 @@ import org.junit.jupiter.api.Test;
 public abstract class ActivityQueueValidation extends ProviderValidation {
 
     @Test
-    void activityPeekLockAndCompletion() {
+    public void activityPeekLockAndCompletion() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "go"), null);
         OrchestrationWorkItem item = fetch();
@@ -63,7 +63,7 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
     }
 
     @Test
-    void workItemsAreFetchedOldestFirstWithDistinctLocks() {
+    public void workItemsAreFetchedOldestFirstWithDistinctLocks() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
@@ -86,7 +86,7 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
     }
 
     @Test
-    void expiredActivityLockIsRedeliveredAndTheOldTokenIsDead() {
+    public void expiredActivityLockIsRedeliveredAndTheOldTokenIsDead() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
@@ -115,7 +115,7 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
     }
 
     @Test
-    void terminalTurnRemovesActivityWorkAndLateCompletionsFail() {
+    public void terminalTurnRemovesActivityWorkAndLateCompletionsFail() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 public abstract class AtomicCommitValidation extends ProviderValidation {
 
     @Test
-    void commitWritesHistoryExecutionAndInstance() {
+    public void commitWritesHistoryExecutionAndInstance() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         HistoryEvent start = item.messages().get(0).event();
@@ -73,7 +73,7 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
     }
 
     @Test
-    void commitWritesEveryEffectTogether() {
+    public void commitWritesEveryEffectTogether() {
         startAndRunFirstTurn("a");
         provider.createInstance(newInstance("b", "Orch"));
         provider.enqueueOrchestratorMessage(event("a", "go"), null);
@@ -101,7 +101,7 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
     }
 
     @Test
-    void commitIsAllOrNothing() {
+    public void commitIsAllOrNothing() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "e1"), null);
         OrchestrationWorkItem item = fetch();
@@ -140,7 +140,7 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
     }
 
     @Test
-    void commitForAMissingExecutionFailsAndKeepsTheLock() {
+    public void commitForAMissingExecutionFailsAndKeepsTheLock() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         assertThatThrownBy(() -> provider.commitTurn(item.lockToken(), Turn.of(9).events(item.messages().get(0).event())
@@ -155,7 +155,7 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
     }
 
     @Test
-    void commitCreatesChildInstances() {
+    public void commitCreatesChildInstances() {
         startAndRunFirstTurn("parent");
         provider.enqueueOrchestratorMessage(event("parent", "go"), null);
         OrchestrationWorkItem item = fetch();

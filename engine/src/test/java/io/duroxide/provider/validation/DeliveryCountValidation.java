@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Test;
 public abstract class DeliveryCountValidation extends ProviderValidation {
 
     @Test
-    void attemptCountGrowsOnEveryFetch() {
+    public void attemptCountGrowsOnEveryFetch() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem first = fetch();
         assertThat(first.attemptCount()).isEqualTo(1);
@@ -48,7 +48,7 @@ public abstract class DeliveryCountValidation extends ProviderValidation {
     }
 
     @Test
-    void batchReportsTheHighestCountOfItsMessages() {
+    public void batchReportsTheHighestCountOfItsMessages() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "old"), null);
         for (int i = 1; i <= 4; i++) {
@@ -69,7 +69,7 @@ public abstract class DeliveryCountValidation extends ProviderValidation {
     }
 
     @Test
-    void activityDeliveryCountGrowsOnAbandonAndExpiry() {
+    public void activityDeliveryCountGrowsOnAbandonAndExpiry() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())

@@ -44,7 +44,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     private static final int CONTENTION_THREADS = 6;
 
     @Test
-    void otherInstancesAreFetchedWhileOneIsLocked() {
+    public void otherInstancesAreFetchedWhileOneIsLocked() {
         provider.createInstance(newInstance("a", "Orch"));
         provider.createInstance(newInstance("b", "Orch"));
         OrchestrationWorkItem a = fetch();
@@ -56,7 +56,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     }
 
     @Test
-    void aLockedInstanceIsInvisibleToASecondProvider() {
+    public void aLockedInstanceIsInvisibleToASecondProvider() {
         Optional<Provider> second = openSecond();
         Provider other = second.orElse(provider);
         provider.createInstance(newInstance("a", "Orch"));
@@ -72,7 +72,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     }
 
     @Test
-    void expiredLockIsTakenOverAndTheOldTokensCommitFailsWithoutTrace() {
+    public void expiredLockIsTakenOverAndTheOldTokensCommitFailsWithoutTrace() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "e1"), null);
         OrchestrationWorkItem stale = provider.fetchOrchestrationItem(SHORT_LOCK).orElseThrow();
@@ -112,7 +112,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     }
 
     @Test
-    void expiredButUntakenLockCanStillCommit() {
+    public void expiredButUntakenLockCanStillCommit() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = provider.fetchOrchestrationItem(Duration.ofMillis(1)).orElseThrow();
         await("the lock to expire", () -> provider.queueDepths().orchestratorReady() == 1);
@@ -124,7 +124,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     }
 
     @Test
-    void renewKeepsTheLock() {
+    public void renewKeepsTheLock() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = provider.fetchOrchestrationItem(SHORT_LOCK).orElseThrow();
         provider.renewOrchestrationLock(item.lockToken(), LONG_LOCK);
@@ -141,7 +141,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
      * keep arriving. No instance is ever held twice at once and every message ends up in history once.
      */
     @Test
-    void concurrentFetchersNeverHoldTheSameInstanceTwice() throws InterruptedException {
+    public void concurrentFetchersNeverHoldTheSameInstanceTwice() throws InterruptedException {
         List<Provider> providers = new ArrayList<>(List.of(provider));
         openSecond().ifPresent(providers::add);
         for (int i = 0; i < CONTENTION_INSTANCES; i++) {

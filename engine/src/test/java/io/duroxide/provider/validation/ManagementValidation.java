@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 public abstract class ManagementValidation extends ProviderValidation {
 
     @Test
-    void unknownInstancesReadAsEmpty() {
+    public void unknownInstancesReadAsEmpty() {
         assertThat(provider.getInstance("nobody")).isEmpty();
         assertThat(provider.getExecution("nobody", 1)).isEmpty();
         assertThat(provider.readHistory("nobody", 1)).isEmpty();
@@ -44,7 +44,7 @@ public abstract class ManagementValidation extends ProviderValidation {
     }
 
     @Test
-    void listInstancesFiltersAndPages() {
+    public void listInstancesFiltersAndPages() {
         for (String id : List.of("c", "a", "e", "b", "d")) {
             provider.createInstance(newInstance(id, id.compareTo("c") < 0 ? "Early" : "Late"));
         }
@@ -71,7 +71,7 @@ public abstract class ManagementValidation extends ProviderValidation {
     }
 
     @Test
-    void pagingWithAFilterVisitsEveryMatchOnce() {
+    public void pagingWithAFilterVisitsEveryMatchOnce() {
         List<String> expected = new ArrayList<>();
         for (int i = 0; i < 23; i++) {
             String id = String.format("p-%02d", i);
@@ -99,7 +99,7 @@ public abstract class ManagementValidation extends ProviderValidation {
     }
 
     @Test
-    void queueDepthsAndActiveCounts() {
+    public void queueDepthsAndActiveCounts() {
         provider.createInstance(newInstance("p1", "A"));
         provider.createInstance(newInstance("p2", "A"));
         assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(2, 0));
@@ -157,7 +157,7 @@ public abstract class ManagementValidation extends ProviderValidation {
     }
 
     @Test
-    void purgeRefusesNonTerminalInstancesAndDescendants() {
+    public void purgeRefusesNonTerminalInstancesAndDescendants() {
         startTree();
         assertThatThrownBy(() -> provider.purgeInstance("root"))
                 .isInstanceOf(IllegalStateException.class)
@@ -182,7 +182,7 @@ public abstract class ManagementValidation extends ProviderValidation {
     }
 
     @Test
-    void purgeCascadesToSubOrchestrationsAndLeavesOthersAlone() {
+    public void purgeCascadesToSubOrchestrationsAndLeavesOthersAlone() {
         completedTree();
         provider.createInstance(newInstance("bystander", "Orch"));
 

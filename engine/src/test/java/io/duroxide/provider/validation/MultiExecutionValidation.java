@@ -37,7 +37,7 @@ public abstract class MultiExecutionValidation extends ProviderValidation {
     }
 
     @Test
-    void continueAsNewStartsTheNextExecutionWithEmptyHistory() {
+    public void continueAsNewStartsTheNextExecutionWithEmptyHistory() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "go"), null);
         OrchestrationWorkItem item = fetch();
@@ -74,7 +74,7 @@ public abstract class MultiExecutionValidation extends ProviderValidation {
     }
 
     @Test
-    void laterTurnsNeverTouchAnEarlierExecution() {
+    public void laterTurnsNeverTouchAnEarlierExecution() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "go"), null);
         continueAsNew(fetch(), 1, "\"2\"");
@@ -108,7 +108,7 @@ public abstract class MultiExecutionValidation extends ProviderValidation {
     }
 
     @Test
-    void aChainOfExecutionsKeepsEachHistorySeparate() {
+    public void aChainOfExecutionsKeepsEachHistorySeparate() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "go"), null);
         continueAsNew(fetch(), 1, "\"2\"");

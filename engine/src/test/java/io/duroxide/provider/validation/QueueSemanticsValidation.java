@@ -38,7 +38,7 @@ import org.junit.jupiter.api.Test;
 public abstract class QueueSemanticsValidation extends ProviderValidation {
 
     @Test
-    void createInstanceWritesInstanceExecutionAndStartMessage() {
+    public void createInstanceWritesInstanceExecutionAndStartMessage() {
         long before = now();
         NewInstance start = newInstance("a", "Orch");
         provider.createInstance(start);
@@ -72,7 +72,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void duplicateInstanceIdIsRejectedWithItsStatusAndChangesNothing() {
+    public void duplicateInstanceIdIsRejectedWithItsStatusAndChangesNothing() {
         provider.createInstance(newInstance("dup", "Orch"));
         assertThatThrownBy(() -> provider.createInstance(newInstance("dup", "Other")))
                 .isInstanceOf(InstanceAlreadyExistsException.class)
@@ -91,7 +91,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void signalWithStartCreatesOnlyOnceAndAlwaysEnqueuesTheSignal() {
+    public void signalWithStartCreatesOnlyOnceAndAlwaysEnqueuesTheSignal() {
         assertThat(provider.signalWithStart(newInstance("s", "Orch"), event("s", "first"))).isTrue();
         assertThat(provider.signalWithStart(newInstance("s", "Orch"), event("s", "second"))).isFalse();
 
@@ -106,7 +106,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void enqueueForUnknownInstanceFails() {
+    public void enqueueForUnknownInstanceFails() {
         assertThatThrownBy(() -> provider.enqueueOrchestratorMessage(event("ghost", "e"), null))
                 .isInstanceOf(InstanceNotFoundException.class)
                 .hasMessageContaining("ghost");
@@ -115,7 +115,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void messagesOfAnInstanceAreDeliveredInEnqueueOrder() {
+    public void messagesOfAnInstanceAreDeliveredInEnqueueOrder() {
         startAndRunFirstTurn("a");
         List<String> names = IntStream.range(0, 20).mapToObj(i -> "e" + i).toList();
         for (String name : names) {
@@ -134,7 +134,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void instancesAreFetchedInTheOrderOfTheirOldestMessage() {
+    public void instancesAreFetchedInTheOrderOfTheirOldestMessage() {
         for (String id : List.of("c", "a", "b")) {
             provider.createInstance(newInstance(id, "Orch"));
         }
@@ -143,7 +143,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void fetchLocksTheInstanceAndLateMessagesSurviveTheCommit() {
+    public void fetchLocksTheInstanceAndLateMessagesSurviveTheCommit() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "e1"), null);
         OrchestrationWorkItem first = fetch();
@@ -166,7 +166,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void abandonReturnsTheSameMessagesAndChangesNothing() {
+    public void abandonReturnsTheSameMessagesAndChangesNothing() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "e1"), null);
         provider.enqueueOrchestratorMessage(event("a", "e2"), null);
@@ -184,7 +184,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void abandonWithDelayHidesTheMessagesAndUnknownTokensFail() {
+    public void abandonWithDelayHidesTheMessagesAndUnknownTokensFail() {
         provider.createInstance(newInstance("a", "Orch"));
         OrchestrationWorkItem item = fetch();
         long abandonedAt = now();
@@ -206,7 +206,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void delayedMessagesBecomeVisibleAtTheirTime() {
+    public void delayedMessagesBecomeVisibleAtTheirTime() {
         startAndRunFirstTurn("a");
         Instant visibleAt = Instant.ofEpochMilli(now() + 300);
         provider.enqueueOrchestratorMessage(event("a", "later"), visibleAt);
@@ -231,7 +231,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    void onlyVisibleMessagesAreTakenByAFetch() {
+    public void onlyVisibleMessagesAreTakenByAFetch() {
         startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "future"), Instant.ofEpochMilli(now() + 60_000));
         provider.enqueueOrchestratorMessage(event("a", "now"), null);
