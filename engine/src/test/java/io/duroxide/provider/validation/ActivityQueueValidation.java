@@ -3,6 +3,7 @@ package io.duroxide.provider.validation;
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.SHORT_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.activityCompleted;
+import static io.duroxide.provider.validation.ValidationSupport.await;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
@@ -17,10 +18,21 @@ import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.Provider;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -142,5 +154,70 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
         assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
         assertThat(provider.getInstance("a").orElseThrow().output()).isEqualTo("0");
         assertThat(provider.readHistory("a", 1)).hasSize(3);
+    }
+
+    /** Worker threads (on two providers when supported) lease and complete every work item exactly once. */
+    @Test
+    public void concurrentWorkersCompleteEachWorkItemOnce() throws InterruptedException {
+        int items = 60;
+        List<Provider> providers = new ArrayList<>(List.of(provider));
+        openSecond().ifPresent(providers::add);
+        provider.createInstance(newInstance("a", "Orch"));
+        OrchestrationWorkItem start = fetch();
+        Turn turn = Turn.of(1).events(start.messages().get(0).event());
+        for (int task = 1; task <= items; task++) {
+            turn.activity(workItem("a", 1, task));
+        }
+        provider.commitTurn(start.lockToken(), turn.build());
+
+        Set<Integer> completed = ConcurrentHashMap.newKeySet();
+        AtomicInteger duplicates = new AtomicInteger();
+        AtomicInteger done = new AtomicInteger();
+        ConcurrentLinkedQueue<Throwable> errors = new ConcurrentLinkedQueue<>();
+        AtomicBoolean stop = new AtomicBoolean();
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 6; t++) {
+            Provider p = providers.get(t % providers.size());
+            threads.add(new Thread(() -> {
+                while (!stop.get()) {
+                    try {
+                        Optional<ActivityLease> lease = p.fetchActivity(LONG_LOCK);
+                        if (lease.isEmpty()) {
+                            LockSupport.parkNanos(200_000);
+                            continue;
+                        }
+                        int task = lease.get().item().taskId();
+                        if (!completed.add(task) || lease.get().deliveryCount() != 1) {
+                            duplicates.incrementAndGet();
+                        }
+                        p.completeActivity(lease.get().lockToken(),
+                                new OrchestratorMessage("a", 1L, activityCompleted(task, String.valueOf(task))));
+                        done.incrementAndGet();
+                    } catch (Throwable e) {
+                        errors.add(e);
+                        stop.set(true);
+                    }
+                }
+            }, "worker-" + t));
+        }
+        threads.forEach(Thread::start);
+        try {
+            await("all work items to be completed", () -> stop.get() || done.get() >= items);
+        } finally {
+            stop.set(true);
+            for (Thread t : threads) {
+                t.join(TimeUnit.SECONDS.toMillis(30));
+            }
+        }
+
+        assertThat(errors).isEmpty();
+        assertThat(duplicates.get()).isZero();
+        assertThat(completed).hasSize(items);
+        assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
+        assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(items, 0)); // one completion message each
+        OrchestrationWorkItem results = fetch();
+        assertThat(results.messages()).hasSize(items);
+        assertThat(results.messages()).extracting(m -> ((HistoryEvent.ActivityCompleted) m.event()).taskId())
+                .containsExactlyInAnyOrderElementsOf(IntStream.rangeClosed(1, items).boxed().toList());
     }
 }

@@ -1,6 +1,7 @@
 package io.duroxide.provider.validation;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
+import static io.duroxide.provider.validation.ValidationSupport.activityCompleted;
 import static io.duroxide.provider.validation.ValidationSupport.SHORT_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
 import static io.duroxide.provider.validation.ValidationSupport.event;
@@ -12,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
+import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import org.junit.jupiter.api.Test;
 
@@ -83,8 +85,8 @@ public abstract class DeliveryCountValidation extends ProviderValidation {
         ActivityLease third = awaitPresent("the activity lock to expire", () -> provider.fetchActivity(LONG_LOCK));
         assertThat(third.deliveryCount()).isEqualTo(3);
         assertThat(third.item()).isEqualTo(workItem("a", 1, 1));
-        provider.completeActivity(third.lockToken(), new io.duroxide.provider.OrchestratorMessage("a", 1L,
-                ValidationSupport.activityCompleted(1, "\"done\"")));
+        provider.completeActivity(third.lockToken(), new OrchestratorMessage("a", 1L,
+                activityCompleted(1, "\"done\"")));
         assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
         assertThat(provider.queueDepths().activityReady()).isZero();
     }

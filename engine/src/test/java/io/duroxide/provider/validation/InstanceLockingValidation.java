@@ -32,6 +32,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -224,7 +225,7 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
             assertThat(history.get(0)).isInstanceOf(HistoryEvent.ExecutionStarted.class);
             // Per instance, events arrive in the order they were enqueued.
             assertThat(history.subList(1, history.size())).extracting(e -> ((HistoryEvent.EventRaised) e).name())
-                    .containsExactlyElementsOf(java.util.stream.IntStream.range(0, CONTENTION_EVENTS)
+                    .containsExactlyElementsOf(IntStream.range(0, CONTENTION_EVENTS)
                             .mapToObj(n -> "e" + n).toList());
         }
     }
