@@ -1,9 +1,9 @@
 package io.duroxide.provider.sqlite;
 
-import static io.duroxide.provider.sqlite.SqliteTestSupport.LONG_LOCK;
-import static io.duroxide.provider.sqlite.SqliteTestSupport.newInstance;
-import static io.duroxide.provider.sqlite.SqliteTestSupport.now;
-import static io.duroxide.provider.sqlite.SqliteTestSupport.workItem;
+import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
+import static io.duroxide.provider.validation.ValidationSupport.newInstance;
+import static io.duroxide.provider.validation.ValidationSupport.now;
+import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.history.HistoryEvent;
@@ -12,7 +12,8 @@ import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.sqlite.SqliteTestSupport.Raw;
-import io.duroxide.provider.sqlite.SqliteTestSupport.Turn;
+import io.duroxide.provider.validation.ValidationSupport;
+import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -188,7 +189,7 @@ class SqliteProviderConcurrencyTest {
             threads.forEach(Thread::start);
 
             long deadline = System.currentTimeMillis() + DEADLINE_MS;
-            SqliteTestSupport.await("all messages to be consumed", () -> stop.get()
+            ValidationSupport.await("all messages to be consumed", () -> stop.get()
                     || consumedCount.get() >= expectedMessages
                     || System.currentTimeMillis() > deadline);
             stop.set(true);

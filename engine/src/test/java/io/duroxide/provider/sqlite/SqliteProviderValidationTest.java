@@ -1,0 +1,112 @@
+package io.duroxide.provider.sqlite;
+
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.validation.ActivityQueueValidation;
+import io.duroxide.provider.validation.AtomicCommitValidation;
+import io.duroxide.provider.validation.DeliveryCountValidation;
+import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.ManagementValidation;
+import io.duroxide.provider.validation.MultiExecutionValidation;
+import io.duroxide.provider.validation.ProviderFactory;
+import io.duroxide.provider.validation.QueueSemanticsValidation;
+import java.nio.file.Path;
+import java.util.Optional;
+import org.junit.jupiter.api.Nested;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The SQLite provider runs the whole provider validation suite, each test on its own file. */
+class SqliteProviderValidationTest {
+
+    /** A store file in the test's temporary directory; the second provider opens the same file. */
+    static ProviderFactory factory(Path dir) {
+        Path file = dir.resolve("store.db");
+        return new ProviderFactory() {
+            @Override
+            public Provider create() {
+                return SqliteProvider.open(file);
+            }
+
+            @Override
+            public Optional<Provider> openSecond() {
+                return Optional.of(SqliteProvider.open(file));
+            }
+        };
+    }
+
+    @Nested
+    class QueueSemantics extends QueueSemanticsValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class InstanceLocking extends InstanceLockingValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class AtomicCommit extends AtomicCommitValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class DeliveryCount extends DeliveryCountValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class MultiExecution extends MultiExecutionValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class ActivityQueue extends ActivityQueueValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class Management extends ManagementValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+}

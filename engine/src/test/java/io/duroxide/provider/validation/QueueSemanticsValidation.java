@@ -1,0 +1,245 @@
+package io.duroxide.provider.validation;
+
+import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
+import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
+import static io.duroxide.provider.validation.ValidationSupport.event;
+import static io.duroxide.provider.validation.ValidationSupport.eventName;
+import static io.duroxide.provider.validation.ValidationSupport.newInstance;
+import static io.duroxide.provider.validation.ValidationSupport.now;
+import static io.duroxide.provider.validation.ValidationSupport.types;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.duroxide.api.InstanceAlreadyExistsException;
+import io.duroxide.api.InstanceNotFoundException;
+import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.history.InitiatedBy;
+import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.NewInstance;
+import io.duroxide.provider.OrchestrationWorkItem;
+import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.TimedMessage;
+import io.duroxide.provider.validation.ValidationSupport.Turn;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.IntStream;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The orchestrator queue: instance creation and its start message, FIFO delivery per instance,
+ * peek-lock (a fetch hides messages until commit or abandon), delayed visibility, and messages that
+ * arrive while an instance is locked being kept for the next turn.
+ */
+public abstract class QueueSemanticsValidation extends ProviderValidation {
+
+    @Test
+    public void createInstanceWritesInstanceExecutionAndStartMessage() {
+        long before = now();
+        NewInstance start = newInstance("a", "Orch");
+        provider.createInstance(start);
+
+        InstanceStatus status = provider.getInstance("a").orElseThrow();
+        assertThat(status.instanceId()).isEqualTo("a");
+        assertThat(status.name()).isEqualTo("Orch");
+        assertThat(status.version()).isEqualTo("1.0");
+        assertThat(status.status()).isEqualTo(RuntimeStatus.PENDING);
+        assertThat(status.executionId()).isEqualTo(1);
+        assertThat(status.input()).isEqualTo("\"input-a\"");
+        assertThat(status.output()).isNull();
+        assertThat(status.failure()).isNull();
+        assertThat(status.parentInstanceId()).isNull();
+        assertThat(status.createdAt()).isAfterOrEqualTo(Instant.ofEpochMilli(before));
+
+        ExecutionRecord execution = provider.getExecution("a", 1).orElseThrow();
+        assertThat(execution.initiatedBy()).isEqualTo(InitiatedBy.CLIENT);
+        assertThat(execution.turnCount()).isZero();
+        assertThat(execution.startedAt()).isAfterOrEqualTo(Instant.ofEpochMilli(before));
+        assertThat(provider.getExecution("a", 2)).isEmpty();
+
+        OrchestrationWorkItem item = fetch();
+        assertThat(item.instance().status()).isEqualTo(RuntimeStatus.PENDING);
+        assertThat(item.execution()).isEqualTo(execution);
+        assertThat(item.history()).isEmpty();
+        assertThat(item.historyError()).isNull();
+        assertThat(item.attemptCount()).isEqualTo(1);
+        assertThat(item.messages()).hasSize(1);
+        assertThat(item.messages()).containsExactly(start.startMessage());
+    }
+
+    @Test
+    public void duplicateInstanceIdIsRejectedWithItsStatusAndChangesNothing() {
+        provider.createInstance(newInstance("dup", "Orch"));
+        assertThatThrownBy(() -> provider.createInstance(newInstance("dup", "Other")))
+                .isInstanceOf(InstanceAlreadyExistsException.class)
+                .hasMessageContaining("dup")
+                .hasMessageContaining("PENDING");
+        assertThat(provider.getInstance("dup").orElseThrow().name()).isEqualTo("Orch");
+        assertThat(provider.queueDepths().orchestratorReady()).isEqualTo(1);
+
+        // Also after it completed: the id stays taken until purged.
+        OrchestrationWorkItem item = fetch();
+        provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event()).completed("1").build());
+        assertThatThrownBy(() -> provider.createInstance(newInstance("dup", "Orch")))
+                .isInstanceOf(InstanceAlreadyExistsException.class)
+                .hasMessageContaining("COMPLETED");
+        assertThat(provider.getInstance("dup").orElseThrow().output()).isEqualTo("1");
+    }
+
+    @Test
+    public void signalWithStartCreatesOnlyOnceAndAlwaysEnqueuesTheSignal() {
+        assertThat(provider.signalWithStart(newInstance("s", "Orch"), event("s", "first"))).isTrue();
+        assertThat(provider.signalWithStart(newInstance("s", "Orch"), event("s", "second"))).isFalse();
+
+        OrchestrationWorkItem item = fetch();
+        assertThat(types(item.messages())).containsExactly(HistoryEvent.ExecutionStarted.class,
+                HistoryEvent.EventRaised.class, HistoryEvent.EventRaised.class);
+        assertThat(eventName(item.messages().get(1))).isEqualTo("first");
+        assertThat(item.messages().get(0).executionId()).isEqualTo(1L);
+        assertThat(item.messages().get(1).executionId()).isNull();
+        assertThat(eventName(item.messages().get(2))).isEqualTo("second");
+        assertThat(provider.getExecution("s", 1).orElseThrow().initiatedBy()).isEqualTo(InitiatedBy.CLIENT);
+    }
+
+    @Test
+    public void enqueueForUnknownInstanceFails() {
+        assertThatThrownBy(() -> provider.enqueueOrchestratorMessage(event("ghost", "e"), null))
+                .isInstanceOf(InstanceNotFoundException.class)
+                .hasMessageContaining("ghost");
+        assertThat(provider.queueDepths().orchestratorReady()).isZero();
+        assertThat(provider.getInstance("ghost")).isEmpty();
+    }
+
+    @Test
+    public void messagesOfAnInstanceAreDeliveredInEnqueueOrder() {
+        startAndRunFirstTurn("a");
+        List<String> names = IntStream.range(0, 20).mapToObj(i -> "e" + i).toList();
+        for (String name : names) {
+            provider.enqueueOrchestratorMessage(event("a", name), null);
+        }
+        OrchestrationWorkItem item = fetch();
+        assertThat(item.messages()).extracting(ValidationSupport::eventName).containsExactlyElementsOf(names);
+        provider.commitTurn(item.lockToken(), Turn.of(1)
+                .events(item.messages().stream().map(OrchestratorMessage::event).toList()).build());
+
+        List<HistoryEvent> history = provider.readHistory("a", 1);
+        assertThat(history).hasSize(21);
+        assertThat(history.subList(1, 21)).extracting(e -> ((HistoryEvent.EventRaised) e).name())
+                .containsExactlyElementsOf(names);
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+    }
+
+    @Test
+    public void instancesAreFetchedInTheOrderOfTheirOldestMessage() {
+        for (String id : List.of("c", "a", "b")) {
+            provider.createInstance(newInstance(id, "Orch"));
+        }
+        assertThat(List.of(fetch().instanceId(), fetch().instanceId(), fetch().instanceId()))
+                .containsExactly("c", "a", "b");
+    }
+
+    @Test
+    public void fetchLocksTheInstanceAndLateMessagesSurviveTheCommit() {
+        startAndRunFirstTurn("a");
+        provider.enqueueOrchestratorMessage(event("a", "e1"), null);
+        OrchestrationWorkItem first = fetch();
+        assertThat(first.history()).hasSize(1);
+        assertThat(types(first.messages())).containsExactly(HistoryEvent.EventRaised.class);
+
+        // Locked: a second fetch gets nothing, even though a new message arrives.
+        provider.enqueueOrchestratorMessage(event("a", "late"), null);
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        assertThat(provider.queueDepths().orchestratorReady()).isZero();
+
+        provider.commitTurn(first.lockToken(), Turn.of(1).events(first.messages().get(0).event()).build());
+
+        OrchestrationWorkItem next = fetch();
+        assertThat(next.messages()).hasSize(1);
+        assertThat(eventName(next.messages().get(0))).isEqualTo("late");
+        assertThat(next.history()).hasSize(2);
+        assertThat(next.execution().turnCount()).isEqualTo(2);
+        assertThat(next.attemptCount()).isEqualTo(1);
+    }
+
+    @Test
+    public void abandonReturnsTheSameMessagesAndChangesNothing() {
+        startAndRunFirstTurn("a");
+        provider.enqueueOrchestratorMessage(event("a", "e1"), null);
+        provider.enqueueOrchestratorMessage(event("a", "e2"), null);
+        OrchestrationWorkItem item = fetch();
+        InstanceStatus before = provider.getInstance("a").orElseThrow();
+        provider.abandonOrchestrationItem(item.lockToken(), null);
+
+        assertThat(provider.queueDepths().orchestratorReady()).isEqualTo(2);
+        OrchestrationWorkItem again = fetch();
+        assertThat(again.lockToken()).isNotEqualTo(item.lockToken());
+        assertThat(again.messages()).isEqualTo(item.messages());
+        assertThat(again.history()).isEqualTo(item.history());
+        assertThat(provider.getInstance("a").orElseThrow()).isEqualTo(before);
+        assertThat(provider.readHistory("a", 1)).hasSize(1);
+    }
+
+    @Test
+    public void abandonWithDelayHidesTheMessagesAndUnknownTokensFail() {
+        provider.createInstance(newInstance("a", "Orch"));
+        OrchestrationWorkItem item = fetch();
+        long abandonedAt = now();
+        provider.abandonOrchestrationItem(item.lockToken(), Duration.ofMillis(300));
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        OrchestrationWorkItem again = awaitPresent("the abandon delay", () -> provider.fetchOrchestrationItem(LONG_LOCK));
+        assertThat(now()).isGreaterThanOrEqualTo(abandonedAt + 300);
+        assertThat(again.attemptCount()).isEqualTo(2);
+
+        assertThatThrownBy(() -> provider.abandonOrchestrationItem(item.lockToken(), null))
+                .isInstanceOf(LockLostException.class);
+        assertThatThrownBy(() -> provider.renewOrchestrationLock("no-such-token", LONG_LOCK))
+                .isInstanceOf(LockLostException.class);
+        assertThatThrownBy(() -> provider.commitTurn("no-such-token", Turn.of(1).build()))
+                .isInstanceOf(LockLostException.class);
+        provider.renewOrchestrationLock(again.lockToken(), LONG_LOCK);
+        provider.commitTurn(again.lockToken(), Turn.of(1).events(again.messages().get(0).event()).build());
+        assertThat(provider.readHistory("a", 1)).hasSize(1);
+    }
+
+    @Test
+    public void delayedMessagesBecomeVisibleAtTheirTime() {
+        startAndRunFirstTurn("a");
+        Instant visibleAt = Instant.ofEpochMilli(now() + 300);
+        provider.enqueueOrchestratorMessage(event("a", "later"), visibleAt);
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        assertThat(provider.queueDepths().orchestratorReady()).isZero();
+
+        OrchestrationWorkItem item = awaitPresent("the delayed message", () -> provider.fetchOrchestrationItem(LONG_LOCK));
+        assertThat(now()).isGreaterThanOrEqualTo(visibleAt.toEpochMilli());
+        assertThat(item.messages()).hasSize(1);
+
+        // A timer written by a commit behaves the same.
+        long fireAt = now() + 300;
+        provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
+                .message(new TimedMessage(new OrchestratorMessage("a", 1L, new HistoryEvent.TimerFired(now(), 4, fireAt)),
+                        Instant.ofEpochMilli(fireAt)))
+                .build());
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        OrchestrationWorkItem timer = awaitPresent("the timer", () -> provider.fetchOrchestrationItem(LONG_LOCK));
+        assertThat(now()).isGreaterThanOrEqualTo(fireAt);
+        assertThat(timer.messages().get(0).event()).isInstanceOf(HistoryEvent.TimerFired.class);
+        assertThat(timer.messages().get(0).executionId()).isEqualTo(1L);
+    }
+
+    @Test
+    public void onlyVisibleMessagesAreTakenByAFetch() {
+        startAndRunFirstTurn("a");
+        provider.enqueueOrchestratorMessage(event("a", "future"), Instant.ofEpochMilli(now() + 60_000));
+        provider.enqueueOrchestratorMessage(event("a", "now"), null);
+        OrchestrationWorkItem item = fetch();
+        assertThat(item.messages()).extracting(ValidationSupport::eventName).containsExactly("now");
+        provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event()).build());
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        assertThat(provider.countActiveInstances()).containsExactly(new ActiveInstanceCount("Orch", "waiting", 1));
+        assertThat(provider.readHistory("a", 1)).hasSize(2);
+    }
+}
