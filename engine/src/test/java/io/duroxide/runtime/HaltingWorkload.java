@@ -44,7 +44,7 @@ public final class HaltingWorkload {
                 .addOrchestration("Bystander", String.class, (ctx, in) -> ctx.callActivity("Fine", in, String.class).await());
         try (SqliteProvider provider = SqliteProvider.open(Path.of(args[0]));
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry)
-                     .lockTimeouts(Duration.ofMillis(500), Duration.ofMillis(300))
+                     .lockTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
                      .pollInterval(Duration.ofMillis(10))
                      .maxDeliveryAttempts(MAX_DELIVERIES)
                      .build().start()) {
