@@ -1,0 +1,149 @@
+package io.duroxide.runtime;
+
+import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.OrchestrationContext;
+import io.duroxide.api.Registry;
+import io.duroxide.api.Task;
+import io.duroxide.provider.sqlite.SqliteProvider;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * One of several runtimes, each in its own JVM, sharing one SQLite file (used by
+ * {@link MultiProcessContentionTest}). Usage: {@code ContentionWorkload DB LOG READY_FILE COUNT NAME}.
+ * It starts a runtime, writes READY_FILE, then works until the COUNT instances of the workload (which
+ * the test starts once every child is ready) all exist and are terminal, and exits 0.
+ *
+ * <p>Every activity invocation appends {@code ACT pid instance activity input startNanos endNanos} to LOG,
+ * and every orchestration turn (one run of the orchestration function, which ends by returning or by
+ * the engine's suspension unwinding it) appends {@code TURN pid instance - - startNanos endNanos}.
+ * Orchestration code must not do I/O; this is test instrumentation that changes no history. Times are
+ * {@link System#nanoTime()}, which on Linux is CLOCK_MONOTONIC and so comparable across processes.
+ */
+public final class ContentionWorkload {
+    static final String[] KINDS = {"Chain", "FanOut", "Sleepy", "Parent"};
+
+    private ContentionWorkload() {}
+
+    static String instanceId(int n) {
+        return "c-" + KINDS[n % KINDS.length].toLowerCase() + "-" + n;
+    }
+
+    static String kind(int n) {
+        return KINDS[n % KINDS.length];
+    }
+
+    static String expectedOutput(int n) {
+        return switch (kind(n)) {
+            case "Chain" -> "\"" + n + "+a+b+c\"";
+            case "Parent" -> "\"" + n + "+a+b+c+p\"";
+            case "FanOut" -> "[" + (n * 1) + "," + (n * 2) + "," + (n * 3) + "," + (n * 4) + "]";
+            default -> "\"" + n + " slept\"";
+        };
+    }
+
+    static Registry registry(Path log) {
+        return new Registry()
+                .addActivity("Append", String.class, (ctx, in) -> {
+                    long start = System.nanoTime();
+                    Thread.sleep(10);
+                    record(log, "ACT", ctx.instanceId(), ctx.activityName(), in, start);
+                    return in;
+                })
+                .addActivity("Times", int[].class, (ctx, in) -> {
+                    long start = System.nanoTime();
+                    Thread.sleep(10);
+                    record(log, "ACT", ctx.instanceId(), ctx.activityName(), in[0] + "x" + in[1], start);
+                    return in[0] * in[1];
+                })
+                .addOrchestration("Chain", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                    String s = String.valueOf(n);
+                    for (String step : List.of("a", "b", "c")) {
+                        s = ctx.callActivity("Append", s + "+" + step, String.class).await();
+                    }
+                    return s;
+                }))
+                .addOrchestration("FanOut", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                    List<Task<Integer>> parts = new ArrayList<>();
+                    for (int i = 1; i <= 4; i++) {
+                        parts.add(ctx.callActivity("Times", new int[] {n, i}, Integer.class));
+                    }
+                    return ctx.allOf(parts).await();
+                }))
+                .addOrchestration("Sleepy", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                    ctx.createTimer(Duration.ofMillis(200)).await();
+                    return ctx.callActivity("Append", n + " slept", String.class).await();
+                }))
+                .addOrchestration("Parent", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                    String chained = ctx.callSubOrchestration("Chain", n, String.class).await();
+                    return ctx.callActivity("Append", chained + "+p", String.class).await();
+                }));
+    }
+
+    /** Runs one turn of orchestration code and logs its interval, however the turn ends. */
+    private static <T> T turn(Path log, OrchestrationContext ctx, Supplier<T> body) {
+        long start = System.nanoTime();
+        try {
+            return body.get();
+        } finally {
+            try {
+                record(log, "TURN", ctx.instanceId(), "-", "-", start);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+    }
+
+    private static void record(Path log, String type, String instanceId, String name, String input, long start) throws IOException {
+        long end = System.nanoTime();
+        String line = type + " " + ProcessHandle.current().pid() + " " + instanceId + " " + name + " " + input.replace(' ', '_')
+                + " " + start + " " + end + "\n";
+        // One write of a short line to a file opened with O_APPEND is atomic on Linux, so lines of
+        // different processes never interleave.
+        Files.writeString(log, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path db = Path.of(args[0]);
+        Path log = Path.of(args[1]);
+        Path ready = Path.of(args[2]);
+        int count = Integer.parseInt(args[3]);
+        String name = args[4];
+        try (SqliteProvider provider = SqliteProvider.open(db);
+             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry(log))
+                     .name(name)
+                     .lockTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30))
+                     .pollInterval(Duration.ofMillis(10))
+                     .orchestrationConcurrency(2)
+                     .activityConcurrency(4)
+                     .build().start()) {
+            Files.writeString(ready, String.valueOf(ProcessHandle.current().pid()));
+            DuroxideClient client = runtime.client();
+            long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+            int next = 0;
+            while (next < count) {
+                Optional<InstanceStatus> status = client.getStatus(instanceId(next));
+                if (status.isPresent() && status.get().status().isTerminal()) {
+                    next++;
+                    continue;
+                }
+                if (System.nanoTime() > deadline) {
+                    System.out.println("TIMED OUT waiting for " + instanceId(next) + ": " + status);
+                    System.exit(2);
+                }
+                Thread.sleep(20);
+            }
+        }
+        System.out.println("ALL DONE " + name);
+    }
+}
