@@ -515,13 +515,8 @@ public final class SqliteProvider implements Provider {
     public void renewOrchestrationLock(String lockToken, Duration lockTimeout) {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        db.write("renewOrchestrationLock", tx -> {
-            if (tx.update("UPDATE instance_locks SET locked_until = ? WHERE lock_token = ?", now() + timeout,
-                    lockToken) == 0) {
-                throw lockLost("renewOrchestrationLock", lockToken);
-            }
-            return null;
-        });
+        updateHeldLock("renewOrchestrationLock", lockToken,
+                "UPDATE instance_locks SET locked_until = ? WHERE lock_token = ?", now() + timeout, lockToken);
     }
 
     // ---------------------------------------------------------------- worker queue
@@ -599,23 +594,23 @@ public final class SqliteProvider implements Provider {
     public void abandonActivity(String lockToken, Duration delay) {
         Objects.requireNonNull(lockToken, "lockToken");
         long delayMs = millis(delay);
-        db.write("abandonActivity", tx -> {
-            if (tx.update("UPDATE worker_queue SET lock_token = NULL, locked_until = NULL, visible_at = ?"
-                    + " WHERE lock_token = ?", now() + delayMs, lockToken) == 0) {
-                throw lockLost("abandonActivity", lockToken);
-            }
-            return null;
-        });
+        updateHeldLock("abandonActivity", lockToken, "UPDATE worker_queue SET lock_token = NULL, locked_until = NULL,"
+                + " visible_at = ? WHERE lock_token = ?", now() + delayMs, lockToken);
     }
 
     @Override
     public void renewActivityLock(String lockToken, Duration lockTimeout) {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        db.write("renewActivityLock", tx -> {
-            if (tx.update("UPDATE worker_queue SET locked_until = ? WHERE lock_token = ?", now() + timeout,
-                    lockToken) == 0) {
-                throw lockLost("renewActivityLock", lockToken);
+        updateHeldLock("renewActivityLock", lockToken,
+                "UPDATE worker_queue SET locked_until = ? WHERE lock_token = ?", now() + timeout, lockToken);
+    }
+
+    /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
+    private void updateHeldLock(String operation, String lockToken, String sql, Object... args) {
+        db.write(operation, tx -> {
+            if (tx.update(sql, args) == 0) {
+                throw lockLost(operation, lockToken);
             }
             return null;
         });
