@@ -13,9 +13,11 @@ import java.util.Map;
  * <pre>java -cp bench/target/benchmarks.jar io.duroxide.bench.jmh.Ratios jmh-result.csv</pre>
  */
 public final class Ratios {
-    /** Store transactions one fan-out orchestration needs (estimate, see bench/RESULTS.md). */
-    static final int TRANSACTIONS_LOW = 15;
-    static final int TRANSACTIONS_HIGH = 23;
+    /**
+     * Write transactions one fan-out orchestration needs, measured with {@link TransactionsPerOrchestration}:
+     * create 1, ack 7 (2 turn commits + 5 activity completions), fetch 7 (2 orchestration + 5 activity locks).
+     */
+    static final int TRANSACTIONS = 15;
 
     private Ratios() {}
 
@@ -39,10 +41,9 @@ public final class Ratios {
         }
         double[] ceiling = scores.get("SqliteCeiling.threeStatementTransaction");
         if (base != null && ceiling != null) {
-            System.out.printf("SQLite ceiling %.0f tx/s / %d..%d tx per orchestration = %.0f..%.0f orchestrations/s; "
-                            + "no-agent engine %.0f/s = %.2f..%.2f of that ceiling%n",
-                    ceiling[0], TRANSACTIONS_LOW, TRANSACTIONS_HIGH, ceiling[0] / TRANSACTIONS_HIGH, ceiling[0] / TRANSACTIONS_LOW,
-                    base[0], base[0] / (ceiling[0] / TRANSACTIONS_HIGH), base[0] / (ceiling[0] / TRANSACTIONS_LOW));
+            System.out.printf("SQLite ceiling %.0f tx/s / %d write tx per orchestration = %.0f orchestrations/s; "
+                            + "no-agent engine %.0f/s = %.2f of that ceiling%n",
+                    ceiling[0], TRANSACTIONS, ceiling[0] / TRANSACTIONS, base[0], base[0] / (ceiling[0] / TRANSACTIONS));
         }
     }
 }
