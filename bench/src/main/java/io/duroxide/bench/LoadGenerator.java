@@ -7,22 +7,28 @@ import io.duroxide.api.StartOptions;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.DuroxideRuntime;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Drives a workload against an embedded SQLite file at a fixed start rate, prints progress every
- * second, and at the end prints the ground truth read back from the database.
+ * Drives a scenario against an embedded SQLite file, prints progress every second, and at the end
+ * prints the ground truth read back from the database; when the metrics agent is attached, compares
+ * it with a scrape of the agent's endpoint.
  *
  * <pre>java [-javaagent:agent/target/duroxide-agent.jar] -jar bench/target/duroxide-loadgen.jar
- *      [--db FILE] [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate P]</pre>
+ *      [--scenario normal|high|error-spike|long-running|toygres] [--duration SECONDS] [--db FILE]
+ *      [--rate STARTS_PER_SECOND] [--failure-rate P]</pre>
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
@@ -37,55 +43,125 @@ public final class LoadGenerator {
             System.exit(2);
             return;
         }
-        System.out.printf("duroxide load generator: %d starts/s for %d s on %s (activity failure rate %.2f)%n",
-                options.rate(), options.durationSeconds(), options.db(), options.failureRate());
-        try (SqliteProvider provider = SqliteProvider.open(options.db());
-             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, ToygresWorkload.registry(options.failureRate()))
-                     .orchestrationConcurrency(2).activityConcurrency(8).build().start()) {
-            String runId = Long.toString(System.currentTimeMillis(), 36);
-            List<String> started = pump(runtime.client(), runId, options);
-            drain(runtime.client(), started);
-            printGroundTruth(runtime.client(), started);
+        GroundTruth truth = run(options, System.out);
+        if (agentAttached()) {
+            MetricsComparison.compareWithScrape(truth, System.out);
         }
     }
 
-    private static List<String> pump(DuroxideClient client, String runId, LoadOptions options) throws InterruptedException {
-        List<String> ids = new ArrayList<>();
+    /** True when the JVM was started with the duroxide agent (or -Dduroxide.loadgen.scrape=true). */
+    static boolean agentAttached() {
+        if (Boolean.getBoolean("duroxide.loadgen.scrape")) {
+            return true;
+        }
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-javaagent:") && arg.contains("duroxide-agent")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs the scenario to the end (all started instances terminal) and returns the ground truth. */
+    public static GroundTruth run(LoadOptions options, PrintStream out) throws Exception {
+        Scenario scenario = options.scenario();
+        if (scenario == Scenario.LONG_RUNNING) {
+            out.printf("duroxide load generator: scenario %s, one orchestration of %d turns, on %s%n",
+                    scenario.cliName(), Scenario.LONG_RUNNING_STEPS + 1, options.db());
+        } else {
+            out.printf("duroxide load generator: %d starts/s for %d s on %s (activity failure rate %.2f)%n",
+                    options.rate(), options.durationSeconds(), options.db(), options.failureRate());
+            out.printf("scenario %s%n", scenario.cliName());
+        }
+        try (SqliteProvider provider = SqliteProvider.open(options.db());
+             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, scenario.registry(options.failureRate()))
+                     .orchestrationConcurrency(2).activityConcurrency(8).build().start()) {
+            DuroxideClient client = runtime.client();
+            String runId = Long.toString(System.currentTimeMillis(), 36);
+            String prefix = "run-" + runId + "-";
+            List<String> started = Collections.synchronizedList(new ArrayList<>());
+            AtomicBoolean pumping = new AtomicBoolean(true);
+            Thread pump = new Thread(() -> {
+                try {
+                    pump(client, scenario, prefix, runId, options, started);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    pumping.set(false);
+                }
+            }, "loadgen-pump");
+            pump.start();
+            long start = System.nanoTime();
+            long nextProgress = start + 1_000_000_000L;
+            while (pumping.get()) {
+                Thread.sleep(Math.max(1, (nextProgress - System.nanoTime()) / 1_000_000));
+                if (System.nanoTime() >= nextProgress && pumping.get()) {
+                    printProgress(client, scenario, prefix, started.size(), (System.nanoTime() - start) / 1_000_000_000L, out);
+                    nextProgress += 1_000_000_000L;
+                }
+            }
+            pump.join();
+            List<String> ids = List.copyOf(started);
+            drain(client, scenario, prefix, ids, start, out);
+            double seconds = (System.nanoTime() - start) / 1e9;
+            GroundTruth truth = GroundTruth.read(client, ids);
+            truth.print(out);
+            out.printf("  wall time %.1f s; %.1f root orchestrations/s completed%n", seconds, ids.size() / seconds);
+            return truth;
+        }
+    }
+
+    private static void pump(DuroxideClient client, Scenario scenario, String prefix, String runId, LoadOptions options,
+                             List<String> ids) throws InterruptedException {
+        if (scenario == Scenario.LONG_RUNNING) {
+            ids.add(client.startOrchestration(Scenario.LONG_ACTOR, Scenario.LONG_RUNNING_STEPS,
+                    StartOptions.withInstanceId(prefix + 0)));
+            return;
+        }
         long start = System.nanoTime();
         long intervalNanos = 1_000_000_000L / options.rate();
-        long nextProgress = start + 1_000_000_000L;
+        long end = options.durationSeconds() * 1_000_000_000L;
         for (int n = 0; ; n++) {
             long due = start + n * intervalNanos;
-            if (due - start >= options.durationSeconds() * 1_000_000_000L) {
-                break;
+            if (due - start >= end) {
+                return;
             }
             long wait = due - System.nanoTime();
             if (wait > 0) {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
-            ids.add(client.startOrchestration(ToygresWorkload.CREATE_INSTANCE, "db-" + runId + "-" + n,
-                    StartOptions.withInstanceId("run-" + runId + "-" + n)));
-            if (System.nanoTime() >= nextProgress) {
-                printProgress(client, "run-" + runId + "-", ids.size(), (System.nanoTime() - start) / 1_000_000_000L);
-                nextProgress += 1_000_000_000L;
-            }
+            Object input = scenario == Scenario.TOYGRES ? "db-" + runId + "-" + n : "order-" + runId + "-" + n;
+            ids.add(client.startOrchestration(scenario.rootOrchestration(), input, StartOptions.withInstanceId(prefix + n)));
         }
-        return ids;
     }
 
-    private static void drain(DuroxideClient client, List<String> ids) {
-        System.out.println("waiting for " + ids.size() + " instances to finish...");
+    private static void drain(DuroxideClient client, Scenario scenario, String prefix, List<String> ids, long start,
+                              PrintStream out) {
+        out.println("waiting for " + ids.size() + " instances to finish...");
+        Duration timeout = scenario == Scenario.LONG_RUNNING ? Duration.ofSeconds(2) : Duration.ofMinutes(2);
+        long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
         for (String id : ids) {
-            client.waitForCompletion(id, Duration.ofMinutes(2));
+            while (true) {
+                try {
+                    client.waitForCompletion(id, timeout);
+                    break;
+                } catch (RuntimeException e) {
+                    if (scenario != Scenario.LONG_RUNNING || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    printProgress(client, scenario, prefix, ids.size(), (System.nanoTime() - start) / 1_000_000_000L, out);
+                }
+            }
         }
     }
 
     /** Status counts of this run's root instances, read from the database. */
-    private static void printProgress(DuroxideClient client, String idPrefix, int started, long seconds) {
+    private static void printProgress(DuroxideClient client, Scenario scenario, String idPrefix, int started, long seconds,
+                                      PrintStream out) {
         Map<String, Integer> byStatus = new TreeMap<>();
         String after = idPrefix;
         while (true) {
-            List<InstanceStatus> page = client.listInstances(new InstanceQuery(null, ToygresWorkload.CREATE_INSTANCE, after, 500));
+            List<InstanceStatus> page = client.listInstances(new InstanceQuery(null, scenario.rootOrchestration(), after, 500));
             for (InstanceStatus s : page) {
                 if (!s.instanceId().startsWith(idPrefix)) {
                     page = List.of();
@@ -98,36 +174,90 @@ public final class LoadGenerator {
             }
             after = page.get(page.size() - 1).instanceId();
         }
-        System.out.printf("t=%ds started=%d %s%n", seconds, started, byStatus);
+        if (scenario == Scenario.LONG_RUNNING && started > 0) {
+            long completedSteps = client.getHistory(idPrefix + 0).stream()
+                    .filter(e -> e instanceof HistoryEvent.ActivityCompleted).count();
+            out.printf("t=%ds started=%d %s turns=%d/%d%n", seconds, started, byStatus, completedSteps + 1,
+                    Scenario.LONG_RUNNING_STEPS + 1);
+        } else {
+            out.printf("t=%ds started=%d %s%n", seconds, started, byStatus);
+        }
     }
 
-    private static void printGroundTruth(DuroxideClient client, List<String> rootIds) {
-        Set<String> roots = new HashSet<>(rootIds);
-        List<InstanceStatus> instances = new ArrayList<>();
-        for (String id : rootIds) {
-            client.getStatus(id).ifPresent(instances::add);
-        }
-        for (InstanceStatus child : listAll(client, ToygresWorkload.CONFIGURE_BACKUPS)) {
-            if (roots.contains(child.parentInstanceId())) {
-                instances.add(child);
+    /** What the database says about one run: every root it started and their descendants. */
+    public record GroundTruth(
+            Map<String, Map<String, Integer>> orchestrations,
+            Map<String, int[]> activities,
+            int retriedAttempts,
+            int nonTerminal) {
+
+        static GroundTruth read(DuroxideClient client, List<String> rootIds) {
+            Set<String> ids = new HashSet<>(rootIds);
+            List<InstanceStatus> instances = new ArrayList<>();
+            for (String id : rootIds) {
+                client.getStatus(id).ifPresent(instances::add);
             }
+            List<InstanceStatus> others = new ArrayList<>(listAll(client));
+            others.removeIf(s -> ids.contains(s.instanceId()));
+            boolean grew = true;
+            while (grew) {
+                grew = false;
+                for (var it = others.iterator(); it.hasNext(); ) {
+                    InstanceStatus s = it.next();
+                    if (s.parentInstanceId() != null && ids.contains(s.parentInstanceId())) {
+                        ids.add(s.instanceId());
+                        instances.add(s);
+                        it.remove();
+                        grew = true;
+                    }
+                }
+            }
+            Map<String, Map<String, Integer>> orchestrations = new TreeMap<>();
+            Map<String, int[]> activities = new TreeMap<>();
+            int retried = 0;
+            int nonTerminal = 0;
+            for (InstanceStatus s : instances) {
+                orchestrations.computeIfAbsent(s.name(), k -> new TreeMap<>()).merge(s.status().name().toLowerCase(), 1, Integer::sum);
+                if (!s.status().isTerminal()) {
+                    nonTerminal++;
+                }
+                retried += tallyActivities(client.getHistory(s.instanceId()), activities);
+            }
+            return new GroundTruth(orchestrations, activities, retried, nonTerminal);
         }
-        Map<String, Map<String, Integer>> orchestrations = new TreeMap<>();
-        Map<String, int[]> activities = new TreeMap<>();
-        for (InstanceStatus s : instances) {
-            orchestrations.computeIfAbsent(s.name(), k -> new TreeMap<>()).merge(s.status().name().toLowerCase(), 1, Integer::sum);
-            tallyActivities(client.getHistory(s.instanceId()), activities);
+
+        /** Instances (roots and sub-orchestrations) with the given status. */
+        int orchestrations(String status) {
+            return orchestrations.values().stream().mapToInt(m -> m.getOrDefault(status, 0)).sum();
         }
-        System.out.println("ground truth from the database:");
-        orchestrations.forEach((name, counts) -> System.out.println("  orchestration " + name + " " + counts));
-        activities.forEach((name, c) -> System.out.printf("  activity %s attempts=%d failed=%d%n", name, c[0], c[1]));
+
+        int instances() {
+            return orchestrations.values().stream().flatMap(m -> m.values().stream()).mapToInt(Integer::intValue).sum();
+        }
+
+        int activityAttempts() {
+            return activities.values().stream().mapToInt(c -> c[0]).sum();
+        }
+
+        int activityFailures() {
+            return activities.values().stream().mapToInt(c -> c[1]).sum();
+        }
+
+        void print(PrintStream out) {
+            out.println("ground truth from the database:");
+            orchestrations.forEach((name, counts) -> out.println("  orchestration " + name + " " + counts));
+            activities.forEach((name, c) -> out.printf("  activity %s attempts=%d failed=%d%n", name, c[0], c[1]));
+            out.printf("  started=%d completed=%d failed=%d cancelled=%d not terminal=%d; activity attempts=%d failed=%d retried=%d%n",
+                    instances(), orchestrations("completed"), orchestrations("failed"), orchestrations("cancelled"),
+                    nonTerminal, activityAttempts(), activityFailures(), retriedAttempts);
+        }
     }
 
-    private static List<InstanceStatus> listAll(DuroxideClient client, String name) {
+    private static List<InstanceStatus> listAll(DuroxideClient client) {
         List<InstanceStatus> all = new ArrayList<>();
         String after = null;
         while (true) {
-            List<InstanceStatus> page = client.listInstances(new InstanceQuery(null, name, after, 500));
+            List<InstanceStatus> page = client.listInstances(new InstanceQuery(null, null, after, 500));
             all.addAll(page);
             if (page.size() < 500) {
                 return all;
@@ -136,28 +266,35 @@ public final class LoadGenerator {
         }
     }
 
-    /** Attempts and failures per activity name: [scheduled, failed]. */
-    private static void tallyActivities(List<HistoryEvent> history, Map<String, int[]> activities) {
+    /** Attempts and failures per activity name: [scheduled, failed]; returns the retries (attempt index above 0). */
+    private static int tallyActivities(List<HistoryEvent> history, Map<String, int[]> activities) {
         Map<Integer, String> names = new HashMap<>();
+        int retried = 0;
         for (HistoryEvent e : history) {
             if (e instanceof HistoryEvent.ActivityScheduled a) {
                 names.put(a.taskId(), a.name());
                 activities.computeIfAbsent(a.name(), k -> new int[2])[0]++;
+                if (a.attempt() > 0) {
+                    retried++;
+                }
             } else if (e instanceof HistoryEvent.ActivityFailed f) {
                 activities.get(names.get(f.taskId()))[1]++;
             }
         }
+        return retried;
     }
 
     /** Command-line options; every value is validated with a message naming the flag. */
-    record LoadOptions(Path db, int durationSeconds, int rate, double failureRate) {
-        static final String USAGE = "usage: duroxide-loadgen [--db FILE] [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1]";
+    public record LoadOptions(Scenario scenario, Path db, int durationSeconds, int rate, double failureRate) {
+        static final String USAGE = "usage: duroxide-loadgen [--scenario normal|high|error-spike|long-running|toygres] [--db FILE]"
+                + " [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1]";
 
         static LoadOptions parse(String[] args) {
+            Scenario scenario = Scenario.TOYGRES;
             Path db = Path.of("duroxide-sample.db");
             int duration = 20;
-            int rate = 20;
-            double failureRate = 0.1;
+            Integer rate = null;
+            Double failureRate = null;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -165,6 +302,7 @@ public final class LoadGenerator {
                 }
                 String value = args[++i];
                 switch (flag) {
+                    case "--scenario" -> scenario = Scenario.parse(value);
                     case "--db" -> db = Path.of(value);
                     case "--duration" -> duration = positiveInt(flag, value);
                     case "--rate" -> rate = positiveInt(flag, value);
@@ -172,7 +310,8 @@ public final class LoadGenerator {
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
-            return new LoadOptions(db, duration, rate, failureRate);
+            return new LoadOptions(scenario, db, duration, rate != null ? rate : Math.max(1, scenario.defaultRate),
+                    failureRate != null ? failureRate : scenario.defaultFailureRate);
         }
 
         private static int positiveInt(String flag, String value) {
