@@ -3,7 +3,6 @@ package io.duroxide.provider.sqlite;
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.SHORT_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
-import static io.duroxide.provider.validation.ValidationSupport.childStart;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static io.duroxide.provider.validation.ValidationSupport.now;
@@ -15,13 +14,13 @@ import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.history.InitiatedBy;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.sqlite.SqliteTestSupport.Raw;
+import io.duroxide.provider.validation.ProviderScenarios;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -55,16 +54,11 @@ class SqliteProviderTest {
     }
 
     private OrchestrationWorkItem fetch() {
-        return provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow(() -> new AssertionError("nothing to fetch"));
+        return new ProviderScenarios(provider).fetch();
     }
 
-    /** Creates the instance and commits its first turn (the start event), leaving it RUNNING. */
     private void startAndRunFirstTurn(String id) {
-        provider.createInstance(newInstance(id, "Orch"));
-        OrchestrationWorkItem item = fetch();
-        assertThat(item.instanceId()).isEqualTo(id);
-        provider.commitTurn(item.lockToken(),
-                Turn.of(1).events(item.messages().get(0).event()).version("Orch", "1.0").build());
+        new ProviderScenarios(provider).startAndRunFirstTurn(id);
     }
 
     // ------------------------------------------------------------------ tables after commits
@@ -153,17 +147,7 @@ class SqliteProviderTest {
 
     @Test
     void continueAsNewClosesTheOldExecutionRow() throws SQLException {
-        startAndRunFirstTurn("a");
-        provider.enqueueOrchestratorMessage(event("a", "go"), null);
-        OrchestrationWorkItem item = fetch();
-        HistoryEvent.ExecutionStarted next = new HistoryEvent.ExecutionStarted(now(), "Orch", "1.0", "\"round-2\"",
-                InitiatedBy.CONTINUE_AS_NEW, null);
-        provider.commitTurn(item.lockToken(), Turn.of(1)
-                .events(item.messages().get(0).event(), new HistoryEvent.ExecutionContinuedAsNew(now(), "\"round-2\""))
-                .activity(workItem("a", 1, 9))
-                .message(new OrchestratorMessage("a", 2L, next))
-                .continueAsNew(2)
-                .build());
+        new ProviderScenarios(provider).continuedAsNewIntoSecondExecution("a");
         try (Raw raw = new Raw(file)) {
             assertThat(raw.string("SELECT status FROM executions WHERE instance_id = 'a' AND execution_id = 1"))
                     .isEqualTo("CONTINUED_AS_NEW");
@@ -178,29 +162,7 @@ class SqliteProviderTest {
 
     @Test
     void purgeDeletesTheWholeTreeFromEveryTable() throws SQLException {
-        startAndRunFirstTurn("root");
-        provider.enqueueOrchestratorMessage(event("root", "go"), null);
-        OrchestrationWorkItem item = fetch();
-        provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
-                .activity(workItem("root", 1, 1))
-                .message(new OrchestratorMessage("child", 1L, childStart("Child", "root", 2)))
-                .build());
-        OrchestrationWorkItem child = fetch();
-        provider.commitTurn(child.lockToken(), Turn.of(1).events(child.messages().get(0).event())
-                .message(new OrchestratorMessage("grandchild", 1L, childStart("Grandchild", "child", 1)))
-                .build());
-        // Finish child and grandchild, leave a queued message and a late event for root.
-        for (String id : List.of("grandchild", "child")) {
-            provider.enqueueOrchestratorMessage(event(id, "stop"), null);
-            OrchestrationWorkItem next = fetch();
-            assertThat(next.instanceId()).isEqualTo(id);
-            provider.commitTurn(next.lockToken(), Turn.of(1).events(next.messages().get(0).event()).completed("1")
-                    .build());
-        }
-        provider.enqueueOrchestratorMessage(event("root", "stop"), null);
-        OrchestrationWorkItem root = fetch();
-        provider.commitTurn(root.lockToken(), Turn.of(1).events(root.messages().get(0).event()).completed("2").build());
-        provider.enqueueOrchestratorMessage(event("root", "after-the-end"), null);
+        new ProviderScenarios(provider).completedTree();
         provider.createInstance(newInstance("bystander", "Orch"));
         OrchestrationWorkItem late = fetch();
         assertThat(late.instanceId()).isEqualTo("root");

@@ -1,7 +1,6 @@
 package io.duroxide.provider.validation;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
-import static io.duroxide.provider.validation.ValidationSupport.childStart;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static io.duroxide.provider.validation.ValidationSupport.now;
@@ -130,30 +129,12 @@ public abstract class ManagementValidation extends ProviderValidation {
                 new ActiveInstanceCount("B", "running", 1));
     }
 
-    /** root (running) → child (running) → grandchild (pending), root with one activity queued. */
     protected void startTree() {
-        startAndRunFirstTurn("root");
-        provider.enqueueOrchestratorMessage(event("root", "go"), null);
-        OrchestrationWorkItem item = fetch();
-        provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
-                .activity(workItem("root", 1, 1))
-                .message(new OrchestratorMessage("child", 1L, childStart("Child", "root", 2)))
-                .build());
-        OrchestrationWorkItem child = fetch();
-        provider.commitTurn(child.lockToken(), Turn.of(1).events(child.messages().get(0).event())
-                .message(new OrchestratorMessage("grandchild", 1L, childStart("Grandchild", "child", 1)))
-                .build());
+        scenarios().startTree();
     }
 
-    /** {@link #startTree()}, then completes all three and leaves a late event for root in its queue. */
     protected void completedTree() {
-        startTree();
-        completeNext("grandchild", "1");
-        for (String id : List.of("child", "root")) {
-            provider.enqueueOrchestratorMessage(event(id, "stop"), null);
-            completeNext(id, "2");
-        }
-        provider.enqueueOrchestratorMessage(event("root", "after-the-end"), null);
+        scenarios().completedTree();
     }
 
     @Test

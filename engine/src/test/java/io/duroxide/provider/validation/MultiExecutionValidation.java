@@ -3,7 +3,6 @@ package io.duroxide.provider.validation;
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.now;
-import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceQuery;
@@ -38,17 +37,7 @@ public abstract class MultiExecutionValidation extends ProviderValidation {
 
     @Test
     public void continueAsNewStartsTheNextExecutionWithEmptyHistory() {
-        startAndRunFirstTurn("a");
-        provider.enqueueOrchestratorMessage(event("a", "go"), null);
-        OrchestrationWorkItem item = fetch();
-        HistoryEvent.ExecutionStarted next = new HistoryEvent.ExecutionStarted(now(), "Orch", "1.0", "\"round-2\"",
-                InitiatedBy.CONTINUE_AS_NEW, null);
-        provider.commitTurn(item.lockToken(), Turn.of(1)
-                .events(item.messages().get(0).event(), new HistoryEvent.ExecutionContinuedAsNew(now(), "\"round-2\""))
-                .activity(workItem("a", 1, 9))
-                .message(new OrchestratorMessage("a", 2L, next))
-                .continueAsNew(2)
-                .build());
+        HistoryEvent.ExecutionStarted next = scenarios().continuedAsNewIntoSecondExecution("a");
 
         InstanceStatus status = provider.getInstance("a").orElseThrow();
         assertThat(status.executionId()).isEqualTo(2);

@@ -1,12 +1,8 @@
 package io.duroxide.provider.validation;
 
-import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
-import static io.duroxide.provider.validation.ValidationSupport.newInstance;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
-import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -53,25 +49,20 @@ public abstract class ProviderValidation {
         return second;
     }
 
-    /** Fetches an orchestration item with a long lock, failing if there is none. */
+    /** Multi-step states built on {@link #provider}. */
+    protected ProviderScenarios scenarios() {
+        return new ProviderScenarios(provider);
+    }
+
     protected OrchestrationWorkItem fetch() {
-        return provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow(() -> new AssertionError("nothing to fetch"));
+        return scenarios().fetch();
     }
 
-    /** Creates the instance and commits its first turn (the start event), leaving it RUNNING. */
     protected void startAndRunFirstTurn(String id) {
-        provider.createInstance(newInstance(id, "Orch"));
-        OrchestrationWorkItem item = fetch();
-        assertThat(item.instanceId()).isEqualTo(id);
-        provider.commitTurn(item.lockToken(),
-                Turn.of(1).events(item.messages().get(0).event()).version("Orch", "1.0").build());
+        scenarios().startAndRunFirstTurn(id);
     }
 
-    /** Fetches the next item, checks it is for {@code id} and commits it as completed. */
     protected void completeNext(String id, String output) {
-        OrchestrationWorkItem item = fetch();
-        assertThat(item.instanceId()).isEqualTo(id);
-        provider.commitTurn(item.lockToken(), Turn.of(item.execution().executionId())
-                .events(item.messages().get(0).event()).completed(output).build());
+        scenarios().completeNext(id, output);
     }
 }
