@@ -7,8 +7,12 @@ import io.duroxide.api.InstanceStatus;
 import io.duroxide.history.HistoryEvent;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Durable storage for instances, histories and the two peek-lock queues. Implementations must be
@@ -38,6 +42,17 @@ public interface Provider extends AutoCloseable {
     Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout);
 
     /**
+     * Locks up to {@code max} instances, for a dispatcher with that many idle slots; each work item is
+     * the same as one {@link #fetchOrchestrationItem} would return. A provider that can lock several
+     * in one transaction should override this.
+     *
+     * @return between 0 and {@code max} work items, oldest message first
+     */
+    default List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
+        return fetchEach(max, () -> fetchOrchestrationItem(lockTimeout));
+    }
+
+    /**
      * Commits a turn: consumes the fetched messages and applies the write, or does nothing at all.
      *
      * @throws LockLostException if the instance lock is no longer held by this token
@@ -59,6 +74,51 @@ public interface Provider extends AutoCloseable {
      * @throws LockLostException if the item is gone (cancelled, or taken after its lock expired)
      */
     void completeActivity(String lockToken, OrchestratorMessage completion);
+
+    /**
+     * Locks up to {@code max} of the oldest visible work items, for a worker with that many idle slots.
+     * Each lease is the same as one {@link #fetchActivity} would return; a provider that can take
+     * several in one round trip or transaction should override this, since per-activity transactions
+     * are what bounds the throughput of fan-outs.
+     *
+     * @return between 0 and {@code max} leases, oldest first
+     */
+    default List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
+        return fetchEach(max, () -> fetchActivity(lockTimeout));
+    }
+
+    /** The batch fetches' default: single fetches until {@code max} or until one comes back empty. */
+    private static <T> List<T> fetchEach(int max, Supplier<Optional<T>> fetchOne) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        List<T> items = new ArrayList<>(max);
+        for (Optional<T> next; items.size() < max && (next = fetchOne.get()).isPresent(); ) {
+            items.add(next.get());
+        }
+        return items;
+    }
+
+    /**
+     * Stores several completions, each atomically with the deletion of its work item, as
+     * {@link #completeActivity} does for one. A completion whose lock was lost is skipped, not
+     * stored, and reported in the result; the others are stored. A provider that can store them in
+     * one transaction should override this.
+     *
+     * @return the lock tokens of the completions that were skipped because their lock was lost
+     * @throws ProviderException if storage failed; completions not yet stored are redelivered when their locks expire
+     */
+    default Set<String> completeActivities(List<ActivityCompletion> completions) {
+        Set<String> lost = new HashSet<>();
+        for (ActivityCompletion c : completions) {
+            try {
+                completeActivity(c.lockToken(), c.completion());
+            } catch (LockLostException e) {
+                lost.add(c.lockToken());
+            }
+        }
+        return lost;
+    }
 
     /** Unlocks the work item; it becomes visible again after the delay. */
     void abandonActivity(String lockToken, Duration delay);

@@ -3,6 +3,7 @@ package io.duroxide.runtime;
 import io.duroxide.api.Registry;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
+import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestratorMessage;
@@ -10,7 +11,10 @@ import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.Optional;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -23,6 +27,9 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private final RuntimeOptions options;
     private final ScheduledExecutorService scheduler;
     private final Wakeup orchestrationWakeup;
+    /** Results not stored yet; the fetcher stores them in bulk ({@link #flush}), so one transaction carries many. */
+    private final ConcurrentLinkedQueue<ActivityCompletion> results = new ConcurrentLinkedQueue<>();
+    private final Wakeup activityWakeup;
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
             ScheduledExecutorService scheduler, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
@@ -32,11 +39,12 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
         this.options = options;
         this.scheduler = scheduler;
         this.orchestrationWakeup = orchestrationWakeup;
+        this.activityWakeup = activityWakeup;
     }
 
     @Override
-    protected Optional<ActivityLease> fetch() {
-        return provider().fetchActivity(options.activityLockTimeout());
+    protected List<ActivityLease> fetch(int max) {
+        return provider().fetchActivities(options.activityLockTimeout(), max);
     }
 
     @Override
@@ -71,13 +79,41 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
             HistoryEvent result = outcome instanceof ActivityOutcome.Succeeded ok
                     ? new HistoryEvent.ActivityCompleted(now, item.taskId(), ok.output())
                     : new HistoryEvent.ActivityFailed(now, item.taskId(), ((ActivityOutcome.Failed) outcome).failure());
-            provider().completeActivity(token, new OrchestratorMessage(item.instanceId(), item.executionId(), result));
-            orchestrationWakeup.signal();
+            results.add(new ActivityCompletion(token, new OrchestratorMessage(item.instanceId(), item.executionId(), result)));
+            activityWakeup.signal();
         } catch (LockLostException e) {
             LOG.log(Level.DEBUG, "activity '" + item.activityName() + "' of " + item.instanceId() + " was cancelled or taken over: " + e.getMessage());
         } catch (ProviderException e) {
             LOG.log(Level.WARNING, "activity '" + item.activityName() + "' of " + item.instanceId()
-                    + ": result not stored (" + e.getMessage() + "); the attempt will be redelivered");
+                    + ": could not release its work item (" + e.getMessage() + "); the attempt will be redelivered");
+        }
+    }
+
+    /**
+     * Stores the results the slots finished since the last flush, in one provider call. The slots do
+     * not wait for it: a result lost with this process is an attempt redelivered when its lock
+     * expires, the same at-least-once outcome as a crash just before an immediate write.
+     */
+    @Override
+    protected void flush() {
+        List<ActivityCompletion> batch = new ArrayList<>();
+        for (ActivityCompletion c; (c = results.poll()) != null; ) {
+            batch.add(c);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        try {
+            Set<String> lost = provider().completeActivities(batch);
+            if (!lost.isEmpty()) {
+                LOG.log(Level.DEBUG, lost.size() + " activity result(s) not stored: their work items were cancelled or taken over");
+            }
+            if (lost.size() < batch.size()) {
+                orchestrationWakeup.signal();
+            }
+        } catch (ProviderException e) {
+            LOG.log(Level.WARNING, batch.size() + " activity result(s) not stored (" + e.getMessage()
+                    + "); those attempts will be redelivered when their locks expire");
         }
     }
 }

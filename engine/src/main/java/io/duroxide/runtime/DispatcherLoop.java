@@ -4,16 +4,20 @@ import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * A pool of slot threads that fetch work from the provider and process it one item at a time.
- * {@link #process(Object)} is the observation point for dispatcher activity: each call is one item,
- * and its duration is time the slot was busy. {@link #workerId()} names this dispatcher (one per
- * runtime and type, so it stays bounded) and {@link #slots()} is its concurrency.
+ * A fetcher thread and a pool of slot threads: the fetcher leases as many items as there are idle
+ * slots, in one provider call, and hands each to a slot that processes it. One fetch for several
+ * items matters because every provider call is a write transaction and fan-outs make work arrive
+ * in bursts. {@link #process(Object)} is the observation point for dispatcher activity: each call is
+ * one item, and its duration is time the slot was busy. {@link #workerId()} names this dispatcher
+ * (one per runtime and type, so it stays bounded) and {@link #slots()} is its concurrency.
  */
 public abstract class DispatcherLoop<T> {
     private static final System.Logger LOG = System.getLogger(DispatcherLoop.class.getName());
@@ -24,7 +28,9 @@ public abstract class DispatcherLoop<T> {
     private final Provider provider;
     private final Duration pollInterval;
     private final Wakeup wakeup;
-    private final List<Thread> threads = new ArrayList<>();
+    private Semaphore idleSlots;
+    private Thread fetcher;
+    private ExecutorService slotThreads;
     private volatile boolean running;
 
     DispatcherLoop(String workerType, String workerId, int slots, Provider provider, Duration pollInterval, Wakeup wakeup) {
@@ -56,58 +62,73 @@ public abstract class DispatcherLoop<T> {
         return provider;
     }
 
-    /** Fetches the next item, or empty when there is none ready. */
-    protected abstract Optional<T> fetch();
+    /** Fetches up to {@code max} items ready now; an empty list when there are none. */
+    protected abstract List<T> fetch(int max);
 
     /** Processes one fetched item to the end: committed, completed or abandoned. Never throws. */
     public abstract void process(T item);
 
+    /**
+     * Writes what {@link #process} left for the fetcher to write in bulk. Runs on the fetcher thread
+     * after every fetch, and once more when the loop stops after the slots finished.
+     */
+    protected void flush() {}
+
     final synchronized void start() {
         running = true;
-        for (int i = 0; i < slots; i++) {
-            Thread t = new Thread(this::runSlot, workerId + "-" + i);
-            t.setDaemon(true);
-            threads.add(t);
-            t.start();
-        }
+        idleSlots = new Semaphore(slots);
+        AtomicInteger slotNumber = new AtomicInteger();
+        slotThreads = Executors.newFixedThreadPool(slots, r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
+        fetcher = daemon(this::runFetcher, workerId + "-fetch");
+        fetcher.start();
     }
 
     /** Stops fetching and waits for items in progress to finish, up to the grace period. */
     final synchronized void stop(Duration grace) throws InterruptedException {
+        if (fetcher == null) {
+            return;
+        }
         running = false;
         wakeup.signal();
+        idleSlots.release(); // a fetcher waiting for a free slot sees the stop at once
         long deadline = System.nanoTime() + grace.toNanos();
-        for (Thread t : threads) {
-            long left = deadline - System.nanoTime();
-            if (left > 0) {
-                TimeUnit.NANOSECONDS.timedJoin(t, left);
-            }
+        TimeUnit.NANOSECONDS.timedJoin(fetcher, Math.max(1, deadline - System.nanoTime()));
+        slotThreads.shutdown();
+        if (!slotThreads.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+            slotThreads.shutdownNow();
+            slotThreads.awaitTermination(1, TimeUnit.SECONDS);
         }
-        for (Thread t : threads) {
-            if (t.isAlive()) {
-                t.interrupt();
-            }
-        }
-        for (Thread t : threads) {
-            t.join(1000);
-        }
-        threads.clear();
+        fetcher.interrupt();
+        fetcher.join(1000);
+        fetcher = null;
+        flush();
     }
 
     final boolean isRunning() {
         return running;
     }
 
-    private void runSlot() {
+    private void runFetcher() {
         int failures = 0;
         while (running) {
             long seen = wakeup.generation();
+            int reserved = 0;
             try {
-                Optional<T> item = fetch();
+                idleSlots.acquire();
+                reserved = 1 + idleSlots.drainPermits();
+                if (!running) {
+                    return;
+                }
+                List<T> items = fetch(reserved);
                 failures = 0;
-                if (item.isPresent()) {
-                    process(item.get());
-                } else {
+                for (T item : items) {
+                    slotThreads.execute(() -> runItem(item));
+                    reserved--;
+                }
+                idleSlots.release(reserved);
+                reserved = 0;
+                flush(); // after handing out new work, so the slots run while this writes
+                if (items.isEmpty()) {
                     wakeup.awaitAfter(seen, pollInterval);
                 }
             } catch (InterruptedException e) {
@@ -121,12 +142,30 @@ public abstract class DispatcherLoop<T> {
                     return;
                 }
             } catch (RuntimeException e) {
-                LOG.log(Level.ERROR, workerId + ": unexpected error, slot continues", e);
+                LOG.log(Level.ERROR, workerId + ": unexpected error, fetcher continues", e);
                 if (!sleep(100)) {
                     return;
                 }
+            } finally {
+                idleSlots.release(reserved);
             }
         }
+    }
+
+    private void runItem(T item) {
+        try {
+            process(item);
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, workerId + ": unexpected error while processing an item", e);
+        } finally {
+            idleSlots.release();
+        }
+    }
+
+    private static Thread daemon(Runnable body, String name) {
+        Thread t = new Thread(body, name);
+        t.setDaemon(true);
+        return t;
     }
 
     private static boolean sleep(long millis) {

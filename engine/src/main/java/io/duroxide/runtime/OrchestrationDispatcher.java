@@ -5,7 +5,7 @@ import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
-import java.util.Optional;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -32,8 +32,8 @@ public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationW
     }
 
     @Override
-    protected Optional<OrchestrationWorkItem> fetch() {
-        return provider().fetchOrchestrationItem(options.orchestrationLockTimeout());
+    protected List<OrchestrationWorkItem> fetch(int max) {
+        return provider().fetchOrchestrationItems(options.orchestrationLockTimeout(), max);
     }
 
     @Override

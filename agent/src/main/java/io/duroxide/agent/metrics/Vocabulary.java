@@ -170,10 +170,13 @@ public final class Vocabulary {
         }
         switch (method) {
             case "fetchOrchestrationItem":
+            case "fetchOrchestrationItems":
             case "fetchActivity":
+            case "fetchActivities":
                 return "fetch";
             case "commitTurn":
             case "completeActivity":
+            case "completeActivities":
                 return "ack";
             case "abandonOrchestrationItem":
             case "abandonActivity":

@@ -54,6 +54,9 @@ class VocabularyTest {
         assertThat(Vocabulary.providerOperation("fetchOrchestrationItem")).isEqualTo("fetch");
         assertThat(Vocabulary.providerOperation("commitTurn")).isEqualTo("ack");
         assertThat(Vocabulary.providerOperation("completeActivity")).isEqualTo("ack");
+        assertThat(Vocabulary.providerOperation("fetchOrchestrationItems")).isEqualTo("fetch");
+        assertThat(Vocabulary.providerOperation("fetchActivities")).isEqualTo("fetch");
+        assertThat(Vocabulary.providerOperation("completeActivities")).isEqualTo("ack");
         assertThat(Vocabulary.providerOperation("enqueueOrchestratorMessage")).isEqualTo("save_event");
         assertThat(Vocabulary.providerOperation("createInstance")).isEqualTo("create_instance");
         assertThat(Vocabulary.providerOperation("listInstances")).isEqualTo("query");

@@ -5,6 +5,7 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.api.Task;
+import io.duroxide.bench.TempDirs;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.IOException;
@@ -13,9 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * One file-backed SQLite store in a temp dir and a started runtime that runs the fan-out workload:
@@ -64,11 +63,7 @@ final class FanOutState {
     void close() throws IOException {
         runtime.close();
         provider.close();
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(p);
-            }
-        }
+        TempDirs.deleteRecursively(dir);
     }
 
     /** Fails fast when a variant that should run with the agent runs without it (e.g. wrong working directory). */

@@ -11,6 +11,7 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
@@ -34,9 +35,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -258,17 +261,38 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
+        return lockInstances("fetchOrchestrationItem", lockTimeout, 1).stream().findFirst();
+    }
+
+    @Override
+    public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
+    }
+
+    /** Locks up to {@code max} instances with visible messages in one transaction. */
+    private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         // After an empty fetch, look without the write lock first: idle polls then cost one read
         // (WAL readers never wait for writers) instead of a write transaction.
-        if (orchestratorIdle && db.read("fetchOrchestrationItem", tx -> tx.queryString(PICK_INSTANCE, now(), now())) == null) {
-            return Optional.empty();
+        if (orchestratorIdle && db.read(operation, tx -> tx.queryString(PICK_INSTANCE, now(), now())) == null) {
+            return List.of();
         }
-        Locked locked = db.write("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
-        orchestratorIdle = locked == null;
-        if (locked == null) {
-            return Optional.empty();
-        }
+        List<Locked> locked = db.write(operation, tx -> {
+            List<Locked> instances = new ArrayList<>(max);
+            for (Locked next; instances.size() < max && (next = lockNextInstance(tx, timeout)) != null; ) {
+                instances.add(next);
+            }
+            return instances;
+        });
+        orchestratorIdle = locked.isEmpty();
+        return locked.stream().map(SqliteProvider::workItem).toList();
+    }
+
+    /** Decodes a locked instance; what cannot be decoded becomes the work item's history error. */
+    private static OrchestrationWorkItem workItem(Locked locked) {
         InstanceStatus instance = locked.instance();
         List<String> errors = new ArrayList<>();
         if (locked.executionError() != null) {
@@ -295,8 +319,8 @@ public final class SqliteProvider implements Provider {
             LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
             history = List.of();
         }
-        return Optional.of(new OrchestrationWorkItem(locked.token(), instance, locked.execution(), history,
-                List.copyOf(messages), attemptCount, historyError));
+        return new OrchestrationWorkItem(locked.token(), instance, locked.execution(), history,
+                List.copyOf(messages), attemptCount, historyError);
     }
 
     private Locked lockNextInstance(Tx tx, long timeout) throws SQLException {
@@ -523,13 +547,27 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
-        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        if (activitiesIdle && db.read("fetchActivity", tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
-            return Optional.empty();
+        return leaseActivities("fetchActivity", lockTimeout, 1).stream().findFirst();
+    }
+
+    @Override
+    public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
         }
-        ActivityLease lease = db.write("fetchActivity", tx -> {
+        return leaseActivities("fetchActivities", lockTimeout, max);
+    }
+
+    /** Locks up to {@code max} work items in one transaction. */
+    private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
+        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        if (activitiesIdle && db.read(operation, tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
+            return List.of();
+        }
+        List<ActivityLease> leases = db.write(operation, tx -> {
             long now = now();
-            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
+            List<ActivityLease> locked = new ArrayList<>(max);
+            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH && locked.size() < max; ) {
                 String token = token();
                 long id;
                 String instanceId;
@@ -539,7 +577,7 @@ public final class SqliteProvider implements Provider {
                 int attempts;
                 try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, now + timeout, now, now).executeQuery()) {
                     if (!rs.next()) {
-                        return null;
+                        break;
                     }
                     id = rs.getLong(1);
                     instanceId = rs.getString(2);
@@ -549,15 +587,16 @@ public final class SqliteProvider implements Provider {
                     attempts = rs.getInt(6);
                 }
                 try {
-                    return new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts);
+                    locked.add(new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts));
                 } catch (RuntimeException e) {
                     failUnreadableWorkItem(tx, id, instanceId, executionId, taskId, e, now);
+                    skip++;
                 }
             }
-            return null;
+            return locked;
         });
-        activitiesIdle = lease == null;
-        return Optional.ofNullable(lease);
+        activitiesIdle = leases.isEmpty();
+        return leases;
     }
 
     /**
@@ -579,14 +618,33 @@ public final class SqliteProvider implements Provider {
     public void completeActivity(String lockToken, OrchestratorMessage completion) {
         Objects.requireNonNull(lockToken, "lockToken");
         Objects.requireNonNull(completion, "completion");
-        String json = JSON.toJson(completion.event());
-        db.write("completeActivity", tx -> {
+        if (!storeCompletions("completeActivity", List.of(new ActivityCompletion(lockToken, completion))).isEmpty()) {
+            throw lockLost("completeActivity", lockToken);
+        }
+    }
+
+    @Override
+    public Set<String> completeActivities(List<ActivityCompletion> completions) {
+        Objects.requireNonNull(completions, "completions");
+        return completions.isEmpty() ? Set.of() : storeCompletions("completeActivities", completions);
+    }
+
+    /** Deletes each held work item and enqueues its completion, all in one transaction; returns tokens no longer held. */
+    private Set<String> storeCompletions(String operation, List<ActivityCompletion> completions) {
+        List<String> json = completions.stream().map(c -> JSON.toJson(c.completion().event())).toList();
+        return db.write(operation, tx -> {
             long now = now();
-            if (tx.queryString("DELETE FROM worker_queue WHERE lock_token = ? RETURNING id", lockToken) == null) {
-                throw lockLost("completeActivity", lockToken);
+            Set<String> lost = new HashSet<>();
+            for (int i = 0; i < completions.size(); i++) {
+                ActivityCompletion c = completions.get(i);
+                if (tx.queryString("DELETE FROM worker_queue WHERE lock_token = ? RETURNING id", c.lockToken()) == null) {
+                    lost.add(c.lockToken());
+                    continue;
+                }
+                OrchestratorMessage m = c.completion();
+                tx.update(INSERT_MESSAGE, m.instanceId(), m.executionId(), json.get(i), now, now);
             }
-            tx.update(INSERT_MESSAGE, completion.instanceId(), completion.executionId(), json, now, now);
-            return null;
+            return lost;
         });
     }
 

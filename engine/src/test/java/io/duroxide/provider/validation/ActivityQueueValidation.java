@@ -14,6 +14,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -95,6 +96,35 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
         OrchestrationWorkItem completion = fetch();
         assertThat(completion.messages()).extracting(m -> ((HistoryEvent.ActivityCompleted) m.event()).taskId())
                 .containsExactly(2);
+    }
+
+    @Test
+    public void batchFetchTakesAtMostMaxOldestFirstAndBatchCompletionReportsLostLocks() {
+        provider.createInstance(newInstance("a", "Orch"));
+        OrchestrationWorkItem item = fetch();
+        provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
+                .activity(workItem("a", 1, 1)).activity(workItem("a", 1, 2)).activity(workItem("a", 1, 3)).build());
+
+        List<ActivityLease> firstTwo = provider.fetchActivities(LONG_LOCK, 2);
+        assertThat(firstTwo).extracting(l -> l.item().taskId()).containsExactly(1, 2);
+        assertThat(firstTwo).extracting(ActivityLease::deliveryCount).containsOnly(1);
+        List<ActivityLease> rest = provider.fetchActivities(LONG_LOCK, 5);
+        assertThat(rest).extracting(l -> l.item().taskId()).containsExactly(3);
+        assertThat(provider.fetchActivities(LONG_LOCK, 5)).isEmpty();
+        assertThat(List.of(firstTwo.get(0).lockToken(), firstTwo.get(1).lockToken(), rest.get(0).lockToken()))
+                .doesNotHaveDuplicates();
+
+        // Task 2 is completed on its own first, so its token is dead when the batch comes.
+        provider.completeActivity(firstTwo.get(1).lockToken(), new OrchestratorMessage("a", 1L, activityCompleted(2, "2")));
+        Set<String> lost = provider.completeActivities(List.of(
+                new ActivityCompletion(firstTwo.get(0).lockToken(), new OrchestratorMessage("a", 1L, activityCompleted(1, "1"))),
+                new ActivityCompletion(firstTwo.get(1).lockToken(), new OrchestratorMessage("a", 1L, activityCompleted(2, "twice"))),
+                new ActivityCompletion(rest.get(0).lockToken(), new OrchestratorMessage("a", 1L, activityCompleted(3, "3")))));
+        assertThat(lost).containsExactly(firstTwo.get(1).lockToken());
+        assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(3, 0));
+        OrchestrationWorkItem completions = fetch();
+        assertThat(completions.messages()).extracting(m -> ((HistoryEvent.ActivityCompleted) m.event()).result())
+                .containsExactlyInAnyOrder("1", "2", "3");
     }
 
     @Test

@@ -57,6 +57,27 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     }
 
     @Test
+    public void batchFetchLocksDistinctInstancesUpToMax() {
+        for (String id : List.of("a", "b", "c")) {
+            provider.createInstance(newInstance(id, "Orch"));
+        }
+        List<OrchestrationWorkItem> two = provider.fetchOrchestrationItems(LONG_LOCK, 2);
+        List<OrchestrationWorkItem> rest = provider.fetchOrchestrationItems(LONG_LOCK, 2);
+        assertThat(two).hasSize(2);
+        assertThat(rest).hasSize(1);
+        assertThat(provider.fetchOrchestrationItems(LONG_LOCK, 2)).isEmpty();
+        List<OrchestrationWorkItem> all = new ArrayList<>(two);
+        all.addAll(rest);
+        assertThat(all).extracting(i -> i.instance().instanceId()).containsExactlyInAnyOrder("a", "b", "c");
+        assertThat(all).extracting(OrchestrationWorkItem::lockToken).doesNotHaveDuplicates();
+        for (OrchestrationWorkItem item : all) {
+            assertThat(item.messages()).hasSize(1);
+            provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event()).build());
+        }
+        assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(0, 0));
+    }
+
+    @Test
     public void aLockedInstanceIsInvisibleToASecondProvider() {
         Optional<Provider> second = openSecond();
         Provider other = second.orElse(provider);

@@ -1,0 +1,107 @@
+package io.duroxide.bench;
+
+import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.Registry;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.api.StartOptions;
+import io.duroxide.api.Task;
+import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.runtime.DuroxideRuntime;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The Rust duroxide stress workload, reproduced for a like-for-like figure: an orchestration fans out
+ * five activities that each sleep 10 ms and joins them; a pump keeps at most 20 instances in flight
+ * for the run's duration, then waits for those in flight (the drain). Throughput is reported as they
+ * report it, completed / total wall time including the drain, next to the ceiling the sleeping
+ * activities impose: each activity slot runs at most 100 of them per second, so S slots finish at
+ * most 20 S orchestrations per second.
+ *
+ * <pre>java -cp bench/target/duroxide-loadgen.jar io.duroxide.bench.StressRun [SECONDS] [SLOTS...]</pre>
+ * SLOTS are orchestration/activity slot pairs, default {@code 1/1 2/2}.
+ */
+public final class StressRun {
+    static final String FAN_OUT = "stress::FanOut";
+    static final int FAN = 5;
+    static final long ACTIVITY_MS = 10;
+    static final int IN_FLIGHT = 20;
+
+    private StressRun() {}
+
+    public static void main(String[] args) throws Exception {
+        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
+        List<String> slotPairs = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("1/1", "2/2");
+        System.out.printf("%-6s %9s %9s %8s %10s %8s%n", "slots", "completed", "failed", "wall s", "orch/s", "ceiling");
+        for (String pair : slotPairs) {
+            String[] parts = pair.split("/");
+            Result r = run(Duration.ofSeconds(seconds), Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
+            System.out.printf("%-6s %9d %9d %8.2f %10.2f %7.1f%%  (ceiling %.0f orch/s)%n", pair, r.completed, r.failed,
+                    r.wallSeconds, r.perSecond(), 100 * r.perSecond() / r.ceiling, r.ceiling);
+        }
+    }
+
+    record Result(int completed, int failed, double wallSeconds, double ceiling) {
+        double perSecond() {
+            return completed / wallSeconds;
+        }
+    }
+
+    static Result run(Duration duration, int orchestrationSlots, int activitySlots) throws Exception {
+        Path dir = Files.createTempDirectory("duroxide-stress-");
+        AtomicInteger completed = new AtomicInteger();
+        AtomicInteger failed = new AtomicInteger();
+        AtomicLong nextId = new AtomicLong();
+        try (SqliteProvider provider = SqliteProvider.open(dir.resolve("stress.db"));
+             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry())
+                     .orchestrationConcurrency(orchestrationSlots)
+                     .activityConcurrency(activitySlots)
+                     .pollInterval(Duration.ofMillis(100))
+                     .build().start()) {
+            DuroxideClient client = runtime.client();
+            long start = System.nanoTime();
+            long stopStarting = start + duration.toNanos();
+            ExecutorService pump = Executors.newFixedThreadPool(IN_FLIGHT);
+            for (int i = 0; i < IN_FLIGHT; i++) {
+                pump.execute(() -> {
+                    while (System.nanoTime() < stopStarting) {
+                        String id = client.startOrchestration(FAN_OUT, 0, StartOptions.withInstanceId("s-" + nextId.getAndIncrement()));
+                        RuntimeStatus status = client.waitForCompletion(id, Duration.ofMinutes(5)).status();
+                        (status == RuntimeStatus.COMPLETED ? completed : failed).incrementAndGet();
+                    }
+                });
+            }
+            pump.shutdown();
+            if (!pump.awaitTermination(duration.toSeconds() + 300, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("the pump did not drain within 5 minutes of the run's end");
+            }
+            double wall = (System.nanoTime() - start) / 1e9;
+            return new Result(completed.get(), failed.get(), wall, 1000.0 / ACTIVITY_MS / FAN * activitySlots);
+        } finally {
+            TempDirs.deleteRecursively(dir);
+        }
+    }
+
+    static Registry registry() {
+        return new Registry()
+                .addActivity("stress::ProcessTask", Integer.class, (ctx, n) -> {
+                    Thread.sleep(ACTIVITY_MS);
+                    return n;
+                })
+                .addOrchestration(FAN_OUT, Integer.class, (ctx, n) -> {
+                    List<Task<Integer>> tasks = new ArrayList<>(FAN);
+                    for (int i = 0; i < FAN; i++) {
+                        tasks.add(ctx.callActivity("stress::ProcessTask", i, Integer.class));
+                    }
+                    return ctx.allOf(tasks).await().size();
+                });
+    }
+}
