@@ -30,10 +30,10 @@ public final class Instrumentations {
     private Instrumentations() {}
 
     static final String PKG = "io.duroxide.agent.instrumentation.";
-    static final String DISPATCHER_LOOP = "io.duroxide.runtime.DispatcherLoop";
-    static final String ORCHESTRATION_DISPATCHER = "io.duroxide.runtime.OrchestrationDispatcher";
-    static final String ACTIVITY_INVOKER = "io.duroxide.runtime.ActivityInvoker";
-    static final String PROVIDER = "io.duroxide.provider.Provider";
+    public static final String DISPATCHER_LOOP = "io.duroxide.runtime.DispatcherLoop";
+    public static final String ORCHESTRATION_DISPATCHER = "io.duroxide.runtime.OrchestrationDispatcher";
+    public static final String ACTIVITY_INVOKER = "io.duroxide.runtime.ActivityInvoker";
+    public static final String PROVIDER = "io.duroxide.provider.Provider";
 
     /** Names of the units that will be installed, for the start-up line and tests. */
     public static List<String> units(AgentConfig config) {

@@ -26,7 +26,10 @@ import java.util.concurrent.TimeUnit;
  * The variants are interleaved round by round, in a rotating order, so a burst of load from other processes
  * on the machine spreads over all of them instead of landing on one. Run from the repository root:
  *
- * <pre>java -cp bench/target/benchmarks.jar io.duroxide.bench.startup.StartupCost [ROUNDS] [AGENT_JAR]</pre>
+ * <pre>java -cp bench/target/benchmarks.jar io.duroxide.bench.startup.StartupCost [ROUNDS] [AGENT_JAR...]</pre>
+ *
+ * With several agent jars (e.g. before and after a change), each one gets its own "agent on" variant in the
+ * same interleaved rounds; the first one is also used for "agent, ENABLED=false".
  */
 public final class StartupCost {
     private StartupCost() {}
@@ -37,16 +40,22 @@ public final class StartupCost {
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        Path agent = Path.of(args.length > 1 ? args[1] : "agent/target/duroxide-agent.jar").toAbsolutePath();
-        if (!Files.isRegularFile(agent)) {
-            throw new IllegalArgumentException(agent + " not found: run from the repository root after mvn -DskipTests package");
+        List<Path> agents = new ArrayList<>();
+        for (int i = 1; i < Math.max(2, args.length); i++) {
+            Path agent = Path.of(i < args.length ? args[i] : "agent/target/duroxide-agent.jar").toAbsolutePath();
+            if (!Files.isRegularFile(agent)) {
+                throw new IllegalArgumentException(agent + " not found: run from the repository root after mvn -DskipTests package");
+            }
+            agents.add(agent);
         }
-        String javaAgent = "-javaagent:" + agent;
-        // port 0: parallel runs on the machine never collide on the default port
-        List<Variant> variants = List.of(
-                new Variant("no agent", List.of()),
-                new Variant("agent, ENABLED=false", List.of(javaAgent, "-Dduroxide.metrics.enabled=false")),
-                new Variant("agent on", List.of(javaAgent, "-Dduroxide.metrics.port=0", "-Dduroxide.metrics.log=quiet")));
+        List<Variant> variants = new ArrayList<>();
+        variants.add(new Variant("no agent", List.of()));
+        variants.add(new Variant("agent, ENABLED=false", List.of("-javaagent:" + agents.get(0), "-Dduroxide.metrics.enabled=false")));
+        for (Path agent : agents) {
+            // port 0: parallel runs on the machine never collide on the default port
+            variants.add(new Variant(agents.size() == 1 ? "agent on" : "on: " + agent.getFileName(),
+                    List.of("-javaagent:" + agent, "-Dduroxide.metrics.port=0", "-Dduroxide.metrics.log=quiet")));
+        }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = Path.of(StartupCost.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
 
@@ -62,12 +71,12 @@ public final class StartupCost {
         }
 
         System.out.printf("start-up to the first completed orchestration, %d interleaved runs per variant (median, min..max, ms)%n", rounds);
-        System.out.printf("%-22s %18s %18s %18s %12s%n", "variant", "first (external)", "jvm (in child)", "exit (external)", "added first");
+        System.out.printf("%-30s %18s %18s %18s %12s%n", "variant", "first (external)", "jvm (in child)", "exit (external)", "added first");
         double base = median(samples.get(variants.get(0)), Sample::firstMs);
         for (Variant v : variants) {
             List<Sample> s = samples.get(v);
             double first = median(s, Sample::firstMs);
-            System.out.printf("%-22s %18s %18s %18s %+12.0f%n", v.name(), summary(s, Sample::firstMs), summary(s, Sample::jvmMs),
+            System.out.printf("%-30s %18s %18s %18s %+12.0f%n", v.name(), summary(s, Sample::firstMs), summary(s, Sample::jvmMs),
                     summary(s, Sample::exitMs), first - base);
         }
     }
