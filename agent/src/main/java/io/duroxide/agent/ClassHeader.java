@@ -82,24 +82,21 @@ final class ClassHeader {
     }
 
     private static boolean isTarget(byte[] b, int[] offsets, int classIndex) {
-        String name = className(b, offsets, classIndex);
-        for (String target : TARGETS) {
-            if (target.equals(name)) {
-                return true;
-            }
-        }
-        return false;
+        return matchesAny(className(b, offsets, classIndex), TARGETS, false);
     }
 
     /** A direct supertype through which the class may be a subtype of a target: a target itself or any non-JDK type. */
     private static boolean mayBeSubtypeVia(byte[] b, int[] offsets, int classIndex) {
-        String name = className(b, offsets, classIndex);
-        for (String prefix : JDK_PREFIXES) {
-            if (name.startsWith(prefix)) {
-                return false;
+        return !matchesAny(className(b, offsets, classIndex), JDK_PREFIXES, true);
+    }
+
+    private static boolean matchesAny(String name, String[] patterns, boolean asPrefix) {
+        for (String pattern : patterns) {
+            if (asPrefix ? name.startsWith(pattern) : name.equals(pattern)) {
+                return true;
             }
         }
-        return true;
+        return false;
     }
 
     private static String className(byte[] b, int[] offsets, int classIndex) {

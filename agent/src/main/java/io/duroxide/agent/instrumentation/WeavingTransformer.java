@@ -19,9 +19,10 @@ import net.bytebuddy.pool.TypePool;
 
 /**
  * Weaves the instrumentation units' advice into a class, with Byte Buddy's type pool, {@code Advice} and
- * {@code decorate} only. It replaces Byte Buddy's {@code AgentBuilder}, whose set-up was most of the agent's
- * start-up cost: about 1,150 Byte Buddy classes loaded, and at {@code makeRaw()} a class generated at run
- * time (a module-aware subclass of its transformer, built with Byte Buddy's full subclassing machinery).
+ * {@code decorate} only. It replaces Byte Buddy's {@code AgentBuilder}, whose set-up was a large share of the
+ * agent's start-up cost: about 1,150 Byte Buddy classes loaded (757 now), and at {@code makeRaw()} a class
+ * generated at run time (a module-aware subclass of its transformer, built with Byte Buddy's full subclassing
+ * machinery). Measured: the agent added about 2.8 s of CPU per start-up with it, about 2.05 s without it.
  * What the agent needs is narrower: the gate ({@code AgentStartup.Gate}) already decides which classes can be
  * instrumented, the advice is inlined and changes no class format ({@code decorate}: no members added), and
  * class loaders are filtered by {@link EngineLoaders}.

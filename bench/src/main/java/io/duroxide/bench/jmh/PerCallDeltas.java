@@ -23,8 +23,12 @@ public final class PerCallDeltas {
         Map<String, String> units = new LinkedHashMap<>();
         for (String line : lines.subList(1, lines.size())) {
             String[] f = line.split(",");
-            String name = f[0].replace("\"", "");
-            name = name.substring(name.lastIndexOf('.', name.lastIndexOf('.') - 1) + 1);
+            String full = f[0].replace("\"", "");
+            int colon = full.indexOf(':');
+            // "Class.method" of the primary result; a secondary result (gc profiler) keeps its ":name"
+            String primary = colon < 0 ? full : full.substring(0, colon);
+            String name = primary.substring(primary.lastIndexOf('.', primary.lastIndexOf('.') - 1) + 1)
+                    + (colon < 0 ? "" : full.substring(colon));
             String error = f[5].replace("\"", "");
             units.put(name, f[6].replace("\"", ""));
             rows.put(name, new double[] {Double.parseDouble(f[4].replace("\"", "")), error.equals("NaN") ? Double.NaN : Double.parseDouble(error)});
