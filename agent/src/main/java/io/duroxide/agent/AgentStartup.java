@@ -131,7 +131,7 @@ final class AgentStartup {
 
     /**
      * The only transformer registered with the JVM. Before the agent is ready it passes everything
-     * except engine-related classes, which wait; afterwards it delegates to Byte Buddy's transformer.
+     * except classes that may be instrumented, which wait; afterwards it hands those to the weaving transformer.
      */
     static final class Gate implements ClassFileTransformer {
         private final long timeoutMillis;
