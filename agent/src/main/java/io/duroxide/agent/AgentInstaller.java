@@ -1,13 +1,9 @@
 package io.duroxide.agent;
 
-import static net.bytebuddy.matcher.ElementMatchers.any;
-import static net.bytebuddy.matcher.ElementMatchers.isBootstrapClassLoader;
-import static net.bytebuddy.matcher.ElementMatchers.isSynthetic;
-import static net.bytebuddy.matcher.ElementMatchers.nameStartsWith;
-
 import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.agent.export.MetricsHttpServer;
 import io.duroxide.agent.instrumentation.Instrumentations;
+import io.duroxide.agent.instrumentation.WeavingTransformer;
 import io.duroxide.agent.metrics.ActiveInstancesPoller;
 import io.duroxide.agent.metrics.ActivityRecorder;
 import io.duroxide.agent.metrics.GaugePoller;
@@ -17,14 +13,8 @@ import io.duroxide.agent.metrics.ProviderRecorder;
 import io.duroxide.agent.metrics.WorkerRecorder;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
-import net.bytebuddy.ByteBuddy;
-import net.bytebuddy.agent.builder.AgentBuilder;
-import net.bytebuddy.description.type.TypeDescription;
-import net.bytebuddy.dynamic.DynamicType;
-import net.bytebuddy.dynamic.scaffold.TypeValidation;
-import net.bytebuddy.utility.JavaModule;
 
-/** Builds the agent on its init thread: registry, recorders, bridge sinks, Byte Buddy, HTTP endpoint, poller. */
+/** Builds the agent on its init thread: registry, recorders, bridge sinks, the weaving transformer, HTTP endpoint, poller. */
 final class AgentInstaller {
     private AgentInstaller() {}
 
@@ -56,35 +46,23 @@ final class AgentInstaller {
         registryThread.start();
 
         ClassFileTransformer transformer = null;
-        if (!Instrumentations.units(config).isEmpty()) {
+        java.util.List<Instrumentations.Unit> units = Instrumentations.enabled(config);
+        if (!units.isEmpty()) {
             // The advice is inlined and class formats never change, so Byte Buddy's Nexus (for loaded-type
-            // initializers) is never used; without this its static set-up tries Unsafe-based class
-            // injection and costs ~0.5 s of start-up. Shading rewrites the name to the relocated
-            // package's property, which only this agent's Byte Buddy reads.
+            // initializers) is never used; shading rewrites the name to the relocated package's property,
+            // which only this agent's Byte Buddy reads. (Not set, measured: "net.bytebuddy.generate", which
+            // would replace java.lang.reflect.Proxy in Byte Buddy's JDK accessors; its generated ClassDesc
+            // accessor fails verification on JDK 17 and the provider then cannot be woven.)
             if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
                 System.setProperty("net.bytebuddy.nexus.disabled", "true");
             }
-            AgentBuilder builder = new AgentBuilder.Default(new ByteBuddy().with(TypeValidation.DISABLED))
-                    .disableClassFormatChanges()
-                    .with(new io.duroxide.agent.instrumentation.WeakTypePoolCache())
-                    .with(new Listener())
-                    .ignore(any(), isBootstrapClassLoader())
-                    .or(nameStartsWith("java.").or(nameStartsWith("javax.")).or(nameStartsWith("jdk."))
-                            .or(nameStartsWith("sun.")).or(nameStartsWith("com.sun."))
-                            .or(nameStartsWith("io.duroxide.agent.")).or(nameStartsWith("net.bytebuddy."))
-                            .or(nameStartsWith("kotlin.")).or(nameStartsWith("scala."))
-                            .or(nameStartsWith("org.junit.")).or(isSynthetic()));
-            long tBuilder = System.nanoTime();
-            builder = Instrumentations.apply(builder, config, AgentStartup.bridgeInBootstrap);
-            long tApplied = System.nanoTime();
-            ClassFileTransformer raw = attached ? null : builder.makeRaw();
-            Log.debug("byte-buddy: builder " + (tBuilder - registryStart) / 1_000_000 + " ms, units "
-                    + (tApplied - tBuilder) / 1_000_000 + " ms, transformer " + (System.nanoTime() - tApplied) / 1_000_000 + " ms");
+            WeavingTransformer weaving = new WeavingTransformer(units, AgentStartup.bridgeInBootstrap);
+            Log.debug("byte-buddy: transformer " + (System.nanoTime() - registryStart) / 1_000_000 + " ms");
             awaitRecorders(registryThread, failure);
             if (attached) {
-                builder.with(AgentBuilder.RedefinitionStrategy.RETRANSFORMATION).installOn(inst);
+                weaving.installAndRetransform(inst);
             } else {
-                transformer = raw;
+                transformer = weaving;
                 gate.ready(transformer);
             }
         } else {
@@ -168,19 +146,4 @@ final class AgentInstaller {
     }
 
     private static volatile Object[] pollerParts;
-
-    /** Logs each failed transformation once; lists transformed engine types in debug mode. */
-    static final class Listener extends AgentBuilder.Listener.Adapter {
-        @Override
-        public void onTransformation(TypeDescription type, ClassLoader loader, JavaModule module, boolean loaded,
-                DynamicType dynamicType) {
-            Log.debug("instrumented " + type.getName());
-        }
-
-        @Override
-        public void onError(String typeName, ClassLoader loader, JavaModule module, boolean loaded, Throwable error) {
-            Log.warnOnce("weave:" + typeName, "could not instrument " + typeName + " (" + error
-                    + "); it runs unmeasured");
-        }
-    }
 }

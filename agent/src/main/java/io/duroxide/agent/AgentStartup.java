@@ -15,9 +15,10 @@ import java.util.jar.JarFile;
  * What premain does, kept free of Byte Buddy and Micrometer so premain itself stays in the
  * milliseconds: (1) put the JDK-only bridge classes into the bootstrap loader, (2) register a gate
  * transformer, (3) start the daemon thread that builds the rest. The gate lets every class pass
- * untouched until the agent is ready, except classes of the engine (or classes that mention it): their
- * loading waits for the agent (bounded by {@code DUROXIDE_METRICS_INIT_TIMEOUT}) so that no engine class
- * escapes instrumentation, which would lose counts.
+ * untouched until the agent is ready, except classes that may be instrumented (engine-related classes
+ * that are an instrumented type or may be a subtype of one, see {@link ClassHeader}): their loading waits
+ * for the agent (bounded by {@code DUROXIDE_METRICS_INIT_TIMEOUT}) so that none of them escapes
+ * instrumentation, which would lose counts.
  */
 final class AgentStartup {
     private AgentStartup() {}
@@ -130,7 +131,7 @@ final class AgentStartup {
 
     /**
      * The only transformer registered with the JVM. Before the agent is ready it passes everything
-     * except engine-related classes, which wait; afterwards it delegates to Byte Buddy's transformer.
+     * except classes that may be instrumented, which wait; afterwards it hands those to the weaving transformer.
      */
     static final class Gate implements ClassFileTransformer {
         private final long timeoutMillis;
@@ -165,6 +166,11 @@ final class AgentStartup {
                 // the SPI method descriptors). Everything else skips Byte Buddy entirely, so an
                 // application's other classes (Jackson, JDBC drivers, ...) pay one byte scan, no matching.
                 if (!className.startsWith("io/duroxide/") && !mentionsEngine(buffer)) {
+                    return null;
+                }
+                // Of those, only possible targets and their possible subtypes wait and go to Byte Buddy: the
+                // application's main class or the engine's records can load while the agent starts.
+                if (!ClassHeader.mayBeInstrumented(buffer)) {
                     return null;
                 }
                 ClassFileTransformer d = delegate;

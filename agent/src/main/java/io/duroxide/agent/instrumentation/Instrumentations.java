@@ -16,24 +16,24 @@ import static net.bytebuddy.matcher.ElementMatchers.takesArguments;
 import io.duroxide.agent.AgentConfig;
 import java.util.ArrayList;
 import java.util.List;
-import net.bytebuddy.agent.builder.AgentBuilder;
 import net.bytebuddy.description.method.MethodDescription;
+import net.bytebuddy.description.type.TypeDescription;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
  * The four instrumentation units, one per engine area, each installed only when its
  * {@code DUROXIDE_METRICS_*} flag is on (off = no advice woven at all). Advice classes are referenced by
- * name so they are never loaded by the agent's class loader; Byte Buddy reads them from the agent jar
- * and resolves the engine types they mention in the target's class loader.
+ * name so they are never loaded by the agent's class loader; {@link WeavingTransformer} reads them from the
+ * agent jar and resolves the engine types they mention in the target's class loader.
  */
 public final class Instrumentations {
     private Instrumentations() {}
 
     static final String PKG = "io.duroxide.agent.instrumentation.";
-    static final String DISPATCHER_LOOP = "io.duroxide.runtime.DispatcherLoop";
-    static final String ORCHESTRATION_DISPATCHER = "io.duroxide.runtime.OrchestrationDispatcher";
-    static final String ACTIVITY_INVOKER = "io.duroxide.runtime.ActivityInvoker";
-    static final String PROVIDER = "io.duroxide.provider.Provider";
+    public static final String DISPATCHER_LOOP = "io.duroxide.runtime.DispatcherLoop";
+    public static final String ORCHESTRATION_DISPATCHER = "io.duroxide.runtime.OrchestrationDispatcher";
+    public static final String ACTIVITY_INVOKER = "io.duroxide.runtime.ActivityInvoker";
+    public static final String PROVIDER = "io.duroxide.provider.Provider";
 
     /** Names of the units that will be installed, for the start-up line and tests. */
     public static List<String> units(AgentConfig config) {
@@ -53,77 +53,79 @@ public final class Instrumentations {
         return out;
     }
 
-    public static AgentBuilder apply(AgentBuilder builder, AgentConfig config, boolean bridgeInBootstrap) {
-        EngineLoaders loaders = new EngineLoaders(bridgeInBootstrap);
-        ClassLoader agentLoader = Instrumentations.class.getClassLoader();
-        AgentBuilder b = builder;
+    /**
+     * One instrumentation unit: which types it weaves and which advice goes on which of their methods.
+     * Advice classes are named, never loaded here: they are read from the agent jar when a type is woven.
+     */
+    public record Unit(String name, ElementMatcher<TypeDescription> types, List<MethodAdvice> advice) {}
+
+    /** An advice class (by name) for the methods that {@code methods} matches. */
+    public record MethodAdvice(ElementMatcher<? super MethodDescription> methods, String adviceClass) {}
+
+    /** The units the configuration switches on; a unit whose flag is off weaves nothing at all. */
+    public static List<Unit> enabled(AgentConfig config) {
+        List<Unit> out = new ArrayList<>();
         if (config.orchestration) {
-            b = orchestration(b, loaders, agentLoader);
+            out.add(orchestration());
         }
         if (config.orchestration || config.worker) {
-            b = loopLifecycle(b, loaders, agentLoader);
+            out.add(loopLifecycle());
         }
         if (config.activity) {
-            b = activity(b, loaders, agentLoader);
+            out.add(activity());
         }
         if (config.provider) {
-            b = provider(b, loaders, agentLoader);
+            out.add(provider());
         }
         if (config.worker) {
-            b = worker(b, loaders, agentLoader);
+            out.add(worker());
         }
-        return b;
-    }
-
-    private static AgentBuilder.Transformer.ForAdvice advice(ClassLoader agentLoader) {
-        return new AgentBuilder.Transformer.ForAdvice().include(agentLoader);
+        return out;
     }
 
     /** Orchestration unit: the dispatcher's turn commit. */
-    static AgentBuilder orchestration(AgentBuilder b, EngineLoaders loaders, ClassLoader agentLoader) {
-        return b.type(named(ORCHESTRATION_DISPATCHER), loaders)
-                .transform(advice(agentLoader).advice(
-                        named("commitTurn").and(takesArguments(1))
-                                .and(takesArgument(0, named("io.duroxide.runtime.TurnCommit")))
-                                .and(not(isAbstract())).and(not(isBridge())),
-                        PKG + "CommitTurnAdvice"));
+    static Unit orchestration() {
+        return new Unit("orchestration", named(ORCHESTRATION_DISPATCHER), List.of(new MethodAdvice(
+                named("commitTurn").and(takesArguments(1))
+                        .and(takesArgument(0, named("io.duroxide.runtime.TurnCommit")))
+                        .and(not(isAbstract())).and(not(isBridge())),
+                PKG + "CommitTurnAdvice")));
     }
 
     /** Start/stop of dispatcher loops: worker gauges, and the providers polled for active instances. */
-    static AgentBuilder loopLifecycle(AgentBuilder b, EngineLoaders loaders, ClassLoader agentLoader) {
-        return b.type(named(DISPATCHER_LOOP), loaders)
-                .transform(advice(agentLoader)
-                        .advice(named("start").and(takesArguments(0)).and(not(isStatic())), PKG + "LoopStartAdvice")
-                        .advice(named("stop").and(takesArguments(1)).and(not(isStatic())), PKG + "LoopStopAdvice"));
+    static Unit loopLifecycle() {
+        return new Unit("loop-lifecycle", named(DISPATCHER_LOOP), List.of(
+                new MethodAdvice(named("start").and(takesArguments(0)).and(not(isStatic())), PKG + "LoopStartAdvice"),
+                new MethodAdvice(named("stop").and(takesArguments(1)).and(not(isStatic())), PKG + "LoopStopAdvice")));
     }
 
     /** Activity unit: every activity attempt. */
-    static AgentBuilder activity(AgentBuilder b, EngineLoaders loaders, ClassLoader agentLoader) {
-        return b.type(nameStartsWith("io.duroxide.").and(not(isInterface()))
-                                .and(named(ACTIVITY_INVOKER).or(hasSuperType(named(ACTIVITY_INVOKER)))), loaders)
-                .transform(advice(agentLoader).advice(
+    static Unit activity() {
+        return new Unit("activity", nameStartsWith("io.duroxide.").and(not(isInterface()))
+                        .and(named(ACTIVITY_INVOKER).or(hasSuperType(named(ACTIVITY_INVOKER)))),
+                List.of(new MethodAdvice(
                         named("invoke").and(takesArguments(1))
                                 .and(takesArgument(0, named("io.duroxide.runtime.ActivityInvocation")))
                                 .and(not(isAbstract())).and(not(isBridge())).and(not(isStatic())),
-                        PKG + "ActivityInvokeAdvice"));
+                        PKG + "ActivityInvokeAdvice")));
     }
 
     /** Provider unit: every implementation of the SPI, in any package (matched through the interface). */
-    static AgentBuilder provider(AgentBuilder b, EngineLoaders loaders, ClassLoader agentLoader) {
+    static Unit provider() {
         ElementMatcher.Junction<MethodDescription> spiMethod = isOverriddenFrom(named(PROVIDER))
                 .and(not(isAbstract())).and(not(isBridge())).and(not(isStatic()))
                 .and(not(namedOneOf("name", "close", "toString", "hashCode", "equals")));
-        return b.type(not(isInterface()).and(hasSuperType(named(PROVIDER))), loaders)
-                .transform(advice(agentLoader).advice(spiMethod, PKG + "ProviderAdvice"));
+        return new Unit("provider", not(isInterface()).and(hasSuperType(named(PROVIDER))),
+                List.of(new MethodAdvice(spiMethod, PKG + "ProviderAdvice")));
     }
 
     /** Worker unit: items processed by the dispatcher loops. */
-    static AgentBuilder worker(AgentBuilder b, EngineLoaders loaders, ClassLoader agentLoader) {
-        return b.type(nameStartsWith("io.duroxide.").and(not(isAbstract()))
-                                .and(hasSuperType(named(DISPATCHER_LOOP))), loaders)
-                .transform(advice(agentLoader).advice(
+    static Unit worker() {
+        return new Unit("worker", nameStartsWith("io.duroxide.").and(not(isAbstract()))
+                        .and(hasSuperType(named(DISPATCHER_LOOP))),
+                List.of(new MethodAdvice(
                         named("process").and(takesArguments(1)).and(not(isAbstract())).and(not(isBridge()))
                                 .and(not(isStatic())),
-                        PKG + "ProcessAdvice"));
+                        PKG + "ProcessAdvice")));
     }
 }

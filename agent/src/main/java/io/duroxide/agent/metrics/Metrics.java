@@ -10,6 +10,7 @@ import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -29,7 +30,7 @@ public final class Metrics {
     private final Map<String, LabelLimiter> limiters = new HashMap<>();
 
     public Metrics(AgentConfig config) {
-        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+        this(config, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT, new PrometheusRegistry(), CoarseClock.get()));
     }
 
     public Metrics(AgentConfig config, PrometheusMeterRegistry registry) {
