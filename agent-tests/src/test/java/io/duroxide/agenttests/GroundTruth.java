@@ -25,7 +25,7 @@ public final class GroundTruth {
     /** label tuple (joined with '|') -> count, per metric. */
     final Map<String, Map<String, Double>> counts = new TreeMap<>();
     final Map<String, Double> historySizeSum = new TreeMap<>();
-    final Map<String, Double> active = new TreeMap<>();
+    public final Map<String, Double> active = new TreeMap<>();
     /** orchestration name -> end-to-end seconds of each ended execution (durable start to terminal event). */
     public final Map<String, List<Double>> durationSeconds = new TreeMap<>();
     /** ready, unlocked items left in the store's queues. */
