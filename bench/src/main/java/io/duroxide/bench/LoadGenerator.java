@@ -43,6 +43,9 @@ public final class LoadGenerator {
             System.exit(2);
             return;
         }
+        if (agentAttached()) {
+            MetricsComparison.awaitEndpoint(System.out);
+        }
         GroundTruth truth = run(options, System.out);
         if (agentAttached()) {
             MetricsComparison.compareWithScrape(truth, System.out);
