@@ -2,12 +2,12 @@ package io.duroxide.ops;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.duroxide.agenttests.ChildJvm;
 import io.duroxide.agenttests.GroundTruth;
 import io.duroxide.agenttests.Ports;
+import io.duroxide.provider.sqlite.SqliteProvider;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,14 +35,18 @@ import org.junit.jupiter.api.TestInstance;
  * rules have evaluated them, every query of the spec (sections 1 and 2), every dashboard panel and every
  * rule is evaluated through the HTTP API at one instant and checked against the SQLite stores.
  *
- * <p>Test-only substitutions, so that a run of seconds is enough: scrape and rule evaluation every second
- * (the rule file says 30 s); Grafana's {@code $__rate_interval} becomes 1m and {@code $__range} 1h; the
+ * <p>Test-only substitutions, so that a run of seconds is enough: a scrape every 250 ms and rule evaluation
+ * every second (the rule file says 30 s); Grafana's {@code $__rate_interval} becomes 1m and {@code $__range} 1h; the
  * spec's 5m and 1h windows stay as written (they cover the whole run). Alerts with a {@code for} clause
  * are checked as active (pending or firing), since the run is shorter than their hold time.
  *
- * <p>Counters are compared exactly. Rates are compared within {@link #RATE_TOLERANCE}: a series' first
- * scraped value is lost to {@code rate()} and extrapolation differs per series, so a rate-based ratio is
- * not exact even for a finished run.
+ * <p>Counters are compared exactly. Rate-based answers cannot be: the agent creates a series when it first
+ * counts, and what a series had counted when Prometheus first scraped it is invisible to {@code rate()}
+ * (under load the engine commits turns in bursts, so this was up to 10 of 160 completions in one series);
+ * and {@code rate()} extrapolates each series by up to 1.1 scrape intervals at either end. So a rate-based
+ * answer must lie between what the stores' counts give with and without those first samples (read back
+ * from Prometheus, see {@link #unseen}), widened by {@link #RATIO_SLACK} or {@link #COUNT_EXCESS} for the
+ * extrapolation.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PrometheusEndToEndTest {
@@ -53,10 +57,10 @@ class PrometheusEndToEndTest {
     static final String CREATE_INSTANCE = "toygres::CreateInstance";
     static final String CONFIGURE_BACKUPS = "toygres::ConfigureBackups";
     static final double[] ORCHESTRATION_BUCKETS = {0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 600, 1800, 3600};
-    /** Largest accepted difference between a rate-based ratio and the stores' exact ratio. */
-    static final double RATE_TOLERANCE = 0.03;
-    /** Largest accepted relative difference between a rate-based count (increase) and the stores' count. */
-    static final double COUNT_TOLERANCE = 0.10;
+    /** Slack for rate()'s extrapolation (each series by up to 1.1 scrape intervals at either end) in a ratio. */
+    static final double RATIO_SLACK = 0.02;
+    /** Largest accepted excess of a rate-based count (increase) over the stores' count, from extrapolation. */
+    static final double COUNT_EXCESS = 0.10;
 
     Prometheus prometheus;
     final Map<String, ChildJvm> loads = new LinkedHashMap<>();
@@ -72,7 +76,7 @@ class PrometheusEndToEndTest {
         Map<String, Integer> ports = new LinkedHashMap<>();
         StringBuilder config = new StringBuilder("""
                 global:
-                  scrape_interval: 1s
+                  scrape_interval: 250ms
                   evaluation_interval: 1s
                 rule_files: [duroxide-rules.yml]
                 scrape_configs:
@@ -116,7 +120,9 @@ class PrometheusEndToEndTest {
             }
             return true;
         });
-        evalTime = System.currentTimeMillis() / 1000.0;
+        // A gauge is the present, and an idle runtime still has brief blips of ready work (timers of ended
+        // instances): everything is evaluated at an instant when the queue depth gauges equal the stores'.
+        prometheus.await("queue depth gauges equal to the stores'", Duration.ofSeconds(30), () -> queueGaugesMatch(dbs));
     }
 
     private boolean finalCountsScraped() throws Exception {
@@ -133,6 +139,23 @@ class PrometheusEndToEndTest {
             }
         }
         return true;
+    }
+
+    private boolean queueGaugesMatch(Map<String, Path> dbs) throws Exception {
+        double now = System.currentTimeMillis() / 1000.0;
+        Map<String, Double> gauges = Vectors.byLabels(prometheus.query("max by (job, worker_type) (duroxide_worker_queue_depth)", now),
+                "job", "worker_type");
+        boolean match = true;
+        for (Map.Entry<String, GroundTruth> e : truth.byJob.entrySet()) {
+            try (SqliteProvider store = SqliteProvider.open(dbs.get(e.getKey()))) {
+                e.getValue().queueDepths = store.queueDepths();
+            }
+            for (String type : List.of("activity", "orchestration")) {
+                match &= gauges.getOrDefault(e.getKey() + "|" + type, -1.0) == truth.queueDepth(type, e.getValue());
+            }
+        }
+        evalTime = now;
+        return match;
     }
 
     @AfterAll
@@ -277,35 +300,64 @@ class PrometheusEndToEndTest {
         });
         a.put("creation-p95", r -> withinOneBucket(CREATE_INSTANCE, Vectors.single(r), truth.p95Duration(CREATE_INSTANCE)));
         a.put("activity-p95", r -> sameNames(r, "activity_name", truth.keys("executions", all, 0)));
-        a.put("processing-rate", r -> {
-            double attempts = Vectors.single(r) * 300;
-            double db = truth.total("executions", all);
-            assertThat(attempts).isCloseTo(db, within(db * COUNT_TOLERANCE));
-            return String.format("%.1f attempts in 5m (stores %.0f)", attempts, db);
-        });
+        a.put("processing-rate", r -> countMatches("attempts in 5m", Vectors.single(r) * 300,
+                "duroxide_activity_executions_total", truth.total("executions", all)));
         a.put("utilisation", r -> {
             assertThat(r.size()).as("two workers per load generator").isEqualTo(2 * SCENARIOS.size());
             assertThat(Vectors.byLabels(r, "job", "worker_id").values()).allMatch(v -> v >= 0 && v <= 1);
             return Vectors.byLabels(r, "job", "worker_id").toString();
         });
-        a.put("creations-per-hour", r -> {
-            double db = truth.total("completions", t -> t[0].equals(CREATE_INSTANCE) && t[2].equals("success"));
-            assertThat(Vectors.single(r)).isCloseTo(db, within(db * COUNT_TOLERANCE));
-            return String.format("%.1f (stores %.0f)", Vectors.single(r), db);
-        });
+        a.put("creations-per-hour", r -> countMatches("successful creations", Vectors.single(r),
+                "duroxide_orchestration_completions_total{orchestration_name=\"" + CREATE_INSTANCE + "\",status=\"success\"}",
+                truth.total("completions", t -> t[0].equals(CREATE_INSTANCE) && t[2].equals("success"))));
         return a;
     }
 
-    private String successRateByName(JsonNode r) {
+    private String successRateByName(JsonNode r) throws Exception {
         Map<String, Double> rates = Vectors.byLabels(r, "orchestration_name");
         assertThat(rates.keySet()).isEqualTo(truth.keys("completions", Truth.ALL, 0));
         StringBuilder log = new StringBuilder();
-        rates.forEach((name, v) -> {
-            double db = truth.successRate(Truth.named(name));
-            assertThat(v).as(name).isCloseTo(db, within(RATE_TOLERANCE));
-            log.append(String.format("%s %.4f (stores %.4f) ", name, v, db));
-        });
+        for (Map.Entry<String, Double> e : rates.entrySet()) {
+            log.append(successRateMatches(e.getKey(), e.getValue(), "orchestration_name=\"" + e.getKey() + "\"",
+                    Truth.named(e.getKey()))).append(' ');
+        }
         return log.toString();
+    }
+
+    /**
+     * What each selected series had counted when Prometheus first scraped it, summed by the labels given:
+     * the part of the stores' count that no rate() can see.
+     */
+    Map<String, Double> unseen(String selector, String... labels) throws Exception {
+        Map<String, Double> out = new TreeMap<>();
+        JsonNode result = prometheus.api("/api/v1/query?query=" + URLEncoder.encode(selector + "[10m]", StandardCharsets.UTF_8)
+                + "&time=" + evalTime).path("result");
+        for (JsonNode series : result) {
+            out.merge(Vectors.key(series.path("metric"), labels), series.path("values").path(0).path(1).asDouble(), Double::sum);
+        }
+        return out;
+    }
+
+    /** A rate-based success rate against the stores' completions of the same orchestrations. */
+    String successRateMatches(String what, double rate, String selector, Predicate<String[]> completions) throws Exception {
+        double success = truth.total("completions", completions.and(t -> t[2].equals("success")));
+        double all = truth.total("completions", completions);
+        Map<String, Double> unseen = unseen("duroxide_orchestration_completions_total{" + selector + "}", "status");
+        double unseenSuccess = unseen.getOrDefault("success", 0.0);
+        double unseenOther = unseen.values().stream().mapToDouble(Double::doubleValue).sum() - unseenSuccess;
+        double low = (success - unseenSuccess) / (all - unseenSuccess) - RATIO_SLACK;
+        double high = success / (all - unseenOther) + RATIO_SLACK;
+        assertThat(rate).as("%s success rate; stores %.0f of %.0f, unseen by rate() %.0f + %.0f", what, success, all,
+                unseenSuccess, unseenOther).isBetween(low, high);
+        return String.format("%s %.4f (stores %.4f, accepted %.4f..%.4f)", what, rate, success / all, low, high);
+    }
+
+    /** A rate-based count (increase over a window covering the run) against the stores' count. */
+    String countMatches(String what, double count, String selector, double stores) throws Exception {
+        double unseen = unseen(selector).values().stream().mapToDouble(Double::doubleValue).sum();
+        assertThat(count).as("%s; stores %.0f, unseen by rate() %.0f", what, stores, unseen)
+                .isBetween(stores - unseen - 1e-6, stores * (1 + COUNT_EXCESS));
+        return String.format("%s %.1f (stores %.0f, unseen %.0f)", what, count, stores, unseen);
     }
 
     private String providerLatency(JsonNode r) {
@@ -416,12 +468,13 @@ class PrometheusEndToEndTest {
             String name = s.orchestration();
             double success = Vectors.single(query(substitute(panels.get("Success rate (7 days)").get(0), s)));
             double failed = Vectors.single(query(substitute(panels.get("Error rate (last hour)").get(0), s)));
-            double db = truth.successRate(Truth.named(name));
-            assertThat(success).as(name + " success rate").isCloseTo(db, within(RATE_TOLERANCE));
-            assertThat(failed).as(name + " error rate").isCloseTo(1 - db, within(RATE_TOLERANCE));
+            String selector = "orchestration_name=\"" + name + "\"";
+            System.out.println("executive " + successRateMatches(name, success, selector, Truth.named(name)));
+            // no cancellations in these runs, so failed = 1 - success
+            assertThat(truth.total("completions", t -> t[2].equals("cancelled"))).isZero();
+            successRateMatches(name + " (1 - error rate)", 1 - failed, selector, Truth.named(name));
             withinOneBucket(name, Vectors.single(query(substitute(panels.get("p95 orchestration duration (last hour)").get(0), s))),
                     truth.p95Duration(name));
-            System.out.printf("executive %s: success %.4f error %.4f (stores %.4f)%n", name, success, failed, db);
         }
         JsonNode active = query(substitute(panels.get("Active orchestrations").get(0), new Selection(".*", ".*")));
         assertThat(active.isEmpty() ? 0.0 : Vectors.single(active)).isEqualTo(truth.activeInstances());
@@ -468,14 +521,17 @@ class PrometheusEndToEndTest {
         Map<String, Double> byName = Vectors.byLabels(query("job_orchestration_name:duroxide_orchestration_success_rate:rate5m"),
                 "job", "orchestration_name");
         assertThat(byName.keySet()).hasSize(3);
-        byName.forEach((k, v) -> assertThat(v).as(k).isCloseTo(truth.successRate(Truth.named(k.split("\\|")[1])), within(RATE_TOLERANCE)));
+        for (Map.Entry<String, Double> e : byName.entrySet()) {
+            String name = e.getKey().split("\\|")[1];
+            successRateMatches(e.getKey(), e.getValue(), "orchestration_name=\"" + name + "\"", Truth.named(name));
+        }
         Map<String, Double> byJob = Vectors.byLabels(query("job:duroxide_orchestration_success_rate:rate5m"), "job");
         assertThat(byJob.keySet()).isEqualTo(truth.byJob.keySet());
-        truth.byJob.forEach((job, t) -> {
-            double db = t.of("completions").entrySet().stream().filter(e -> e.getKey().contains("|success|"))
-                    .mapToDouble(Map.Entry::getValue).sum() / t.of("completions").values().stream().mapToDouble(Double::doubleValue).sum();
-            assertThat(byJob.get(job)).as(job).isCloseTo(db, within(RATE_TOLERANCE));
-        });
+        for (String job : truth.byJob.keySet()) {
+            Set<String> names = truth.byJob.get(job).of("starts").keySet().stream().map(k -> k.split("\\|")[0])
+                    .collect(java.util.stream.Collectors.toSet());
+            successRateMatches(job, byJob.get(job), "job=\"" + job + "\"", t -> names.contains(t[0]));
+        }
         Vectors.byLabels(query("job_orchestration_name:duroxide_orchestration_duration_seconds:p95_rate5m"), "orchestration_name")
                 .forEach((name, v) -> withinOneBucket(name, v, truth.p95Duration(name)));
         Map<String, Double> depth = Vectors.byLabels(query("job_worker_type:duroxide_worker_queue_depth:max"), "job", "worker_type");
@@ -500,7 +556,7 @@ class PrometheusEndToEndTest {
         }
         System.out.println("alerts: " + active);
         double processOrder = truth.successRate(Truth.named(PROCESS_ORDER));
-        assertThat(processOrder).as("error-spike fails far more often than the SLA allows").isLessThan(0.95 - RATE_TOLERANCE);
+        assertThat(processOrder).as("error-spike fails far more often than the SLA allows").isLessThan(0.9);
         assertThat(active).containsKey("DuroxideSuccessRateBelowSLA error-spike|" + PROCESS_ORDER + "|");
         assertThat(truth.successRate(Truth.named(CONFIGURE_BACKUPS))).isEqualTo(1.0);
         assertThat(active).doesNotContainKey("DuroxideSuccessRateBelowSLA toygres|" + CONFIGURE_BACKUPS + "|");
