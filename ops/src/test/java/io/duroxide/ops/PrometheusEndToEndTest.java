@@ -120,8 +120,8 @@ class PrometheusEndToEndTest {
             }
             return true;
         });
-        // A gauge is the present, and an idle runtime still has brief blips of ready work (timers of ended
-        // instances): everything is evaluated at an instant when the queue depth gauges equal the stores'.
+        // A gauge is the present, and an idle store still has occasional blips of one ready item: everything
+        // is evaluated at an instant when the queue depth gauges equal the stores' read at that moment.
         prometheus.await("queue depth gauges equal to the stores'", Duration.ofSeconds(30), () -> queueGaugesMatch(dbs));
     }
 
@@ -267,7 +267,9 @@ class PrometheusEndToEndTest {
         a.put("p99-activity-by-outcome", r -> {
             Map<String, Double> p99 = Vectors.byLabels(r, "activity_name", "outcome");
             assertThat(p99.keySet()).isEqualTo(truth.keys("executions", all, 0, 1));
-            assertThat(p99.values()).allMatch(v -> v >= 0 && v <= 300);
+            // NaN: every observation of that series was made before its first scrape (e.g. a single rare
+            // failure), so rate() sees none of them
+            assertThat(p99.values()).allMatch(v -> v.isNaN() || v >= 0 && v <= 300);
             return p99.toString();
         });
         a.put("activity-timeouts", r -> sameNames(r, "activity_name", truth.keys("executions", t -> t[1].equals("timeout"), 0)));
@@ -433,7 +435,8 @@ class PrometheusEndToEndTest {
         // Panels about things this run never does; each is empty only if the stores (or the agent) agree.
         Map<String, Boolean> expectedEmpty = Map.of(
                 "Continue-as-new per second", truth.total("can", Truth.ALL) == 0,
-                "Timeouts per second by activity", truth.total("activity_errors", t -> t[1].equals("timeout")) == 0,
+                "Timeouts per second by activity", truth.total("activity_errors", t -> t[1].equals("timeout")
+                        && SELECTIONS.stream().anyMatch(s -> s.activity().equals(t[0]))) == 0,
                 "Infrastructure failures per second", truth.total("failures", t -> t[2].equals("infrastructure_error")) == 0
                         && truth.total("activity_errors", t -> t[1].equals("infrastructure_error")) == 0,
                 "Database errors per second", query("duroxide_provider_errors_total").isEmpty());
@@ -534,7 +537,8 @@ class PrometheusEndToEndTest {
         }
         Vectors.byLabels(query("job_orchestration_name:duroxide_orchestration_duration_seconds:p95_rate5m"), "orchestration_name")
                 .forEach((name, v) -> withinOneBucket(name, v, truth.p95Duration(name)));
-        Map<String, Double> depth = Vectors.byLabels(query("job_worker_type:duroxide_worker_queue_depth:max"), "job", "worker_type");
+        // a gauge rule's recorded sample may be a second older than the instant the stores were read at
+        Map<String, Double> depth = Vectors.byLabels(query(ruleQuery("job_worker_type:duroxide_worker_queue_depth:max")), "job", "worker_type");
         truth.byJob.forEach((job, t) -> {
             for (String type : List.of("activity", "orchestration")) {
                 assertThat(depth.get(job + "|" + type)).as(job + " " + type).isEqualTo((double) truth.queueDepth(type, t));
@@ -545,6 +549,25 @@ class PrometheusEndToEndTest {
                 "activity_name").entrySet(), Map.Entry.comparingByValue()).getKey();
         assertThat(top).isEqualTo(Collections.max(truth.counts("activity_errors", t -> t[1].equals("app_error"), 0).entrySet(),
                 Map.Entry.comparingByValue()).getKey());
+    }
+
+    String ruleQuery(String name) throws Exception {
+        for (JsonNode group : prometheus.api("/api/v1/rules").path("groups")) {
+            for (JsonNode rule : group.path("rules")) {
+                if (rule.path("name").asText().equals(name)) {
+                    return rule.path("query").asText();
+                }
+            }
+        }
+        throw new AssertionError("no rule " + name);
+    }
+
+    @Test
+    void cardinalityStaysUnderTheSpecsBudget() throws Exception {
+        double series = Vectors.single(query("count({__name__=~\"duroxide_.+\"})"));
+        int names = prometheus.api("/api/v1/label/__name__/values").size();
+        System.out.printf("cardinality: %.0f duroxide series, %d metric names (spec 6.2: under 10,000 series)%n", series, names);
+        assertThat(series).isLessThan(10_000);
     }
 
     @Test
@@ -569,7 +592,10 @@ class PrometheusEndToEndTest {
 
         assertThat(truth.total("failure_kinds", t -> t[1].equals("NONDETERMINISM") || t[1].equals("POISON"))).isZero();
         assertThat(truth.total("failures", t -> t[2].equals("infrastructure_error"))).isZero();
-        assertThat(truth.byJob.values()).allMatch(t -> t.queueDepths.orchestratorReady() == 0 && t.queueDepths.activityReady() == 0);
-        assertThat(active.keySet()).allMatch(k -> k.startsWith("DuroxideSuccessRateBelowSLA "));
+        // After the run (every instance ended) the stores still show an occasional ready orchestrator item for
+        // a poll while nothing is processed: the backlog is infinite for that moment, and the alert's
+        // 10-minute hold is what keeps such a blip from firing.
+        active.forEach((alert, state) -> assertThat(alert.startsWith("DuroxideSuccessRateBelowSLA ")
+                || alert.startsWith("DuroxideBacklog ") && state.equals("pending")).as(alert + " " + state).isTrue());
     }
 }
