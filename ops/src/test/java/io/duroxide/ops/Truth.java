@@ -59,8 +59,8 @@ final class Truth {
         return t -> t[0].equals(orchestration);
     }
 
-    /** Nearest-rank 95th percentile of the end-to-end durations of the orchestration's ended executions. */
-    double p95Duration(String orchestration) {
+    /** The stores' end-to-end durations of the orchestration's ended executions, ascending. */
+    List<Double> durations(String orchestration) {
         List<Double> all = new ArrayList<>();
         for (GroundTruth t : byJob.values()) {
             all.addAll(t.durationSeconds.getOrDefault(orchestration, List.of()));
@@ -69,7 +69,13 @@ final class Truth {
             throw new AssertionError("no durations of " + orchestration + " in the stores");
         }
         Collections.sort(all);
-        return all.get((int) Math.ceil(0.95 * all.size()) - 1);
+        return all;
+    }
+
+    /** Nearest-rank quantile of the orchestration's durations. */
+    double durationQuantile(String orchestration, double q) {
+        List<Double> all = durations(orchestration);
+        return all.get(Math.max(0, Math.min(all.size() - 1, (int) Math.ceil(q * all.size()) - 1)));
     }
 
     long queueDepth(String workerType, GroundTruth t) {
