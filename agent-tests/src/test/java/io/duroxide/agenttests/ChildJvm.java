@@ -17,7 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 
 /** A child JVM running a workload main class, optionally with the real shaded agent jar as -javaagent. */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
     static final Path AGENT_JAR = Path.of(System.getProperty("agent.jar", "../agent/target/duroxide-agent.jar")).toAbsolutePath().normalize();
     static final Path CHILD_CLASSES = Path.of(System.getProperty("child.classes", "target/classes"));
     static final Path CONFLICT_LIBS = Path.of(System.getProperty("conflict.libs", "target/conflict-libs"));
@@ -50,11 +50,11 @@ final class ChildJvm implements AutoCloseable {
         return classpath(cp);
     }
 
-    static final class Builder {
+    public static final class Builder {
         String javaHome = System.getProperty("java.home");
         boolean agent = true;
         String agentArgs;
-        String classpath = workloadClasspath();
+        String classpath;
         String mainClass = "io.duroxide.agenttests.apps.Workload";
         final List<String> args = new ArrayList<>();
         final List<String> jvmArgs = new ArrayList<>();
@@ -76,17 +76,17 @@ final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        Builder classpath(String cp) {
+        public Builder classpath(String cp) {
             classpath = cp;
             return this;
         }
 
-        Builder main(String cls) {
+        public Builder main(String cls) {
             mainClass = cls;
             return this;
         }
 
-        Builder args(String... a) {
+        public Builder args(String... a) {
             args.addAll(List.of(a));
             return this;
         }
@@ -96,17 +96,17 @@ final class ChildJvm implements AutoCloseable {
             return this;
         }
 
-        Builder env(String k, String v) {
+        public Builder env(String k, String v) {
             env.put(k, v);
             return this;
         }
 
-        Builder name(String n) {
+        public Builder name(String n) {
             name = n;
             return this;
         }
 
-        ChildJvm start() throws IOException {
+        public ChildJvm start() throws IOException {
             List<String> cmd = new ArrayList<>();
             cmd.add(Path.of(javaHome, "bin", "java").toString());
             cmd.add("-Xshare:auto");
@@ -117,7 +117,7 @@ final class ChildJvm implements AutoCloseable {
             }
             cmd.addAll(jvmArgs);
             cmd.add("-cp");
-            cmd.add(classpath);
+            cmd.add(classpath != null ? classpath : workloadClasspath());
             cmd.add(mainClass);
             cmd.addAll(args);
             ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
@@ -128,7 +128,7 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    static Builder builder() {
+    public static Builder builder() {
         return new Builder();
     }
 
@@ -168,12 +168,12 @@ final class ChildJvm implements AutoCloseable {
         }
     }
 
-    String output() {
+    public String output() {
         return String.join("\n", lines());
     }
 
     /** Waits for a line matching the predicate; fails with the output so far if the deadline passes or the JVM ends. */
-    String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
+    public String awaitLine(Predicate<String> match, Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         int seen = 0;
         synchronized (lines) {

@@ -7,6 +7,7 @@ import io.duroxide.history.FailureDetails;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -20,14 +21,18 @@ import java.util.TreeMap;
  * instances, executions (durable turn counts) and histories. Expected label values are derived here
  * with the telemetry spec's vocabulary, so a wrong mapping in the agent shows up as a mismatch.
  */
-final class GroundTruth {
+public final class GroundTruth {
     /** label tuple (joined with '|') -> count, per metric. */
     final Map<String, Map<String, Double>> counts = new TreeMap<>();
     final Map<String, Double> historySizeSum = new TreeMap<>();
-    final Map<String, Double> active = new TreeMap<>();
+    public final Map<String, Double> active = new TreeMap<>();
+    /** orchestration name -> end-to-end seconds of each ended execution (durable start to terminal event). */
+    public final Map<String, List<Double>> durationSeconds = new TreeMap<>();
+    /** ready, unlocked items left in the store's queues. */
+    public QueueDepths queueDepths;
     int clientCreatedInstances;
 
-    static GroundTruth read(Path db) {
+    public static GroundTruth read(Path db) {
         GroundTruth t = new GroundTruth();
         try (SqliteProvider store = SqliteProvider.open(db)) {
             List<InstanceStatus> all = new ArrayList<>();
@@ -47,6 +52,7 @@ final class GroundTruth {
             for (InstanceStatus s : all) {
                 t.instance(store, s, byId);
             }
+            t.queueDepths = store.queueDepths();
             for (ActiveInstanceCount c : store.countActiveInstances()) {
                 t.active.merge(c.orchestrationName() + "|" + c.state(), (double) c.count(), Double::sum);
             }
@@ -58,7 +64,7 @@ final class GroundTruth {
         counts.computeIfAbsent(metric, k -> new TreeMap<>()).merge(String.join("|", labels), 1.0, Double::sum);
     }
 
-    Map<String, Double> of(String metric) {
+    public Map<String, Double> of(String metric) {
         return counts.getOrDefault(metric, Map.of());
     }
 
@@ -88,8 +94,11 @@ final class GroundTruth {
                         : last instanceof HistoryEvent.ExecutionFailed ? "failed" : "cancelled";
                 inc("completions", s.name(), version, status, turnBucket(record.turnCount()));
                 inc("duration_count", s.name(), version, status);
+                durationSeconds.computeIfAbsent(s.name(), k -> new ArrayList<>())
+                        .add((last.timestampMs() - record.startedAt().toEpochMilli()) / 1000.0);
                 if (last instanceof HistoryEvent.ExecutionFailed failed) {
                     inc("failures", s.name(), version, orchestrationErrorType(failed.failure()));
+                    inc("failure_kinds", s.name(), failed.failure().kind().name());
                 }
                 if (s.parentInstanceId() != null) {
                     InstanceStatus parent = byId.get(s.parentInstanceId());

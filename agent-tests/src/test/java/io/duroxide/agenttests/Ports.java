@@ -6,10 +6,10 @@ import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
-final class Ports {
+public final class Ports {
     private Ports() {}
 
-    static int free() throws IOException {
+    public static int free() throws IOException {
         try (ServerSocket s = new ServerSocket()) {
             s.setReuseAddress(true);
             s.bind(new InetSocketAddress("0.0.0.0", 0));
@@ -18,7 +18,7 @@ final class Ports {
     }
 
     /** A fresh temp database path of its own for one test. */
-    static Path newDb(String name) throws IOException {
+    public static Path newDb(String name) throws IOException {
         Files.createDirectories(ChildJvm.WORK);
         Path dir = Files.createTempDirectory(ChildJvm.WORK, name + "-");
         return dir.resolve(name + ".db");

@@ -28,7 +28,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <pre>java [-javaagent:agent/target/duroxide-agent.jar] -jar bench/target/duroxide-loadgen.jar
  *      [--scenario normal|high|error-spike|long-running|toygres] [--duration SECONDS] [--db FILE]
- *      [--rate STARTS_PER_SECOND] [--failure-rate P]</pre>
+ *      [--rate STARTS_PER_SECOND] [--failure-rate P] [--linger SECONDS]</pre>
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
@@ -42,6 +42,9 @@ public final class LoadGenerator {
             System.err.println(LoadOptions.USAGE);
             System.exit(2);
             return;
+        }
+        if (agentAttached()) {
+            MetricsComparison.awaitEndpoint(System.out);
         }
         GroundTruth truth = run(options, System.out);
         if (agentAttached()) {
@@ -107,6 +110,12 @@ public final class LoadGenerator {
             GroundTruth truth = GroundTruth.read(client, ids);
             truth.print(out);
             out.printf("  wall time %.1f s; %.1f root orchestrations/s completed%n", seconds, ids.size() / seconds);
+            if (options.lingerSeconds() > 0) {
+                // The runtime stays up (idle) so that a Prometheus scraping the agent records the final counts
+                // and the worker gauges, which the agent removes when the runtime stops.
+                out.printf("lingering %d s with the runtime idle%n", options.lingerSeconds());
+                Thread.sleep(options.lingerSeconds() * 1000L);
+            }
             return truth;
         }
     }
@@ -285,9 +294,9 @@ public final class LoadGenerator {
     }
 
     /** Command-line options; every value is validated with a message naming the flag. */
-    public record LoadOptions(Scenario scenario, Path db, int durationSeconds, int rate, double failureRate) {
+    public record LoadOptions(Scenario scenario, Path db, int durationSeconds, int rate, double failureRate, int lingerSeconds) {
         static final String USAGE = "usage: duroxide-loadgen [--scenario normal|high|error-spike|long-running|toygres] [--db FILE]"
-                + " [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1]";
+                + " [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1] [--linger SECONDS]";
 
         static LoadOptions parse(String[] args) {
             Scenario scenario = Scenario.TOYGRES;
@@ -295,6 +304,7 @@ public final class LoadGenerator {
             int duration = 20;
             Integer rate = null;
             Double failureRate = null;
+            int linger = 0;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -307,11 +317,12 @@ public final class LoadGenerator {
                     case "--duration" -> duration = positiveInt(flag, value);
                     case "--rate" -> rate = positiveInt(flag, value);
                     case "--failure-rate" -> failureRate = probability(flag, value);
+                    case "--linger" -> linger = positiveInt(flag, value);
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
             return new LoadOptions(scenario, db, duration, rate != null ? rate : Math.max(1, scenario.defaultRate),
-                    failureRate != null ? failureRate : scenario.defaultFailureRate);
+                    failureRate != null ? failureRate : scenario.defaultFailureRate, linger);
         }
 
         private static int positiveInt(String flag, String value) {

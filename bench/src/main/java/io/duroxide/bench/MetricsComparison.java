@@ -60,6 +60,32 @@ final class MetricsComparison {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /**
+     * Waits (at most 10 s) until the agent serves metrics: the agent starts its endpoint just after the
+     * engine may run, and whatever a series counts before a scraper first sees it is invisible to rate().
+     */
+    static void awaitEndpoint(PrintStream out) throws InterruptedException {
+        String http = System.getenv().getOrDefault("DUROXIDE_METRICS_HTTP_ENABLED", System.getProperty("duroxide.metrics.http.enabled", "true"));
+        String enabled = System.getenv().getOrDefault("DUROXIDE_METRICS_ENABLED", System.getProperty("duroxide.metrics.enabled", "true"));
+        if (http.equalsIgnoreCase("false") || enabled.equalsIgnoreCase("false")) {
+            return;
+        }
+        URI uri = endpoint();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                scrape(client, uri);
+                return;
+            } catch (InterruptedException e) {
+                throw e;
+            } catch (Exception e) {
+                Thread.sleep(50);
+            }
+        }
+        out.println("metrics endpoint " + uri + " not answering after 10 s; starting the load anyway");
+    }
+
     static Scrape scrape(HttpClient http, URI uri) throws Exception {
         HttpResponse<String> r = http.send(HttpRequest.newBuilder(uri).timeout(Duration.ofSeconds(5)).GET().build(),
                 HttpResponse.BodyHandlers.ofString());
