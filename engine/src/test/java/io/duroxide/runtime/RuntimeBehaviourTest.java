@@ -50,16 +50,17 @@ class RuntimeBehaviourTest extends EngineTestBase {
         Registry registry = new Registry()
                 .addActivity("Long", String.class, (ctx, in) -> {
                     runs.incrementAndGet();
-                    Thread.sleep(1500);
+                    Thread.sleep(2500);
                     return "done";
                 })
                 .addOrchestration("CallsLong", String.class, (ctx, in) -> ctx.callActivity("Long", in, String.class).await());
-        DuroxideClient client = harness.runtime(registry, b -> b.lockTimeouts(Duration.ofMillis(400), Duration.ofMillis(300))
+        // Renewal every 500 ms keeps a 1 s lock even when a loaded machine delays a renewal by a few hundred ms.
+        DuroxideClient client = harness.runtime(registry, b -> b.lockTimeouts(Duration.ofMillis(1000), Duration.ofMillis(1000))
                 .activityConcurrency(2)).client();
         String id = client.startOrchestration("CallsLong", "");
 
         assertThat(await(client, id).outputAs(String.class)).isEqualTo("done");
-        assertThat(runs).as("a lock of 300 ms was renewed across 1.5 s; no second worker took it").hasValue(1);
+        assertThat(runs).as("a lock of 1 s was renewed across 2.5 s; no second worker took it").hasValue(1);
     }
 
     @Test
