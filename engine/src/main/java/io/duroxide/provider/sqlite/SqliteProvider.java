@@ -6,7 +6,6 @@ import io.duroxide.api.InstanceQuery;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.FailureDetails;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.json.JsonConverter;
@@ -23,6 +22,9 @@ import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.StoredForm;
+import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
+import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import io.duroxide.provider.sqlite.SqliteDatabase.Tx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -173,7 +175,7 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public void createInstance(NewInstance start) throws InstanceAlreadyExistsException {
-        checkStart(start);
+        StoredForm.checkStart(start);
         db.write("createInstance", tx -> {
             long now = now();
             if (!insertInstance(tx, start.instanceId(), start.start(), now)) {
@@ -186,7 +188,7 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public boolean signalWithStart(NewInstance start, OrchestratorMessage signal) {
-        checkStart(start);
+        StoredForm.checkStart(start);
         Objects.requireNonNull(signal, "signal");
         return db.write("signalWithStart", tx -> {
             long now = now();
@@ -218,13 +220,6 @@ public final class SqliteProvider implements Provider {
         });
     }
 
-    private static void checkStart(NewInstance start) {
-        Objects.requireNonNull(start, "start");
-        Objects.requireNonNull(start.instanceId(), "instanceId");
-        Objects.requireNonNull(start.start(), "start event");
-        Objects.requireNonNull(start.start().name(), "orchestration name");
-    }
-
     /** Inserts the instance row (PENDING) and its execution 1, unless the id exists. */
     private static boolean insertInstance(Tx tx, String instanceId, HistoryEvent.ExecutionStarted start, long now)
             throws SQLException {
@@ -254,7 +249,7 @@ public final class SqliteProvider implements Provider {
 
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
     private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
-            List<RawMessage> messages, List<String[]> history) {}
+            List<RawMessage> messages, List<HistoryRow> history) {}
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
@@ -288,7 +283,7 @@ public final class SqliteProvider implements Provider {
             }
         }
 
-        List<HistoryEvent> history = parseHistory(instance.instanceId(), instance.executionId(), locked.history(),
+        List<HistoryEvent> history = StoredForm.parseHistory(instance.instanceId(), instance.executionId(), locked.history(),
                 errors);
         String historyError = errors.isEmpty() ? null : String.join("; ", errors);
         if (historyError != null) {
@@ -343,33 +338,17 @@ public final class SqliteProvider implements Provider {
                 execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
             }
             // Read inside the transaction, on the writer's warm page cache; parsed after the commit.
-            List<String[]> history = readRawHistory(tx, instanceId, instance.executionId());
+            List<HistoryRow> history = readRawHistory(tx, instanceId, instance.executionId());
             return new Locked(token, instance, execution, executionError, messages, history);
         }
         return null;
     }
 
-    /** Deserialises history rows; a row that cannot be read is reported in {@code errors} and voids the history. */
-    private static List<HistoryEvent> parseHistory(String instanceId, long executionId, List<String[]> rows,
-            List<String> errors) {
-        List<HistoryEvent> history = new ArrayList<>(rows.size());
-        for (String[] row : rows) {
-            try {
-                history.add(JSON.fromJson(row[1], HistoryEvent.class));
-            } catch (RuntimeException e) {
-                errors.add("history event " + row[0] + " of execution " + executionId + " of instance '" + instanceId
-                        + "' cannot be read: " + e.getMessage());
-                return List.of();
-            }
-        }
-        return List.copyOf(history);
-    }
-
-    private static List<String[]> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
-        List<String[]> rows = new ArrayList<>();
+    private static List<HistoryRow> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
+        List<HistoryRow> rows = new ArrayList<>();
         try (ResultSet rs = tx.bind(SELECT_HISTORY, instanceId, executionId).executeQuery()) {
             while (rs.next()) {
-                rows.add(new String[] {rs.getString(1), rs.getString(2)});
+                rows.add(new HistoryRow(rs.getLong(1), rs.getString(2)));
             }
         }
         return rows;
@@ -378,33 +357,23 @@ public final class SqliteProvider implements Provider {
     @Override
     public void commitTurn(String lockToken, TurnWrite write) {
         Objects.requireNonNull(lockToken, "lockToken");
-        Objects.requireNonNull(write, "write");
-        Objects.requireNonNull(write.status(), "write.status");
         // Serialise outside the write lock.
-        List<String> eventJson = new ArrayList<>(write.newEvents().size());
-        for (HistoryEvent e : write.newEvents()) {
-            eventJson.add(JSON.toJson(e));
-        }
-        List<String> itemJson = new ArrayList<>(write.activities().size());
-        for (ActivityWorkItem item : write.activities()) {
-            itemJson.add(JSON.toJson(item));
-        }
-        List<String> messageJson = new ArrayList<>(write.messages().size());
-        for (TimedMessage m : write.messages()) {
-            messageJson.add(JSON.toJson(m.message().event()));
-        }
-        String failureJson = write.failure() == null ? null : JSON.toJson(write.failure());
+        TurnJson json = TurnJson.of(write);
+        List<String> eventJson = json.events();
+        List<String> itemJson = json.activities();
+        List<String> messageJson = json.messages();
+        String failureJson = json.failure();
 
         db.write("commitTurn", tx -> {
             long now = now();
             String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
             if (instanceId == null) {
-                throw lockLost("commitTurn", lockToken);
+                throw StoredForm.lockLost("commitTurn", lockToken);
             }
             tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
 
             Long historySize;
-            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), executionStatus(write),
+            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), StoredForm.executionStatus(write),
                     write.terminal() ? now : null, instanceId, write.executionId()).executeQuery()) {
                 historySize = rs.next() ? rs.getLong(1) : null;
             }
@@ -481,21 +450,6 @@ public final class SqliteProvider implements Provider {
         });
     }
 
-    private static String executionStatus(TurnWrite write) {
-        if (write.continueAsNewExecutionId() != null) {
-            return "CONTINUED_AS_NEW";
-        }
-        return switch (write.status()) {
-            case COMPLETED, FAILED, CANCELLED, SUSPENDED -> write.status().name();
-            case PENDING, RUNNING -> "RUNNING";
-        };
-    }
-
-    private static LockLostException lockLost(String operation, String token) {
-        return new LockLostException(operation, "lock " + token + " is no longer held: it expired and was taken by"
-                + " another fetch, or its work was removed");
-    }
-
     @Override
     public void abandonOrchestrationItem(String lockToken, Duration delay) {
         Objects.requireNonNull(lockToken, "lockToken");
@@ -503,7 +457,7 @@ public final class SqliteProvider implements Provider {
         db.write("abandonOrchestrationItem", tx -> {
             String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
             if (instanceId == null) {
-                throw lockLost("abandonOrchestrationItem", lockToken);
+                throw StoredForm.lockLost("abandonOrchestrationItem", lockToken);
             }
             tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = max(visible_at, ?)"
                     + " WHERE instance_id = ? AND lock_token = ?", now() + delayMs, instanceId, lockToken);
@@ -568,8 +522,7 @@ public final class SqliteProvider implements Provider {
             RuntimeException error, long now) throws SQLException {
         String message = "activity work item " + id + " (task " + taskId + ") cannot be read: " + error.getMessage();
         LOG.log(Level.WARNING, "fetchActivity: instance ''{0}'': {1}", instanceId, message);
-        FailureDetails failure = FailureDetails.of(FailureKind.INFRASTRUCTURE,
-                SqliteProvider.class.getName() + ".UnreadableWorkItem", message, false);
+        FailureDetails failure = StoredForm.unreadableWorkItem(SqliteProvider.class, message);
         tx.update("DELETE FROM worker_queue WHERE id = ?", id);
         enqueue(tx, new OrchestratorMessage(instanceId, executionId,
                 new HistoryEvent.ActivityFailed(now, taskId, failure)), now, now);
@@ -583,7 +536,7 @@ public final class SqliteProvider implements Provider {
         db.write("completeActivity", tx -> {
             long now = now();
             if (tx.queryString("DELETE FROM worker_queue WHERE lock_token = ? RETURNING id", lockToken) == null) {
-                throw lockLost("completeActivity", lockToken);
+                throw StoredForm.lockLost("completeActivity", lockToken);
             }
             tx.update(INSERT_MESSAGE, completion.instanceId(), completion.executionId(), json, now, now);
             return null;
@@ -610,7 +563,7 @@ public final class SqliteProvider implements Provider {
     private void updateHeldLock(String operation, String lockToken, String sql, Object... args) {
         db.write(operation, tx -> {
             if (tx.update(sql, args) == 0) {
-                throw lockLost(operation, lockToken);
+                throw StoredForm.lockLost(operation, lockToken);
             }
             return null;
         });
@@ -646,25 +599,11 @@ public final class SqliteProvider implements Provider {
                 rs.getLong(5),
                 rs.getString(6),
                 rs.getString(7),
-                failureFrom(rs.getString(1), failureJson),
+                StoredForm.failureFrom(SqliteProvider.class, rs.getString(1), failureJson),
                 rs.getString(9),
                 rs.getString(10),
                 Instant.ofEpochMilli(rs.getLong(11)),
                 Instant.ofEpochMilli(rs.getLong(12)));
-    }
-
-    private static FailureDetails failureFrom(String instanceId, String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return JSON.fromJson(json, FailureDetails.class);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "instance ''{0}'': stored failure details cannot be read: {1}", instanceId,
-                    e.getMessage());
-            return FailureDetails.of(FailureKind.INFRASTRUCTURE, SqliteProvider.class.getName() + ".UnreadableFailure",
-                    "stored failure details cannot be read: " + e.getMessage(), false);
-        }
     }
 
     private static ExecutionRecord readExecution(Tx tx, String instanceId, long executionId) throws SQLException {
@@ -680,9 +619,9 @@ public final class SqliteProvider implements Provider {
     @Override
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        List<String[]> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
+        List<HistoryRow> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
         List<String> errors = new ArrayList<>(1);
-        List<HistoryEvent> history = parseHistory(instanceId, executionId, rows, errors);
+        List<HistoryEvent> history = StoredForm.parseHistory(instanceId, executionId, rows, errors);
         if (!errors.isEmpty()) {
             throw new ProviderException("readHistory", errors.get(0), false, null);
         }
