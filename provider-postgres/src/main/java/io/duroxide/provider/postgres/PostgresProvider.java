@@ -59,9 +59,10 @@ import java.util.UUID;
  *   <li><b>One transaction per turn.</b> {@link #commitTurn} checks the lock, appends history, updates
  *       instance and execution, enqueues activities, timers and messages and releases the lock in one
  *       transaction. Serialization failures and deadlocks are retried as a whole.
- *   <li><b>Waiting for work: LISTEN/NOTIFY plus a due-time gate.</b> Triggers notify a channel of the
- *       schema whenever work is added or an instance lock is released; one listening connection per
- *       provider receives it. A queue found empty for a short grace period is not asked again until a
+ *   <li><b>Waiting for work: LISTEN/NOTIFY plus a due-time gate.</b> After a commit that adds work or
+ *       releases an instance lock, the provider notifies a channel of the schema (coalesced, outside the
+ *       work transaction: see {@link WorkNotifier} for why); one listening connection per provider
+ *       receives it. A queue found empty for a short grace period is not asked again until a
  *       notification arrives, the earliest stored timer or lock expiry is due, or a safety interval
  *       passes ({@link IdleGate}). The runtime keeps its own short poll interval (which matters for
  *       latency when work arrives), yet idle runtimes send almost no queries. Chosen over an adaptive
@@ -157,6 +158,7 @@ public final class PostgresProvider implements Provider {
     private final IdleGate orchestratorGate;
     private final IdleGate activityGate;
     private final WorkListener listener;
+    private final WorkNotifier notifier;
 
     private PostgresProvider(PostgresDatabase db) {
         this.db = db;
@@ -165,6 +167,7 @@ public final class PostgresProvider implements Provider {
         this.activityGate = new IdleGate(options.maxIdleWait());
         this.listener = new WorkListener(db::openDedicated, PostgresSchema.channel(options.schema()), orchestratorGate,
                 activityGate).start();
+        this.notifier = new WorkNotifier(db, PostgresSchema.channel(options.schema())).start();
     }
 
     /** Opens a provider on {@code jdbcUrl} (user and password may be URL parameters), schema {@code duroxide}. */
@@ -181,6 +184,17 @@ public final class PostgresProvider implements Provider {
     public static PostgresProvider open(PostgresOptions options) {
         Objects.requireNonNull(options, "options");
         return new PostgresProvider(PostgresDatabase.open(options));
+    }
+
+    /**
+     * Drops the schema named in {@code options} with everything in it (tests and benchmarks use a
+     * schema of their own and remove it afterwards). Providers on it must be closed first.
+     */
+    public static void dropSchema(PostgresOptions options) {
+        Objects.requireNonNull(options, "options");
+        try (PostgresDatabase db = PostgresDatabase.connectOnly(options)) {
+            db.write("dropSchema", tx -> tx.update("DROP SCHEMA IF EXISTS \"" + options.schema() + "\" CASCADE"));
+        }
     }
 
     public PostgresOptions options() {
@@ -215,9 +229,14 @@ public final class PostgresProvider implements Provider {
     }
 
     /** Own writes wake this process's idle dispatchers at once; other processes hear the notification. */
-    private void wakeAll() {
+    private void orchestratorWork() {
         orchestratorGate.wake();
+        notifier.orchestratorWork();
+    }
+
+    private void activityWork() {
         activityGate.wake();
+        notifier.activityWork();
     }
 
     // ---------------------------------------------------------------- client writes
@@ -233,7 +252,7 @@ public final class PostgresProvider implements Provider {
             tx.update(INSERT_MESSAGE, start.instanceId(), 1L, json, null);
             return null;
         });
-        orchestratorGate.wake();
+        orchestratorWork();
     }
 
     @Override
@@ -248,7 +267,7 @@ public final class PostgresProvider implements Provider {
             enqueue(tx, signal, null);
             return inserted;
         });
-        orchestratorGate.wake();
+        orchestratorWork();
         return created;
     }
 
@@ -267,7 +286,7 @@ public final class PostgresProvider implements Provider {
             }
             return null;
         });
-        orchestratorGate.wake();
+        orchestratorWork();
     }
 
     /** Inserts the instance row (PENDING) and its execution 1, unless the id exists. */
@@ -311,7 +330,7 @@ public final class PostgresProvider implements Provider {
             return Optional.empty();
         }
         long generation = orchestratorGate.generation();
-        Fetched<Locked> fetched = db.write("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
+        Fetched<Locked> fetched = db.writeVolatile("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
         Locked locked = fetched.work();
         if (locked == null) {
             orchestratorGate.idle(generation, fetched.nextDue());
@@ -517,20 +536,23 @@ public final class PostgresProvider implements Provider {
             }
             return null;
         });
-        wakeAll();
+        orchestratorWork();
+        if (!write.activities().isEmpty()) {
+            activityWork();
+        }
     }
 
     @Override
     public void abandonOrchestrationItem(String lockToken, Duration delay) {
         Objects.requireNonNull(lockToken, "lockToken");
         long delayMs = millis(delay);
-        db.write("abandonOrchestrationItem", tx -> {
+        db.writeVolatile("abandonOrchestrationItem", tx -> {
             String instanceId = releaseHeldLock(tx, "abandonOrchestrationItem", lockToken);
             tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = greatest(visible_at, now() + ?" + MS
                     + ") WHERE instance_id = ? AND lock_token = ?", delayMs, instanceId, lockToken);
             return null;
         });
-        orchestratorGate.wake();
+        orchestratorWork();
     }
 
     @Override
@@ -550,7 +572,7 @@ public final class PostgresProvider implements Provider {
             return Optional.empty();
         }
         long generation = activityGate.generation();
-        Fetched<ActivityLease> fetched = db.write("fetchActivity", tx -> {
+        Fetched<ActivityLease> fetched = db.writeVolatile("fetchActivity", tx -> {
             for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
                 String token = token();
                 long id;
@@ -613,7 +635,7 @@ public final class PostgresProvider implements Provider {
             tx.update(INSERT_MESSAGE, completion.instanceId(), completion.executionId(), json, null);
             return null;
         });
-        orchestratorGate.wake();
+        orchestratorWork();
     }
 
     @Override
@@ -622,7 +644,7 @@ public final class PostgresProvider implements Provider {
         long delayMs = millis(delay);
         updateHeldLock("abandonActivity", lockToken, "UPDATE worker_queue SET lock_token = NULL, locked_until = NULL,"
                 + " visible_at = now() + ?" + MS + " WHERE lock_token = ?", delayMs, lockToken);
-        activityGate.wake();
+        activityWork();
     }
 
     @Override
@@ -635,7 +657,7 @@ public final class PostgresProvider implements Provider {
 
     /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
     private void updateHeldLock(String operation, String lockToken, String sql, Object... args) {
-        db.write(operation, tx -> {
+        db.writeVolatile(operation, tx -> {
             if (tx.update(sql, args) == 0) {
                 throw StoredForm.lockLost(operation, lockToken);
             }
@@ -820,6 +842,7 @@ public final class PostgresProvider implements Provider {
 
     @Override
     public void close() {
+        notifier.close();
         listener.close();
         db.close();
     }

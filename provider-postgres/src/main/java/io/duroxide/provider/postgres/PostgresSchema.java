@@ -16,13 +16,12 @@ final class PostgresSchema {
 
     record Migration(int version, String description, List<String> statements) {}
 
-    /** The notification channel a schema's triggers signal new or released work on. */
+    /** The notification channel on which providers of a schema announce new or released work. */
     static String channel(String schema) {
         return "duroxide_work_" + schema;
     }
 
     static List<Migration> migrations(String schema) {
-        String channel = channel(schema);
         return List.of(new Migration(1, "initial schema", List.of(
                 // Ids and names order by code point (COLLATE "C"), as in SQLite and Java, whatever the
                 // database's locale: listing pages by instance id rely on it.
@@ -99,26 +98,7 @@ final class PostgresSchema {
                 )""",
                 "CREATE INDEX idx_worker_queue_instance ON worker_queue(instance_id)",
                 "CREATE INDEX idx_worker_queue_token ON worker_queue(lock_token) WHERE lock_token IS NOT NULL",
-                "CREATE INDEX idx_worker_queue_visible ON worker_queue(visible_at, id)",
-                // Statement-level triggers signal idle dispatchers of every process at commit (PostgreSQL
-                // folds equal notifications of one transaction into one). 'o': orchestrator work may be
-                // ready (a message, or an instance lock released); 'a': activity work may be ready.
-                """
-                CREATE FUNCTION notify_orchestrator_work() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN PERFORM pg_notify('%1$s', 'o'); RETURN NULL; END $$""".formatted(channel),
-                """
-                CREATE FUNCTION notify_activity_work() RETURNS trigger LANGUAGE plpgsql AS $$
-                BEGIN PERFORM pg_notify('%1$s', 'a'); RETURN NULL; END $$""".formatted(channel),
-                "CREATE TRIGGER orchestrator_queue_notify AFTER INSERT ON orchestrator_queue"
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION notify_orchestrator_work()",
-                "CREATE TRIGGER instance_locks_notify AFTER DELETE ON instance_locks"
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION notify_orchestrator_work()",
-                "CREATE TRIGGER worker_queue_notify AFTER INSERT ON worker_queue"
-                        + " FOR EACH STATEMENT EXECUTE FUNCTION notify_activity_work()",
-                // An abandoned item (lock cleared) is ready again; a fetch, which sets the lock, is not news.
-                "CREATE TRIGGER worker_queue_abandon_notify AFTER UPDATE OF lock_token ON worker_queue FOR EACH ROW"
-                        + " WHEN (NEW.lock_token IS NULL AND OLD.lock_token IS NOT NULL)"
-                        + " EXECUTE FUNCTION notify_activity_work()")));
+                "CREATE INDEX idx_worker_queue_visible ON worker_queue(visible_at, id)")));
     }
 
     static int latestVersion(String schema) {

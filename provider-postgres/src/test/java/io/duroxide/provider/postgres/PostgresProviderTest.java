@@ -6,10 +6,13 @@ import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ProviderException;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
@@ -100,22 +103,39 @@ class PostgresProviderTest {
         String schema = PG.newSchema("idle");
         try (PostgresProvider idle = PostgresProvider.open(PostgresTestDatabase.options(schema)
                         .withMaxIdleWait(Duration.ofSeconds(60)));
-                PostgresProvider writer = PostgresProvider.open(PostgresTestDatabase.options(schema));
-                Connection raw = DriverManager.getConnection(PostgresTestDatabase.url());
-                Statement s = raw.createStatement()) {
+                Connection raw = DriverManager.getConnection(PostgresTestDatabase.url())) {
             long idleSince = System.nanoTime();
             while (System.nanoTime() - idleSince < 2 * IdleGate.GRACE_NANOS) {
                 assertThat(idle.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
             }
-            s.execute("ALTER TABLE " + schema + ".orchestrator_queue DISABLE TRIGGER orchestrator_queue_notify");
-            writer.createInstance(newInstance("unannounced", "Orch"));
+            // Written the way a provider writes a start, minus the notification.
+            HistoryEvent.ExecutionStarted start = newInstance("unannounced", "Orch").start();
+            try (Statement s = raw.createStatement()) {
+                s.execute("SET search_path TO " + schema);
+            }
+            update(raw, "INSERT INTO instances(instance_id, orchestration_name, orchestration_version, status,"
+                    + " current_execution_id, input, created_at, updated_at) VALUES ('unannounced', 'Orch', '1.0', 'PENDING',"
+                    + " 1, ?, now(), now())", start.input());
+            update(raw, "INSERT INTO executions(instance_id, execution_id, status, initiated_by, started_at)"
+                    + " VALUES ('unannounced', 1, 'RUNNING', 'CLIENT', now())");
+            update(raw, "INSERT INTO orchestrator_queue(instance_id, execution_id, message_json, visible_at, created_at)"
+                    + " VALUES ('unannounced', 1, ?, now(), now())", JsonConverter.DEFAULT.toJson(start));
 
             assertThat(idle.fetchOrchestrationItem(LONG_LOCK)).as("gated: no query, so the new work is not seen").isEmpty();
-            assertThat(writer.queueDepths().orchestratorReady()).isEqualTo(1);
+            assertThat(idle.queueDepths().orchestratorReady()).isEqualTo(1);
 
-            s.execute("NOTIFY " + PostgresSchema.channel(schema) + ", 'o'");
+            update(raw, "SELECT pg_notify(?, 'o')", PostgresSchema.channel(schema));
             assertThat(awaitPresent("the notified work", () -> idle.fetchOrchestrationItem(LONG_LOCK)).instanceId())
                     .isEqualTo("unannounced");
+        }
+    }
+
+    private static void update(Connection c, String sql, String... args) throws Exception {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setString(i + 1, args[i]);
+            }
+            p.execute();
         }
     }
 }

@@ -3,7 +3,6 @@ package io.duroxide.provider.postgres;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -89,7 +88,7 @@ public final class PostgresTestDatabase implements ExecutionCondition, BeforeAll
     }
 
     @Override
-    public void afterEach(ExtensionContext context) throws SQLException {
+    public void afterEach(ExtensionContext context) {
         List<String> drop;
         synchronized (this) {
             drop = List.copyOf(created);
@@ -98,14 +97,9 @@ public final class PostgresTestDatabase implements ExecutionCondition, BeforeAll
         dropSchemas(drop);
     }
 
-    public static void dropSchemas(List<String> schemas) throws SQLException {
-        if (schemas.isEmpty()) {
-            return;
-        }
-        try (Connection c = DriverManager.getConnection(url()); Statement s = c.createStatement()) {
-            for (String schema : schemas) {
-                s.execute("DROP SCHEMA IF EXISTS \"" + schema + "\" CASCADE");
-            }
+    private static void dropSchemas(List<String> schemas) {
+        for (String schema : schemas) {
+            PostgresProvider.dropSchema(options(schema));
         }
     }
 }
