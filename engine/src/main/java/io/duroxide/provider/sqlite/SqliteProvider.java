@@ -22,6 +22,8 @@ import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.SqlRows;
+import io.duroxide.provider.jdbc.SqlRows.RawMessage;
 import io.duroxide.provider.jdbc.StoredForm;
 import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
@@ -35,7 +37,6 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -56,9 +57,7 @@ public final class SqliteProvider implements Provider {
     /** Orphans (messages of deleted instances) removed by one fetch before it gives up for this poll. */
     private static final int MAX_SKIPS_PER_FETCH = 16;
 
-    private static final String INSTANCE_COLUMNS = "instance_id, orchestration_name, orchestration_version, status,"
-            + " current_execution_id, input, output, failure_json, custom_status, parent_instance_id, created_at,"
-            + " updated_at";
+    private static final SqlRows.TimeColumn TIME = (rs, column) -> Instant.ofEpochMilli(rs.getLong(column));
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
             + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
@@ -117,6 +116,7 @@ public final class SqliteProvider implements Provider {
             + " WHERE instance_id = ? UNION SELECT i.instance_id FROM instances i JOIN tree t"
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
             + " JOIN instances i ON i.instance_id = tree.id";
+    private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("?");
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -245,11 +245,9 @@ public final class SqliteProvider implements Provider {
 
     // ---------------------------------------------------------------- orchestrator queue
 
-    private record RawMessage(long id, Long executionId, String json, int attemptCount) {}
-
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
-    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
-            List<RawMessage> messages, List<HistoryRow> history) {}
+    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
+            List<HistoryRow> history) {}
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
@@ -264,34 +262,8 @@ public final class SqliteProvider implements Provider {
         if (locked == null) {
             return Optional.empty();
         }
-        InstanceStatus instance = locked.instance();
-        List<String> errors = new ArrayList<>();
-        if (locked.executionError() != null) {
-            errors.add(locked.executionError());
-        }
-
-        List<OrchestratorMessage> messages = new ArrayList<>(locked.messages().size());
-        int attemptCount = 0;
-        for (RawMessage m : locked.messages()) {
-            attemptCount = Math.max(attemptCount, m.attemptCount());
-            try {
-                messages.add(new OrchestratorMessage(instance.instanceId(), m.executionId(),
-                        JSON.fromJson(m.json(), HistoryEvent.class)));
-            } catch (RuntimeException e) {
-                errors.add("queued message " + m.id() + " of instance '" + instance.instanceId()
-                        + "' cannot be read: " + e.getMessage());
-            }
-        }
-
-        List<HistoryEvent> history = StoredForm.parseHistory(instance.instanceId(), instance.executionId(), locked.history(),
-                errors);
-        String historyError = errors.isEmpty() ? null : String.join("; ", errors);
-        if (historyError != null) {
-            LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
-            history = List.of();
-        }
-        return Optional.of(new OrchestrationWorkItem(locked.token(), instance, locked.execution(), history,
-                List.copyOf(messages), attemptCount, historyError));
+        return Optional.of(SqlRows.workItem(locked.token(), locked.instance(), locked.execution(), locked.messages(),
+                locked.history()));
     }
 
     private Locked lockNextInstance(Tx tx, long timeout) throws SQLException {
@@ -304,10 +276,8 @@ public final class SqliteProvider implements Provider {
                     instance = null;
                     execution = null;
                 } else {
-                    instance = instanceFrom(rs);
-                    Long executionId = nullableLong(rs, 13);
-                    execution = executionId == null ? null : new ExecutionRecord(executionId,
-                            InitiatedBy.valueOf(rs.getString(14)), Instant.ofEpochMilli(rs.getLong(15)), rs.getInt(16));
+                    instance = SqlRows.instance(rs, SqliteProvider.class, TIME);
+                    execution = SqlRows.execution(rs, 13, TIME);
                 }
             }
             if (instance == null) {
@@ -324,34 +294,15 @@ public final class SqliteProvider implements Provider {
             String instanceId = instance.instanceId();
             String token = token();
             tx.update(UPSERT_LOCK, instanceId, token, now + timeout);
-            List<RawMessage> messages = new ArrayList<>();
+            List<RawMessage> messages;
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
-                while (rs.next()) {
-                    messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
-                }
-            }
-            messages.sort(Comparator.comparingLong(RawMessage::id));
-            String executionError = null;
-            if (execution == null) {
-                executionError = "execution " + instance.executionId() + " of instance '" + instanceId
-                        + "' is missing from the store";
-                execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
+                messages = SqlRows.messages(rs);
             }
             // Read inside the transaction, on the writer's warm page cache; parsed after the commit.
-            List<HistoryRow> history = readRawHistory(tx, instanceId, instance.executionId());
-            return new Locked(token, instance, execution, executionError, messages, history);
+            List<HistoryRow> history = SqlRows.history(tx, SELECT_HISTORY, instanceId, instance.executionId());
+            return new Locked(token, instance, execution, messages, history);
         }
         return null;
-    }
-
-    private static List<HistoryRow> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
-        List<HistoryRow> rows = new ArrayList<>();
-        try (ResultSet rs = tx.bind(SELECT_HISTORY, instanceId, executionId).executeQuery()) {
-            while (rs.next()) {
-                rows.add(new HistoryRow(rs.getLong(1), rs.getString(2)));
-            }
-        }
-        return rows;
     }
 
     @Override
@@ -381,19 +332,8 @@ public final class SqliteProvider implements Provider {
                 throw new ProviderException("commitTurn", "execution " + write.executionId() + " of instance '"
                         + instanceId + "' does not exist", false, null);
             }
-            if (!eventJson.isEmpty()) {
-                long eventId = historySize - eventJson.size();
-                PreparedStatement p = tx.ps(INSERT_HISTORY);
-                for (int i = 0; i < eventJson.size(); i++) {
-                    p.setString(1, instanceId);
-                    p.setLong(2, write.executionId());
-                    p.setLong(3, ++eventId);
-                    p.setString(4, write.newEvents().get(i).getClass().getSimpleName());
-                    p.setString(5, eventJson.get(i));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
+            SqlRows.appendHistory(tx, INSERT_HISTORY, instanceId, write.executionId(), historySize, write.newEvents(),
+                    eventJson);
 
             tx.update(UPDATE_INSTANCE, write.status().name(), write.name(), write.version(), write.output(),
                     failureJson, write.customStatusChanged(), write.customStatus(),
@@ -578,48 +518,22 @@ public final class SqliteProvider implements Provider {
     }
 
     private static InstanceStatus readInstance(Tx tx, String instanceId) throws SQLException {
-        try (ResultSet rs = tx.bind("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
+        try (ResultSet rs = tx.bind("SELECT " + SqlRows.INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
                 .executeQuery()) {
-            return rs.next() ? instanceFrom(rs) : null;
+            return rs.next() ? SqlRows.instance(rs, SqliteProvider.class, TIME) : null;
         }
-    }
-
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
-    }
-
-    private static InstanceStatus instanceFrom(ResultSet rs) throws SQLException {
-        String failureJson = rs.getString(8);
-        return new InstanceStatus(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                RuntimeStatus.valueOf(rs.getString(4)),
-                rs.getLong(5),
-                rs.getString(6),
-                rs.getString(7),
-                StoredForm.failureFrom(SqliteProvider.class, rs.getString(1), failureJson),
-                rs.getString(9),
-                rs.getString(10),
-                Instant.ofEpochMilli(rs.getLong(11)),
-                Instant.ofEpochMilli(rs.getLong(12)));
     }
 
     private static ExecutionRecord readExecution(Tx tx, String instanceId, long executionId) throws SQLException {
         try (ResultSet rs = tx.bind(SELECT_EXECUTION, instanceId, executionId).executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            return new ExecutionRecord(rs.getLong(1), InitiatedBy.valueOf(rs.getString(2)),
-                    Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4));
+            return rs.next() ? SqlRows.execution(rs, 1, TIME) : null;
         }
     }
 
     @Override
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        List<HistoryRow> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
+        List<HistoryRow> rows = db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId));
         List<String> errors = new ArrayList<>(1);
         List<HistoryEvent> history = StoredForm.parseHistory(instanceId, executionId, rows, errors);
         if (!errors.isEmpty()) {
@@ -637,7 +551,7 @@ public final class SqliteProvider implements Provider {
     @Override
     public List<InstanceStatus> listInstances(InstanceQuery query) {
         InstanceQuery q = query == null ? InstanceQuery.all() : query;
-        StringBuilder sql = new StringBuilder("SELECT ").append(INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
+        StringBuilder sql = new StringBuilder("SELECT ").append(SqlRows.INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
         List<Object> args = new ArrayList<>();
         if (!q.statuses().isEmpty()) {
             sql.append(" AND status IN (");
@@ -662,13 +576,9 @@ public final class SqliteProvider implements Provider {
         sql.append(" ORDER BY instance_id LIMIT ?");
         args.add(q.limit());
         return db.read("listInstances", tx -> {
-            List<InstanceStatus> result = new ArrayList<>();
             try (ResultSet rs = tx.bind(sql.toString(), args.toArray()).executeQuery()) {
-                while (rs.next()) {
-                    result.add(instanceFrom(rs));
-                }
+                return SqlRows.instances(rs, SqliteProvider.class, TIME);
             }
-            return List.copyOf(result);
         });
     }
 
@@ -678,20 +588,7 @@ public final class SqliteProvider implements Provider {
     public int purgeInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
         return db.write("purgeInstance", tx -> {
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rs = tx.bind(TREE, instanceId).executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    RuntimeStatus status = RuntimeStatus.valueOf(rs.getString(2));
-                    if (!status.isTerminal()) {
-                        throw new IllegalStateException(id.equals(instanceId)
-                                ? "cannot purge instance '" + id + "': it is " + status
-                                : "cannot purge instance '" + instanceId + "': its sub-orchestration '" + id + "' is "
-                                        + status);
-                    }
-                    ids.add(id);
-                }
-            }
+            List<String> ids = SqlRows.terminalTree(tx, TREE, instanceId);
             if (ids.isEmpty()) {
                 return 0;
             }
@@ -709,15 +606,7 @@ public final class SqliteProvider implements Provider {
         if (keepLast < 1) {
             throw new IllegalArgumentException("keepLast must be at least 1, was " + keepLast);
         }
-        return db.write("pruneExecutions", tx -> {
-            String current = tx.queryString("SELECT current_execution_id FROM instances WHERE instance_id = ?", instanceId);
-            if (current == null) {
-                throw new InstanceNotFoundException(instanceId);
-            }
-            long below = Long.parseLong(current) - keepLast + 1;
-            tx.update("DELETE FROM history WHERE instance_id = ? AND execution_id < ?", instanceId, below);
-            return tx.update("DELETE FROM executions WHERE instance_id = ? AND execution_id < ?", instanceId, below);
-        });
+        return db.write("pruneExecutions", tx -> SqlRows.pruneExecutions(tx, instanceId, keepLast));
     }
 
     @Override
@@ -739,24 +628,9 @@ public final class SqliteProvider implements Provider {
     public List<ActiveInstanceCount> countActiveInstances() {
         return db.read("countActiveInstances", tx -> {
             long now = now();
-            List<ActiveInstanceCount> result = new ArrayList<>();
-            try (ResultSet rs = tx.bind("SELECT orchestration_name, state, count(*) FROM (SELECT i.orchestration_name,"
-                    + " CASE WHEN i.status = 'SUSPENDED' THEN 'suspended'"
-                    + " WHEN i.status = 'PENDING' THEN 'pending'"
-                    + " WHEN EXISTS (SELECT 1 FROM orchestrator_queue q WHERE q.instance_id = i.instance_id"
-                    + " AND q.visible_at <= ?)"
-                    + " OR EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = i.instance_id"
-                    + " AND l.locked_until > ?)"
-                    + " OR EXISTS (SELECT 1 FROM worker_queue w WHERE w.instance_id = i.instance_id)"
-                    + " THEN 'running' ELSE 'waiting' END AS state"
-                    + " FROM instances i WHERE i.status IN ('PENDING', 'RUNNING', 'SUSPENDED'))"
-                    + " GROUP BY orchestration_name, state ORDER BY orchestration_name, state", now, now)
-                    .executeQuery()) {
-                while (rs.next()) {
-                    result.add(new ActiveInstanceCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                }
+            try (ResultSet rs = tx.bind(ACTIVE_INSTANCES, now, now).executeQuery()) {
+                return SqlRows.activeInstances(rs);
             }
-            return List.copyOf(result);
         });
     }
 

@@ -3,11 +3,13 @@ package io.duroxide.provider.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.jdbc.SqlTx;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
-import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.ThreadLocalRandom;
 
@@ -26,32 +28,45 @@ final class PostgresDatabase implements AutoCloseable {
         T run(Tx tx) throws SQLException;
     }
 
-    /** A connection borrowed for one unit of work. */
-    record Tx(Connection connection) {
-        /** Binds the arguments in order (null allowed); the caller closes the statement. */
-        PreparedStatement bind(String sql, Object... args) throws SQLException {
+    /**
+     * A connection borrowed for one unit of work. pgjdbc caches server-side prepared statements per
+     * connection by SQL text, so statements are prepared per call and all closed when the unit ends.
+     */
+    static final class Tx implements SqlTx, AutoCloseable {
+        private final Connection connection;
+        private final List<PreparedStatement> open = new ArrayList<>();
+
+        Tx(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public PreparedStatement bind(String sql, Object... args) throws SQLException {
             PreparedStatement p = connection.prepareStatement(sql);
-            try {
-                for (int i = 0; i < args.length; i++) {
-                    p.setObject(i + 1, args[i]);
+            open.add(p);
+            for (int i = 0; i < args.length; i++) {
+                p.setObject(i + 1, args[i]);
+            }
+            return p;
+        }
+
+        Connection connection() {
+            return connection;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            SQLException first = null;
+            for (PreparedStatement p : open) {
+                try {
+                    p.close();
+                } catch (SQLException e) {
+                    first = first == null ? e : first;
                 }
-                return p;
-            } catch (SQLException e) {
-                p.close();
-                throw e;
             }
-        }
-
-        int update(String sql, Object... args) throws SQLException {
-            try (PreparedStatement p = bind(sql, args)) {
-                return p.executeUpdate();
-            }
-        }
-
-        /** The first column of the first row, or null. */
-        String queryString(String sql, Object... args) throws SQLException {
-            try (PreparedStatement p = bind(sql, args); ResultSet rs = p.executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
+            open.clear();
+            if (first != null) {
+                throw first;
             }
         }
     }
@@ -203,13 +218,11 @@ final class PostgresDatabase implements AutoCloseable {
     private <T> T inTransaction(boolean volatileCommit, Work<T> work) throws SQLException {
         try (Connection c = pool.getConnection()) {
             c.setAutoCommit(false);
-            try {
+            try (Tx tx = new Tx(c)) {
                 if (volatileCommit) {
-                    try (PreparedStatement p = c.prepareStatement("SET LOCAL synchronous_commit = off")) {
-                        p.execute();
-                    }
+                    tx.bind("SET LOCAL synchronous_commit = off").execute();
                 }
-                T result = work.run(new Tx(c));
+                T result = work.run(tx);
                 c.commit();
                 return result;
             } catch (SQLException | RuntimeException | Error e) {
@@ -226,8 +239,8 @@ final class PostgresDatabase implements AutoCloseable {
     }
 
     private <T> T autocommit(Work<T> work) throws SQLException {
-        try (Connection c = pool.getConnection()) {
-            return work.run(new Tx(c));
+        try (Connection c = pool.getConnection(); Tx tx = new Tx(c)) {
+            return work.run(tx);
         }
     }
 

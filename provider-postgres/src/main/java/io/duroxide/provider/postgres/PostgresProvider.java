@@ -21,6 +21,8 @@ import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.SqlRows;
+import io.duroxide.provider.jdbc.SqlRows.RawMessage;
 import io.duroxide.provider.jdbc.StoredForm;
 import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
@@ -35,7 +37,6 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -78,10 +79,7 @@ public final class PostgresProvider implements Provider {
     private static final int MAX_SKIPS_PER_FETCH = 16;
 
     private static final String MS = " * interval '1 millisecond'";
-
-    private static final String INSTANCE_COLUMNS = "instance_id, orchestration_name, orchestration_version, status,"
-            + " current_execution_id, input, output, failure_json, custom_status, parent_instance_id, created_at,"
-            + " updated_at";
+    private static final SqlRows.TimeColumn TIME = PostgresProvider::instant;
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
             + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
@@ -151,6 +149,7 @@ public final class PostgresProvider implements Provider {
             + " WHERE instance_id = ? UNION SELECT i.instance_id FROM instances i JOIN tree t"
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
             + " JOIN instances i ON i.instance_id = tree.id ORDER BY i.instance_id FOR UPDATE OF i";
+    private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("now()");
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -314,11 +313,9 @@ public final class PostgresProvider implements Provider {
 
     // ---------------------------------------------------------------- orchestrator queue
 
-    private record RawMessage(long id, Long executionId, String json, int attemptCount) {}
-
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
-    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
-            List<RawMessage> messages, List<HistoryRow> history) {}
+    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
+            List<HistoryRow> history) {}
 
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
     private record Fetched<T>(T work, Duration nextDue) {}
@@ -337,54 +334,26 @@ public final class PostgresProvider implements Provider {
             return Optional.empty();
         }
         orchestratorGate.busy();
-        InstanceStatus instance = locked.instance();
-        List<String> errors = new ArrayList<>();
-        if (locked.executionError() != null) {
-            errors.add(locked.executionError());
-        }
-        List<OrchestratorMessage> messages = new ArrayList<>(locked.messages().size());
-        int attemptCount = 0;
-        for (RawMessage m : locked.messages()) {
-            attemptCount = Math.max(attemptCount, m.attemptCount());
-            try {
-                messages.add(new OrchestratorMessage(instance.instanceId(), m.executionId(),
-                        JSON.fromJson(m.json(), HistoryEvent.class)));
-            } catch (RuntimeException e) {
-                errors.add("queued message " + m.id() + " of instance '" + instance.instanceId()
-                        + "' cannot be read: " + e.getMessage());
-            }
-        }
-        List<HistoryEvent> history = StoredForm.parseHistory(instance.instanceId(), instance.executionId(),
-                locked.history(), errors);
-        String historyError = errors.isEmpty() ? null : String.join("; ", errors);
-        if (historyError != null) {
-            LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
-            history = List.of();
-        }
-        return Optional.of(new OrchestrationWorkItem(locked.token(), instance, locked.execution(), history,
-                List.copyOf(messages), attemptCount, historyError));
+        return Optional.of(SqlRows.workItem(locked.token(), locked.instance(), locked.execution(), locked.messages(),
+                locked.history()));
     }
 
     private Fetched<Locked> lockNextInstance(Tx tx, long timeout) throws SQLException {
         for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
             InstanceStatus instance;
             ExecutionRecord execution = null;
-            try (PreparedStatement p = tx.bind(PICK_INSTANCE); ResultSet rs = p.executeQuery()) {
+            try (ResultSet rs = tx.bind(PICK_INSTANCE).executeQuery()) {
                 if (!rs.next()) {
                     instance = null;
                 } else {
-                    instance = instanceFrom(rs);
-                    Long executionId = nullableLong(rs, 13);
-                    if (executionId != null) {
-                        execution = new ExecutionRecord(executionId, InitiatedBy.valueOf(rs.getString(14)),
-                                instant(rs, 15), rs.getInt(16));
-                    }
+                    instance = SqlRows.instance(rs, PostgresProvider.class, TIME);
+                    execution = SqlRows.execution(rs, 13, TIME);
                 }
             }
             if (instance == null) {
                 // Either nothing is ready, or only messages of instances that do not exist are.
                 List<String> orphans = new ArrayList<>();
-                try (PreparedStatement p = tx.bind(DELETE_ORPHANS); ResultSet rs = p.executeQuery()) {
+                try (ResultSet rs = tx.bind(DELETE_ORPHANS).executeQuery()) {
                     while (rs.next()) {
                         orphans.add(rs.getString(1));
                     }
@@ -401,41 +370,22 @@ public final class PostgresProvider implements Provider {
             if (tx.update(TAKE_LOCK, instanceId, token, timeout) == 0) {
                 continue; // another fetcher took it between our look and our lock
             }
-            List<RawMessage> messages = new ArrayList<>();
-            try (PreparedStatement p = tx.bind(MARK_MESSAGES, token, instanceId); ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
-                }
+            List<RawMessage> messages;
+            try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId).executeQuery()) {
+                messages = SqlRows.messages(rs);
             }
-            messages.sort(Comparator.comparingLong(RawMessage::id));
-            String executionError = null;
-            if (execution == null) {
-                executionError = "execution " + instance.executionId() + " of instance '" + instanceId
-                        + "' is missing from the store";
-                execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
-            }
-            List<HistoryRow> history = readRawHistory(tx, instanceId, instance.executionId());
-            return new Fetched<>(new Locked(token, instance, execution, executionError, messages, history), null);
+            List<HistoryRow> history = SqlRows.history(tx, SELECT_HISTORY, instanceId, instance.executionId());
+            return new Fetched<>(new Locked(token, instance, execution, messages, history), null);
         }
         return new Fetched<>(null, Duration.ZERO);
     }
 
     private static Duration nextDue(Tx tx, String sql) throws SQLException {
-        try (PreparedStatement p = tx.bind(sql); ResultSet rs = p.executeQuery()) {
+        try (ResultSet rs = tx.bind(sql).executeQuery()) {
             rs.next();
             double ms = rs.getDouble(1);
             return rs.wasNull() ? null : Duration.ofNanos((long) (ms * 1_000_000));
         }
-    }
-
-    private static List<HistoryRow> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
-        List<HistoryRow> rows = new ArrayList<>();
-        try (PreparedStatement p = tx.bind(SELECT_HISTORY, instanceId, executionId); ResultSet rs = p.executeQuery()) {
-            while (rs.next()) {
-                rows.add(new HistoryRow(rs.getLong(1), rs.getString(2)));
-            }
-        }
-        return rows;
     }
 
     /**
@@ -460,29 +410,16 @@ public final class PostgresProvider implements Provider {
             tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
 
             Long historySize;
-            try (PreparedStatement p = tx.bind(UPDATE_EXECUTION, write.newEvents().size(),
-                    StoredForm.executionStatus(write), write.terminal(), instanceId, write.executionId());
-                    ResultSet rs = p.executeQuery()) {
+            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(),
+                    StoredForm.executionStatus(write), write.terminal(), instanceId, write.executionId()).executeQuery()) {
                 historySize = rs.next() ? rs.getLong(1) : null;
             }
             if (historySize == null) {
                 throw new ProviderException("commitTurn", "execution " + write.executionId() + " of instance '"
                         + instanceId + "' does not exist", false, null);
             }
-            if (!json.events().isEmpty()) {
-                long eventId = historySize - json.events().size();
-                try (PreparedStatement p = tx.bind(INSERT_HISTORY)) {
-                    for (int i = 0; i < json.events().size(); i++) {
-                        p.setString(1, instanceId);
-                        p.setLong(2, write.executionId());
-                        p.setLong(3, ++eventId);
-                        p.setString(4, write.newEvents().get(i).getClass().getSimpleName());
-                        p.setString(5, json.events().get(i));
-                        p.addBatch();
-                    }
-                    p.executeBatch();
-                }
-            }
+            SqlRows.appendHistory(tx, INSERT_HISTORY, instanceId, write.executionId(), historySize, write.newEvents(),
+                    json.events());
 
             tx.update(UPDATE_INSTANCE, write.status().name(), write.name(), write.version(), write.output(),
                     json.failure(), write.customStatusChanged(), write.customStatus(),
@@ -493,17 +430,16 @@ public final class PostgresProvider implements Provider {
             }
 
             if (!json.activities().isEmpty()) {
-                try (PreparedStatement p = tx.bind(INSERT_WORK_ITEM)) {
-                    for (int i = 0; i < json.activities().size(); i++) {
-                        ActivityWorkItem item = write.activities().get(i);
-                        p.setString(1, item.instanceId());
-                        p.setLong(2, item.executionId());
-                        p.setInt(3, item.taskId());
-                        p.setString(4, json.activities().get(i));
-                        p.addBatch();
-                    }
-                    p.executeBatch();
+                PreparedStatement p = tx.bind(INSERT_WORK_ITEM);
+                for (int i = 0; i < json.activities().size(); i++) {
+                    ActivityWorkItem item = write.activities().get(i);
+                    p.setString(1, item.instanceId());
+                    p.setLong(2, item.executionId());
+                    p.setInt(3, item.taskId());
+                    p.setString(4, json.activities().get(i));
+                    p.addBatch();
                 }
+                p.executeBatch();
             }
 
             if (!json.messages().isEmpty()) {
@@ -514,21 +450,20 @@ public final class PostgresProvider implements Provider {
                         insertInstance(tx, message.instanceId(), started);
                     }
                 }
-                try (PreparedStatement p = tx.bind(INSERT_MESSAGE)) {
-                    for (int i = 0; i < json.messages().size(); i++) {
-                        TimedMessage m = write.messages().get(i);
-                        p.setString(1, m.message().instanceId());
-                        if (m.message().executionId() == null) {
-                            p.setNull(2, Types.BIGINT);
-                        } else {
-                            p.setLong(2, m.message().executionId());
-                        }
-                        p.setString(3, json.messages().get(i));
-                        p.setObject(4, timestamp(m.visibleAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-                        p.addBatch();
+                PreparedStatement p = tx.bind(INSERT_MESSAGE);
+                for (int i = 0; i < json.messages().size(); i++) {
+                    TimedMessage m = write.messages().get(i);
+                    p.setString(1, m.message().instanceId());
+                    if (m.message().executionId() == null) {
+                        p.setNull(2, Types.BIGINT);
+                    } else {
+                        p.setLong(2, m.message().executionId());
                     }
-                    p.executeBatch();
+                    p.setString(3, json.messages().get(i));
+                    p.setObject(4, timestamp(m.visibleAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                    p.addBatch();
                 }
+                p.executeBatch();
             }
 
             if (write.terminal()) {
@@ -581,7 +516,7 @@ public final class PostgresProvider implements Provider {
                 int taskId;
                 String json;
                 int attempts;
-                try (PreparedStatement p = tx.bind(LOCK_WORK_ITEM, token, timeout); ResultSet rs = p.executeQuery()) {
+                try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, timeout).executeQuery()) {
                     if (!rs.next()) {
                         return new Fetched<ActivityLease>(null, nextDue(tx, ACTIVITY_NEXT_DUE));
                     }
@@ -671,38 +606,17 @@ public final class PostgresProvider implements Provider {
     public Optional<InstanceStatus> getInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
         return Optional.ofNullable(db.read("getInstance", tx -> {
-            try (PreparedStatement p = tx.bind("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?",
-                    instanceId); ResultSet rs = p.executeQuery()) {
-                return rs.next() ? instanceFrom(rs) : null;
+            try (ResultSet rs = tx.bind("SELECT " + SqlRows.INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?",
+                    instanceId).executeQuery()) {
+                return rs.next() ? SqlRows.instance(rs, PostgresProvider.class, TIME) : null;
             }
         }));
-    }
-
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
-    }
-
-    private static InstanceStatus instanceFrom(ResultSet rs) throws SQLException {
-        return new InstanceStatus(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                RuntimeStatus.valueOf(rs.getString(4)),
-                rs.getLong(5),
-                rs.getString(6),
-                rs.getString(7),
-                StoredForm.failureFrom(PostgresProvider.class, rs.getString(1), rs.getString(8)),
-                rs.getString(9),
-                rs.getString(10),
-                instant(rs, 11),
-                instant(rs, 12));
     }
 
     @Override
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        List<HistoryRow> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
+        List<HistoryRow> rows = db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId));
         List<String> errors = new ArrayList<>(1);
         List<HistoryEvent> history = StoredForm.parseHistory(instanceId, executionId, rows, errors);
         if (!errors.isEmpty()) {
@@ -715,12 +629,8 @@ public final class PostgresProvider implements Provider {
     public Optional<ExecutionRecord> getExecution(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
         return Optional.ofNullable(db.read("getExecution", tx -> {
-            try (PreparedStatement p = tx.bind(SELECT_EXECUTION, instanceId, executionId); ResultSet rs = p.executeQuery()) {
-                if (!rs.next()) {
-                    return null;
-                }
-                return new ExecutionRecord(rs.getLong(1), InitiatedBy.valueOf(rs.getString(2)), instant(rs, 3),
-                        rs.getInt(4));
+            try (ResultSet rs = tx.bind(SELECT_EXECUTION, instanceId, executionId).executeQuery()) {
+                return rs.next() ? SqlRows.execution(rs, 1, TIME) : null;
             }
         }));
     }
@@ -728,7 +638,7 @@ public final class PostgresProvider implements Provider {
     @Override
     public List<InstanceStatus> listInstances(InstanceQuery query) {
         InstanceQuery q = query == null ? InstanceQuery.all() : query;
-        StringBuilder sql = new StringBuilder("SELECT ").append(INSTANCE_COLUMNS).append(" FROM instances WHERE true");
+        StringBuilder sql = new StringBuilder("SELECT ").append(SqlRows.INSTANCE_COLUMNS).append(" FROM instances WHERE true");
         List<Object> args = new ArrayList<>();
         if (!q.statuses().isEmpty()) {
             sql.append(" AND status = ANY(?)");
@@ -745,13 +655,9 @@ public final class PostgresProvider implements Provider {
         sql.append(" ORDER BY instance_id LIMIT ?");
         args.add(q.limit());
         return db.read("listInstances", tx -> {
-            List<InstanceStatus> result = new ArrayList<>();
-            try (PreparedStatement p = tx.bind(sql.toString(), args.toArray()); ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    result.add(instanceFrom(rs));
-                }
+            try (ResultSet rs = tx.bind(sql.toString(), args.toArray()).executeQuery()) {
+                return SqlRows.instances(rs, PostgresProvider.class, TIME);
             }
-            return List.copyOf(result);
         });
     }
 
@@ -761,20 +667,7 @@ public final class PostgresProvider implements Provider {
     public int purgeInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
         return db.write("purgeInstance", tx -> {
-            List<String> ids = new ArrayList<>();
-            try (PreparedStatement p = tx.bind(TREE, instanceId); ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    RuntimeStatus status = RuntimeStatus.valueOf(rs.getString(2));
-                    if (!status.isTerminal()) {
-                        throw new IllegalStateException(id.equals(instanceId)
-                                ? "cannot purge instance '" + id + "': it is " + status
-                                : "cannot purge instance '" + instanceId + "': its sub-orchestration '" + id + "' is "
-                                        + status);
-                    }
-                    ids.add(id);
-                }
-            }
+            List<String> ids = SqlRows.terminalTree(tx, TREE, instanceId);
             if (ids.isEmpty()) {
                 return 0;
             }
@@ -792,24 +685,15 @@ public final class PostgresProvider implements Provider {
         if (keepLast < 1) {
             throw new IllegalArgumentException("keepLast must be at least 1, was " + keepLast);
         }
-        return db.write("pruneExecutions", tx -> {
-            String current = tx.queryString("SELECT current_execution_id FROM instances WHERE instance_id = ?", instanceId);
-            if (current == null) {
-                throw new InstanceNotFoundException(instanceId);
-            }
-            long below = Long.parseLong(current) - keepLast + 1;
-            tx.update("DELETE FROM history WHERE instance_id = ? AND execution_id < ?", instanceId, below);
-            return tx.update("DELETE FROM executions WHERE instance_id = ? AND execution_id < ?", instanceId, below);
-        });
+        return db.write("pruneExecutions", tx -> SqlRows.pruneExecutions(tx, instanceId, keepLast));
     }
 
     @Override
     public QueueDepths queueDepths() {
         return db.read("queueDepths", tx -> {
-            try (PreparedStatement p = tx.bind("SELECT"
+            try (ResultSet rs = tx.bind("SELECT"
                     + " (SELECT count(*) FROM orchestrator_queue q WHERE" + READY_MESSAGE + "),"
-                    + " (SELECT count(*) FROM worker_queue WHERE" + READY_WORK_ITEM + ")");
-                    ResultSet rs = p.executeQuery()) {
+                    + " (SELECT count(*) FROM worker_queue WHERE" + READY_WORK_ITEM + ")").executeQuery()) {
                 rs.next();
                 return new QueueDepths(rs.getLong(1), rs.getLong(2));
             }
@@ -819,24 +703,9 @@ public final class PostgresProvider implements Provider {
     @Override
     public List<ActiveInstanceCount> countActiveInstances() {
         return db.read("countActiveInstances", tx -> {
-            List<ActiveInstanceCount> result = new ArrayList<>();
-            try (PreparedStatement p = tx.bind("SELECT orchestration_name, state, count(*) FROM (SELECT i.orchestration_name,"
-                    + " CASE WHEN i.status = 'SUSPENDED' THEN 'suspended'"
-                    + " WHEN i.status = 'PENDING' THEN 'pending'"
-                    + " WHEN EXISTS (SELECT 1 FROM orchestrator_queue q WHERE q.instance_id = i.instance_id"
-                    + " AND q.visible_at <= now())"
-                    + " OR EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = i.instance_id"
-                    + " AND l.locked_until > now())"
-                    + " OR EXISTS (SELECT 1 FROM worker_queue w WHERE w.instance_id = i.instance_id)"
-                    + " THEN 'running' ELSE 'waiting' END AS state"
-                    + " FROM instances i WHERE i.status IN ('PENDING', 'RUNNING', 'SUSPENDED')) s"
-                    + " GROUP BY orchestration_name, state ORDER BY orchestration_name, state");
-                    ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    result.add(new ActiveInstanceCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                }
+            try (ResultSet rs = tx.bind(ACTIVE_INSTANCES).executeQuery()) {
+                return SqlRows.activeInstances(rs);
             }
-            return List.copyOf(result);
         });
     }
 
