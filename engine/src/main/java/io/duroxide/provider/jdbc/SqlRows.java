@@ -214,6 +214,66 @@ public final class SqlRows {
         p.executeBatch();
     }
 
+    /** The instance row, or null. */
+    public static InstanceStatus instanceById(SqlTx tx, String instanceId, Class<?> provider, TimeColumn time)
+            throws SQLException {
+        try (ResultSet rs = tx.bind("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
+                .executeQuery()) {
+            return rs.next() ? instance(rs, provider, time) : null;
+        }
+    }
+
+    /** The execution row, or null. */
+    public static ExecutionRecord executionById(SqlTx tx, String instanceId, long executionId, TimeColumn time)
+            throws SQLException {
+        try (ResultSet rs = tx.bind("SELECT execution_id, initiated_by, started_at, turn_count FROM executions"
+                + " WHERE instance_id = ? AND execution_id = ?", instanceId, executionId).executeQuery()) {
+            return rs.next() ? execution(rs, 1, time) : null;
+        }
+    }
+
+    /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
+    public static Void updateHeldLock(SqlTx tx, String operation, String lockToken, String sql, Object... args)
+            throws SQLException {
+        if (tx.update(sql, args) == 0) {
+            throw StoredForm.lockLost(operation, lockToken);
+        }
+        return null;
+    }
+
+    /** A listing query: its SQL and arguments. */
+    public record Listing(String sql, Object[] args) {}
+
+    /** The query for {@code Provider#listInstances}: filters, then a page ordered by instance id. */
+    public static Listing listing(io.duroxide.api.InstanceQuery query) {
+        io.duroxide.api.InstanceQuery q = query == null ? io.duroxide.api.InstanceQuery.all() : query;
+        StringBuilder sql = new StringBuilder("SELECT ").append(INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (!q.statuses().isEmpty()) {
+            sql.append(" AND status IN (");
+            String separator = "";
+            for (RuntimeStatus s : RuntimeStatus.values()) { // a fixed order keeps statement caches small
+                if (q.statuses().contains(s)) {
+                    sql.append(separator).append('?');
+                    separator = ", ";
+                    args.add(s.name());
+                }
+            }
+            sql.append(')');
+        }
+        if (q.name() != null) {
+            sql.append(" AND orchestration_name = ?");
+            args.add(q.name());
+        }
+        if (q.afterInstanceId() != null) {
+            sql.append(" AND instance_id > ?");
+            args.add(q.afterInstanceId());
+        }
+        sql.append(" ORDER BY instance_id LIMIT ?");
+        args.add(q.limit());
+        return new Listing(sql.toString(), args.toArray());
+    }
+
     /** Instances from a query selecting {@link #INSTANCE_COLUMNS}. */
     public static List<InstanceStatus> instances(ResultSet rs, Class<?> provider, TimeColumn time) throws SQLException {
         List<InstanceStatus> result = new ArrayList<>();

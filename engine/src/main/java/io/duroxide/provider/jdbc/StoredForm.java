@@ -52,6 +52,16 @@ public final class StoredForm {
         return List.copyOf(history);
     }
 
+    /** A stored history for a reader: any unreadable row is an error, as a partial history would mislead. */
+    public static List<HistoryEvent> historyOrThrow(String instanceId, long executionId, List<HistoryRow> rows) {
+        List<String> errors = new ArrayList<>(1);
+        List<HistoryEvent> history = parseHistory(instanceId, executionId, rows, errors);
+        if (!errors.isEmpty()) {
+            throw new io.duroxide.provider.ProviderException("readHistory", errors.get(0), false, null);
+        }
+        return history;
+    }
+
     /** Stored failure details; unreadable ones become an infrastructure failure rather than hiding the instance. */
     public static FailureDetails failureFrom(Class<?> provider, String instanceId, String json) {
         if (json == null) {

@@ -85,8 +85,6 @@ public final class SqliteProvider implements Provider {
     private static final String MARK_MESSAGES = "UPDATE orchestrator_queue SET lock_token = ?,"
             + " attempt_count = attempt_count + 1 WHERE instance_id = ? AND visible_at <= ?"
             + " RETURNING id, execution_id, message_json, attempt_count";
-    private static final String SELECT_EXECUTION = "SELECT execution_id, initiated_by, started_at, turn_count"
-            + " FROM executions WHERE instance_id = ? AND execution_id = ?";
     private static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
@@ -501,12 +499,7 @@ public final class SqliteProvider implements Provider {
 
     /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
     private void updateHeldLock(String operation, String lockToken, String sql, Object... args) {
-        db.write(operation, tx -> {
-            if (tx.update(sql, args) == 0) {
-                throw StoredForm.lockLost(operation, lockToken);
-            }
-            return null;
-        });
+        db.write(operation, tx -> SqlRows.updateHeldLock(tx, operation, lockToken, sql, args));
     }
 
     // ---------------------------------------------------------------- reads
@@ -514,69 +507,28 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<InstanceStatus> getInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return Optional.ofNullable(db.read("getInstance", tx -> readInstance(tx, instanceId)));
-    }
-
-    private static InstanceStatus readInstance(Tx tx, String instanceId) throws SQLException {
-        try (ResultSet rs = tx.bind("SELECT " + SqlRows.INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
-                .executeQuery()) {
-            return rs.next() ? SqlRows.instance(rs, SqliteProvider.class, TIME) : null;
-        }
-    }
-
-    private static ExecutionRecord readExecution(Tx tx, String instanceId, long executionId) throws SQLException {
-        try (ResultSet rs = tx.bind(SELECT_EXECUTION, instanceId, executionId).executeQuery()) {
-            return rs.next() ? SqlRows.execution(rs, 1, TIME) : null;
-        }
+        return Optional.ofNullable(db.read("getInstance", tx -> SqlRows.instanceById(tx, instanceId, SqliteProvider.class,
+                TIME)));
     }
 
     @Override
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        List<HistoryRow> rows = db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId));
-        List<String> errors = new ArrayList<>(1);
-        List<HistoryEvent> history = StoredForm.parseHistory(instanceId, executionId, rows, errors);
-        if (!errors.isEmpty()) {
-            throw new ProviderException("readHistory", errors.get(0), false, null);
-        }
-        return history;
+        return StoredForm.historyOrThrow(instanceId, executionId,
+                db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId)));
     }
 
     @Override
     public Optional<ExecutionRecord> getExecution(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return Optional.ofNullable(db.read("getExecution", tx -> readExecution(tx, instanceId, executionId)));
+        return Optional.ofNullable(db.read("getExecution", tx -> SqlRows.executionById(tx, instanceId, executionId, TIME)));
     }
 
     @Override
     public List<InstanceStatus> listInstances(InstanceQuery query) {
-        InstanceQuery q = query == null ? InstanceQuery.all() : query;
-        StringBuilder sql = new StringBuilder("SELECT ").append(SqlRows.INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (!q.statuses().isEmpty()) {
-            sql.append(" AND status IN (");
-            String separator = "";
-            for (RuntimeStatus s : RuntimeStatus.values()) { // fixed order keeps the statement cache small
-                if (q.statuses().contains(s)) {
-                    sql.append(separator).append('?');
-                    separator = ", ";
-                    args.add(s.name());
-                }
-            }
-            sql.append(')');
-        }
-        if (q.name() != null) {
-            sql.append(" AND orchestration_name = ?");
-            args.add(q.name());
-        }
-        if (q.afterInstanceId() != null) {
-            sql.append(" AND instance_id > ?");
-            args.add(q.afterInstanceId());
-        }
-        sql.append(" ORDER BY instance_id LIMIT ?");
-        args.add(q.limit());
+        SqlRows.Listing listing = SqlRows.listing(query);
         return db.read("listInstances", tx -> {
-            try (ResultSet rs = tx.bind(sql.toString(), args.toArray()).executeQuery()) {
+            try (ResultSet rs = tx.bind(listing.sql(), listing.args()).executeQuery()) {
                 return SqlRows.instances(rs, SqliteProvider.class, TIME);
             }
         });

@@ -112,8 +112,6 @@ public final class PostgresProvider implements Provider {
     private static final String MARK_MESSAGES = "UPDATE orchestrator_queue SET lock_token = ?,"
             + " attempt_count = attempt_count + 1 WHERE instance_id = ? AND visible_at <= now()"
             + " RETURNING id, execution_id, message_json, attempt_count";
-    private static final String SELECT_EXECUTION = "SELECT execution_id, initiated_by, started_at, turn_count"
-            + " FROM executions WHERE instance_id = ? AND execution_id = ?";
     private static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
@@ -592,12 +590,7 @@ public final class PostgresProvider implements Provider {
 
     /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
     private void updateHeldLock(String operation, String lockToken, String sql, Object... args) {
-        db.writeVolatile(operation, tx -> {
-            if (tx.update(sql, args) == 0) {
-                throw StoredForm.lockLost(operation, lockToken);
-            }
-            return null;
-        });
+        db.writeVolatile(operation, tx -> SqlRows.updateHeldLock(tx, operation, lockToken, sql, args));
     }
 
     // ---------------------------------------------------------------- reads
@@ -605,57 +598,27 @@ public final class PostgresProvider implements Provider {
     @Override
     public Optional<InstanceStatus> getInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return Optional.ofNullable(db.read("getInstance", tx -> {
-            try (ResultSet rs = tx.bind("SELECT " + SqlRows.INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?",
-                    instanceId).executeQuery()) {
-                return rs.next() ? SqlRows.instance(rs, PostgresProvider.class, TIME) : null;
-            }
-        }));
+        return Optional.ofNullable(db.read("getInstance", tx -> SqlRows.instanceById(tx, instanceId, PostgresProvider.class, TIME)));
     }
 
     @Override
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        List<HistoryRow> rows = db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId));
-        List<String> errors = new ArrayList<>(1);
-        List<HistoryEvent> history = StoredForm.parseHistory(instanceId, executionId, rows, errors);
-        if (!errors.isEmpty()) {
-            throw new ProviderException("readHistory", errors.get(0), false, null);
-        }
-        return history;
+        return StoredForm.historyOrThrow(instanceId, executionId,
+                db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId)));
     }
 
     @Override
     public Optional<ExecutionRecord> getExecution(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return Optional.ofNullable(db.read("getExecution", tx -> {
-            try (ResultSet rs = tx.bind(SELECT_EXECUTION, instanceId, executionId).executeQuery()) {
-                return rs.next() ? SqlRows.execution(rs, 1, TIME) : null;
-            }
-        }));
+        return Optional.ofNullable(db.read("getExecution", tx -> SqlRows.executionById(tx, instanceId, executionId, TIME)));
     }
 
     @Override
     public List<InstanceStatus> listInstances(InstanceQuery query) {
-        InstanceQuery q = query == null ? InstanceQuery.all() : query;
-        StringBuilder sql = new StringBuilder("SELECT ").append(SqlRows.INSTANCE_COLUMNS).append(" FROM instances WHERE true");
-        List<Object> args = new ArrayList<>();
-        if (!q.statuses().isEmpty()) {
-            sql.append(" AND status = ANY(?)");
-            args.add(q.statuses().stream().map(Enum::name).toArray(String[]::new));
-        }
-        if (q.name() != null) {
-            sql.append(" AND orchestration_name = ?");
-            args.add(q.name());
-        }
-        if (q.afterInstanceId() != null) {
-            sql.append(" AND instance_id > ?");
-            args.add(q.afterInstanceId());
-        }
-        sql.append(" ORDER BY instance_id LIMIT ?");
-        args.add(q.limit());
+        SqlRows.Listing listing = SqlRows.listing(query);
         return db.read("listInstances", tx -> {
-            try (ResultSet rs = tx.bind(sql.toString(), args.toArray()).executeQuery()) {
+            try (ResultSet rs = tx.bind(listing.sql(), listing.args()).executeQuery()) {
                 return SqlRows.instances(rs, PostgresProvider.class, TIME);
             }
         });
