@@ -104,21 +104,29 @@ public final class PostgresProvider implements Provider {
     private static final String ORCHESTRATOR_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM orchestrator_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM instance_locks)) - clock_timestamp()) * 1000";
-    /** Takes the instance lock unless someone else holds an unexpired one. */
-    private static final String TAKE_LOCK = "INSERT INTO instance_locks(instance_id, lock_token, locked_until)"
-            + " VALUES (?, ?, now() + ?" + MS + ") ON CONFLICT (instance_id) DO UPDATE"
+    /**
+     * Takes the instance lock unless someone else holds an unexpired one, and marks the visible
+     * messages with it, in one round trip: no rows back means the lock was not taken.
+     */
+    private static final String TAKE_LOCK_AND_MARK = "WITH taken AS (INSERT INTO instance_locks(instance_id,"
+            + " lock_token, locked_until) VALUES (?, ?, now() + ?" + MS + ") ON CONFLICT (instance_id) DO UPDATE"
             + " SET lock_token = excluded.lock_token, locked_until = excluded.locked_until"
-            + " WHERE instance_locks.locked_until <= now()";
-    private static final String MARK_MESSAGES = "UPDATE orchestrator_queue SET lock_token = ?,"
-            + " attempt_count = attempt_count + 1 WHERE instance_id = ? AND visible_at <= now()"
-            + " RETURNING id, execution_id, message_json, attempt_count";
+            + " WHERE instance_locks.locked_until <= now() RETURNING instance_id, lock_token)"
+            + " UPDATE orchestrator_queue q SET lock_token = t.lock_token, attempt_count = q.attempt_count + 1"
+            + " FROM taken t WHERE q.instance_id = t.instance_id AND q.visible_at <= now()"
+            + " RETURNING q.id, q.execution_id, q.message_json, q.attempt_count";
     private static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
-    /** Row-locks the instance whose lock the token names, in the order fetches lock (instance row, then lock row). */
-    private static final String LOCK_HELD_INSTANCE = "SELECT instance_id FROM instances WHERE instance_id ="
-            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE";
-    private static final String RELEASE_LOCK = "DELETE FROM instance_locks WHERE lock_token = ? RETURNING instance_id";
+    /**
+     * Releases the lock the token names, after row-locking its instance: the order fetches lock in
+     * (instance row, then lock row), so a commit and a fetch taking over an expired lock cannot deadlock.
+     * No row back means the lock is no longer held by the token.
+     */
+    private static final String RELEASE_HELD_LOCK = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
+            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)"
+            + " DELETE FROM instance_locks l USING held h WHERE l.instance_id = h.instance_id AND l.lock_token = ?"
+            + " RETURNING l.instance_id";
     private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
             + " history_size = history_size + ?, status = ?,"
             + " completed_at = CASE WHEN ? THEN now() ELSE completed_at END"
@@ -365,12 +373,14 @@ public final class PostgresProvider implements Provider {
             }
             String instanceId = instance.instanceId();
             String token = token();
-            if (tx.update(TAKE_LOCK, instanceId, token, timeout) == 0) {
-                continue; // another fetcher took it between our look and our lock
-            }
             List<RawMessage> messages;
-            try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId).executeQuery()) {
+            try (ResultSet rs = tx.bind(TAKE_LOCK_AND_MARK, instanceId, token, timeout).executeQuery()) {
                 messages = SqlRows.messages(rs);
+            }
+            if (messages.isEmpty()) {
+                // Another fetcher took the instance between our look and our lock (the picked message
+                // cannot vanish otherwise while we hold its instance row).
+                continue;
             }
             List<HistoryRow> history = SqlRows.history(tx, SELECT_HISTORY, instanceId, instance.executionId());
             return new Fetched<>(new Locked(token, instance, execution, messages, history), null);
@@ -391,8 +401,7 @@ public final class PostgresProvider implements Provider {
      * io.duroxide.provider.LockLostException}. Returns the instance id.
      */
     private static String releaseHeldLock(Tx tx, String operation, String lockToken) throws SQLException {
-        tx.queryString(LOCK_HELD_INSTANCE, lockToken);
-        String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
+        String instanceId = tx.queryString(RELEASE_HELD_LOCK, lockToken, lockToken);
         if (instanceId == null) {
             throw StoredForm.lockLost(operation, lockToken);
         }
