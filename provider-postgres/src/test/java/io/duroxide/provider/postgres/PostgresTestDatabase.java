@@ -82,9 +82,9 @@ public final class PostgresTestDatabase implements ExecutionCondition, BeforeAll
         return name;
     }
 
-    /** Options for {@link #url()} on {@code schema}, with a small pool and a short idle wait. */
+    /** Options for {@link #url()} on {@code schema}: the defaults (a pool of 8), so tests run what users run. */
     public static PostgresOptions options(String schema) {
-        return PostgresOptions.of(url()).withSchema(schema).withPoolSize(4);
+        return PostgresOptions.of(url()).withSchema(schema);
     }
 
     @Override
