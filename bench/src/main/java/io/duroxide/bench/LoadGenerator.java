@@ -6,6 +6,7 @@ import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.Provider;
+import io.duroxide.provider.ProviderException;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -47,7 +48,18 @@ public final class LoadGenerator {
             System.exit(2);
             return;
         }
-        GroundTruth truth = run(options, System.out);
+        GroundTruth truth;
+        try {
+            truth = run(options, System.out);
+        } catch (ProviderException e) {
+            if (!"open".equals(e.operation())) {
+                throw e;
+            }
+            // An unreachable or unusable store is bad input: one line, no stack trace.
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         if (agentAttached()) {
             MetricsComparison.compareWithScrape(truth, System.out);
         }
