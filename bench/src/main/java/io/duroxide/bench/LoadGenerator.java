@@ -5,7 +5,8 @@ import io.duroxide.api.InstanceQuery;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.ProviderException;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
@@ -22,13 +23,17 @@ import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * Drives a scenario against an embedded SQLite file, prints progress every second, and at the end
+ * Drives a scenario against an embedded SQLite file or a PostgreSQL database, prints progress every second, and at the end
  * prints the ground truth read back from the database; when the metrics agent is attached, compares
  * it with a scrape of the agent's endpoint.
  *
  * <pre>java [-javaagent:agent/target/duroxide-agent.jar] -jar bench/target/duroxide-loadgen.jar
  *      [--scenario normal|high|error-spike|long-running|toygres] [--duration SECONDS] [--db FILE]
- *      [--rate STARTS_PER_SECOND] [--failure-rate P] [--linger SECONDS]</pre>
+ *      [--rate STARTS_PER_SECOND] [--failure-rate P] [--linger SECONDS]
+ *      [--provider sqlite|postgres] [--pg-url JDBC_URL] [--pg-schema SCHEMA]</pre>
+ *
+ * <p>Several load generators given the same PostgreSQL URL and schema share one backlog: each starts
+ * its own instances (ids carry a per-run prefix) and its runtime processes anyone's.
  */
 public final class LoadGenerator {
     private LoadGenerator() {}
@@ -46,7 +51,18 @@ public final class LoadGenerator {
         if (agentAttached()) {
             MetricsComparison.awaitEndpoint(System.out);
         }
-        GroundTruth truth = run(options, System.out);
+        GroundTruth truth;
+        try {
+            truth = run(options, System.out);
+        } catch (ProviderException e) {
+            if (!"open".equals(e.operation())) {
+                throw e;
+            }
+            // An unreachable or unusable store is bad input: one line, no stack trace.
+            System.err.println("error: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
         if (agentAttached()) {
             MetricsComparison.compareWithScrape(truth, System.out);
         }
@@ -70,17 +86,18 @@ public final class LoadGenerator {
         Scenario scenario = options.scenario();
         if (scenario == Scenario.LONG_RUNNING) {
             out.printf("duroxide load generator: scenario %s, one orchestration of %d turns, on %s%n",
-                    scenario.cliName(), Scenario.LONG_RUNNING_STEPS + 1, options.db());
+                    scenario.cliName(), Scenario.LONG_RUNNING_STEPS + 1, options.store().describe());
         } else {
             out.printf("duroxide load generator: %d starts/s for %d s on %s (activity failure rate %.2f)%n",
-                    options.rate(), options.durationSeconds(), options.db(), options.failureRate());
+                    options.rate(), options.durationSeconds(), options.store().describe(), options.failureRate());
             out.printf("scenario %s%n", scenario.cliName());
         }
-        try (SqliteProvider provider = SqliteProvider.open(options.db());
+        try (Provider provider = options.store().open();
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, scenario.registry(options.failureRate()))
                      .orchestrationConcurrency(2).activityConcurrency(8).build().start()) {
             DuroxideClient client = runtime.client();
-            String runId = Long.toString(System.currentTimeMillis(), 36);
+            // Unique per process too, so parallel load generators on one database never share ids.
+            String runId = Long.toString(System.currentTimeMillis(), 36) + Long.toString(ProcessHandle.current().pid(), 36);
             String prefix = "run-" + runId + "-";
             List<String> started = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean pumping = new AtomicBoolean(true);
@@ -294,9 +311,11 @@ public final class LoadGenerator {
     }
 
     /** Command-line options; every value is validated with a message naming the flag. */
-    public record LoadOptions(Scenario scenario, Path db, int durationSeconds, int rate, double failureRate, int lingerSeconds) {
+    public record LoadOptions(Scenario scenario, Store store, int durationSeconds, int rate, double failureRate,
+            int lingerSeconds) {
         static final String USAGE = "usage: duroxide-loadgen [--scenario normal|high|error-spike|long-running|toygres] [--db FILE]"
-                + " [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1] [--linger SECONDS]";
+                + " [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1] [--linger SECONDS]"
+                + " [--provider sqlite|postgres] [--pg-url jdbc:postgresql://HOST:PORT/DB?user=U&password=P] [--pg-schema NAME]";
 
         static LoadOptions parse(String[] args) {
             Scenario scenario = Scenario.TOYGRES;
@@ -305,6 +324,9 @@ public final class LoadGenerator {
             Integer rate = null;
             Double failureRate = null;
             int linger = 0;
+            String provider = Store.SQLITE;
+            String pgUrl = null;
+            String pgSchema = null;
             for (int i = 0; i < args.length; i++) {
                 String flag = args[i];
                 if (i + 1 >= args.length) {
@@ -318,10 +340,18 @@ public final class LoadGenerator {
                     case "--rate" -> rate = positiveInt(flag, value);
                     case "--failure-rate" -> failureRate = probability(flag, value);
                     case "--linger" -> linger = positiveInt(flag, value);
+                    case "--provider" -> provider = value;
+                    case "--pg-url" -> pgUrl = value;
+                    case "--pg-schema" -> pgSchema = value;
                     default -> throw new IllegalArgumentException("unknown option " + flag);
                 }
             }
-            return new LoadOptions(scenario, db, duration, rate != null ? rate : Math.max(1, scenario.defaultRate),
+            if (!Store.POSTGRES.equalsIgnoreCase(provider) && (pgUrl != null || pgSchema != null)) {
+                throw new IllegalArgumentException("--pg-url and --pg-schema need --provider postgres");
+            }
+            Store store = Store.POSTGRES.equalsIgnoreCase(provider) ? Store.postgres(pgUrl, pgSchema)
+                    : new Store(provider, db, null, null);
+            return new LoadOptions(scenario, store, duration, rate != null ? rate : Math.max(1, scenario.defaultRate),
                     failureRate != null ? failureRate : scenario.defaultFailureRate, linger);
         }
 

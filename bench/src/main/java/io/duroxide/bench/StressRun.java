@@ -1,16 +1,13 @@
 package io.duroxide.bench;
 
 import io.duroxide.api.DuroxideClient;
-import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
-import io.duroxide.api.Task;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -30,8 +27,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * SLOTS are orchestration/activity slot pairs, default {@code 1/1 2/2}.
  */
 public final class StressRun {
-    static final String FAN_OUT = "stress::FanOut";
-    static final int FAN = 5;
     static final long ACTIVITY_MS = 10;
     static final int IN_FLIGHT = 20;
 
@@ -61,7 +56,7 @@ public final class StressRun {
         AtomicInteger failed = new AtomicInteger();
         AtomicLong nextId = new AtomicLong();
         try (SqliteProvider provider = SqliteProvider.open(dir.resolve("stress.db"));
-             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry())
+             DuroxideRuntime runtime = DuroxideRuntime.builder(provider, FanOutWorkload.registry(ACTIVITY_MS))
                      .orchestrationConcurrency(orchestrationSlots)
                      .activityConcurrency(activitySlots)
                      .pollInterval(Duration.ofMillis(100))
@@ -73,7 +68,7 @@ public final class StressRun {
             for (int i = 0; i < IN_FLIGHT; i++) {
                 pump.execute(() -> {
                     while (System.nanoTime() < stopStarting) {
-                        String id = client.startOrchestration(FAN_OUT, 0, StartOptions.withInstanceId("s-" + nextId.getAndIncrement()));
+                        String id = client.startOrchestration(FanOutWorkload.FAN_OUT, 0, StartOptions.withInstanceId("s-" + nextId.getAndIncrement()));
                         RuntimeStatus status = client.waitForCompletion(id, Duration.ofMinutes(5)).status();
                         (status == RuntimeStatus.COMPLETED ? completed : failed).incrementAndGet();
                     }
@@ -84,24 +79,9 @@ public final class StressRun {
                 throw new IllegalStateException("the pump did not drain within 5 minutes of the run's end");
             }
             double wall = (System.nanoTime() - start) / 1e9;
-            return new Result(completed.get(), failed.get(), wall, 1000.0 / ACTIVITY_MS / FAN * activitySlots);
+            return new Result(completed.get(), failed.get(), wall, 1000.0 / ACTIVITY_MS / FanOutWorkload.FAN * activitySlots);
         } finally {
             TempDirs.deleteRecursively(dir);
         }
-    }
-
-    static Registry registry() {
-        return new Registry()
-                .addActivity("stress::ProcessTask", Integer.class, (ctx, n) -> {
-                    Thread.sleep(ACTIVITY_MS);
-                    return n;
-                })
-                .addOrchestration(FAN_OUT, Integer.class, (ctx, n) -> {
-                    List<Task<Integer>> tasks = new ArrayList<>(FAN);
-                    for (int i = 0; i < FAN; i++) {
-                        tasks.add(ctx.callActivity("stress::ProcessTask", i, Integer.class));
-                    }
-                    return ctx.allOf(tasks).await().size();
-                });
     }
 }

@@ -5,6 +5,7 @@ import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.OrchestrationContext;
 import io.duroxide.api.Registry;
 import io.duroxide.api.Task;
+import io.duroxide.provider.Provider;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,8 +20,9 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * One of several runtimes, each in its own JVM, sharing one SQLite file (used by
- * {@link MultiProcessContentionTest}). Usage: {@code ContentionWorkload DB LOG READY_FILE COUNT NAME}.
+ * One of several runtimes, each in its own JVM, sharing one store (used by
+ * {@link MultiProcessContentionTest} on SQLite and by other providers' multi-process tests through
+ * {@link #run}). Usage: {@code ContentionWorkload DB LOG READY_FILE COUNT NAME [LOCK_TIMEOUT_MS]}.
  * It starts a runtime, writes READY_FILE, then works until the COUNT instances of the workload (which
  * the test starts once every child is ready) all exist and are terminal, and exits 0.
  *
@@ -31,20 +33,36 @@ import java.util.function.Supplier;
  * {@link System#nanoTime()}, which on Linux is CLOCK_MONOTONIC and so comparable across processes.
  */
 public final class ContentionWorkload {
-    static final String[] KINDS = {"Chain", "FanOut", "Sleepy", "Parent"};
+    public static final String[] KINDS = {"Chain", "FanOut", "Sleepy", "Parent", "Looper"};
+    /** Distinct activity invocations per round of KINDS: 3 per Chain, 4 per FanOut, 1 per Sleepy, 3 + 1 per Parent, 3 per Looper. */
+    public static final int ACTIVITIES_PER_ROUND = 3 + 4 + 1 + 4 + 3;
+    /** Looper continues as new this many times, so its instances end in execution LOOPS + 1. */
+    static final int LOOPS = 2;
+    /** Looper's input carries the execution's round above this factor. */
+    private static final int ROUND = 100_000;
 
     private ContentionWorkload() {}
 
-    static String instanceId(int n) {
+    public static String instanceId(int n) {
         return "c-" + KINDS[n % KINDS.length].toLowerCase() + "-" + n;
     }
 
-    static String kind(int n) {
+    public static String kind(int n) {
         return KINDS[n % KINDS.length];
     }
 
-    static String expectedOutput(int n) {
+    /** Sub-orchestrations a workload of {@code instances} creates: one per Parent. */
+    public static int subOrchestrations(int instances) {
+        return instances / KINDS.length;
+    }
+
+    public static long expectedExecutions(int n) {
+        return kind(n).equals("Looper") ? LOOPS + 1 : 1;
+    }
+
+    public static String expectedOutput(int n) {
         return switch (kind(n)) {
+            case "Looper" -> "\"" + n + "+looped\"";
             case "Chain" -> "\"" + n + "+a+b+c\"";
             case "Parent" -> "\"" + n + "+a+b+c+p\"";
             case "FanOut" -> "[" + (n * 1) + "," + (n * 2) + "," + (n * 3) + "," + (n * 4) + "]";
@@ -52,7 +70,7 @@ public final class ContentionWorkload {
         };
     }
 
-    static Registry registry(Path log) {
+    public static Registry registry(Path log) {
         return new Registry()
                 .addActivity("Append", String.class, (ctx, in) -> {
                     long start = System.nanoTime();
@@ -87,6 +105,16 @@ public final class ContentionWorkload {
                 .addOrchestration("Parent", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
                     String chained = ctx.callSubOrchestration("Chain", n, String.class).await();
                     return ctx.callActivity("Append", chained + "+p", String.class).await();
+                }))
+                .addOrchestration("Looper", Integer.class, (ctx, in) -> turn(log, ctx, () -> {
+                    int n = in % ROUND;
+                    int round = in / ROUND;
+                    if (round < LOOPS) {
+                        ctx.callActivity("Append", n + "+r" + round, String.class).await();
+                        ctx.continueAsNew(in + ROUND);
+                        return null;
+                    }
+                    return ctx.callActivity("Append", n + "+looped", String.class).await();
                 }));
     }
 
@@ -114,15 +142,23 @@ public final class ContentionWorkload {
     }
 
     public static void main(String[] args) throws Exception {
-        Path db = Path.of(args[0]);
+        run(SqliteProvider.open(Path.of(args[0])), args);
+    }
+
+    /**
+     * Runs one runtime on {@code provider} (closed at the end) with the arguments of {@link #main};
+     * the first argument, which names the store, is not read here. Exits the JVM with 2 on a time-out.
+     */
+    public static void run(Provider opened, String[] args) throws Exception {
         Path log = Path.of(args[1]);
         Path ready = Path.of(args[2]);
         int count = Integer.parseInt(args[3]);
         String name = args[4];
-        try (SqliteProvider provider = SqliteProvider.open(db);
+        Duration lockTimeout = Duration.ofMillis(args.length > 5 ? Long.parseLong(args[5]) : 30_000);
+        try (Provider provider = opened;
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry(log))
                      .name(name)
-                     .lockTimeouts(Duration.ofSeconds(30), Duration.ofSeconds(30))
+                     .lockTimeouts(lockTimeout, lockTimeout)
                      .pollInterval(Duration.ofMillis(10))
                      .orchestrationConcurrency(2)
                      .activityConcurrency(4)

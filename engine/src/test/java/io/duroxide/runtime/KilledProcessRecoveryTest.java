@@ -3,11 +3,9 @@ package io.duroxide.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceStatus;
-import io.duroxide.api.Orchestration;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import java.io.File;
 import java.nio.file.Files;
@@ -60,22 +58,12 @@ class KilledProcessRecoveryTest {
                 assertThat(status.status()).as(id).isEqualTo(RuntimeStatus.COMPLETED);
                 assertThat(status.output()).as(id).isEqualTo(CrashWorkload.expectedOutput(n));
                 List<HistoryEvent> history = provider.readHistory(id, status.executionId());
-                assertReplays(registry, status, history);
+                ContentionChecks.assertReplays(registry, status, history);
                 assertEveryActivityRanAtLeastOnce(id, history, logged);
             }
             assertThat(provider.queueDepths().orchestratorReady()).isZero();
             assertThat(provider.queueDepths().activityReady()).isZero();
         }
-    }
-
-    /** The stored history re-executes to the same result with no nondeterminism. */
-    private static void assertReplays(Registry registry, InstanceStatus status, List<HistoryEvent> history) {
-        var registered = registry.orchestration(status.name(), status.version()).orElseThrow();
-        List<HistoryEvent> withoutEnd = history.subList(0, history.size() - 1);
-        ReplayResult result = ReplayEngine.run((Orchestration<?, ?>) registered.function(), registered.inputType(), status.instanceId(),
-                status.version(), status.executionId(), withoutEnd, withoutEnd.size(), System.currentTimeMillis(), JsonConverter.DEFAULT);
-        assertThat(result.kind()).as(status.instanceId() + " replays").isEqualTo(ReplayResult.Kind.COMPLETED);
-        assertThat(result.output()).isEqualTo(status.output());
     }
 
     private static void assertEveryActivityRanAtLeastOnce(String id, List<HistoryEvent> history, List<String> logged) {

@@ -9,6 +9,9 @@ import io.duroxide.api.RetryPolicy;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.api.TaskFailedException;
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.postgres.PostgresOptions;
+import io.duroxide.provider.postgres.PostgresProvider;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.BufferedReader;
@@ -21,7 +24,7 @@ import java.util.List;
 
 /**
  * The workload the agent tests run in child JVMs (no agent code here: the agent is attached with
- * -javaagent). Usage: {@code Workload <mode> <db-file> [args]}. Every mode prints {@code DONE ...} when
+ * -javaagent). Usage: {@code Workload <mode> <db-file | postgresql-jdbc-url> [args]}. Every mode prints {@code DONE ...} when
  * its work is finished, then waits for a line on stdin (or EOF) before closing the runtime and exiting,
  * so the test can scrape the endpoint while the runtime is still up.
  *
@@ -42,12 +45,23 @@ public final class Workload {
 
     private static final BufferedReader STDIN = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
+    /**
+     * A SQLite file, or a {@code jdbc:postgresql:} URL whose schema is the system property
+     * {@code duroxide.pg.schema}: the agent must measure any provider through the SPI.
+     */
+    static Provider openStore(String store) {
+        if (store.startsWith("jdbc:postgresql:")) {
+            return PostgresProvider.open(PostgresOptions.of(store).withSchema(System.getProperty("duroxide.pg.schema",
+                    PostgresOptions.DEFAULT_SCHEMA)));
+        }
+        return SqliteProvider.open(Path.of(store));
+    }
+
     public static void main(String[] args) throws Exception {
         String mode = args[0];
-        Path db = Path.of(args[1]);
         Registry registry = registry(mode, args);
         Duration orchestrationLock = "takeover".equals(mode) ? Duration.ofSeconds(1) : Duration.ofSeconds(30);
-        try (SqliteProvider store = SqliteProvider.open(db);
+        try (Provider store = openStore(args[1]);
              DuroxideRuntime runtime = DuroxideRuntime.builder(store, registry)
                      .pollInterval(Duration.ofMillis(20))
                      .orchestrationConcurrency(2)

@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
  * Classifies a provider call's exception into the {@code error_type} of
  * {@code duroxide_provider_errors_total}: timeout, connection, deadlock, corruption,
  * constraint_violation, plus lock_lost, not_found, invalid_state and other. The cause chain is
- * walked outermost first and the first classifiable throwable wins. No JDBC driver is needed on the
+ * walked for a {@link java.sql.SQLException} the database classified (following
+ * {@link java.sql.SQLException#getNextException()} too); without one, outermost first, the first
+ * classifiable throwable wins. No JDBC driver is needed on the
  * agent's side: SQLite result codes are read through {@link java.sql.SQLException#getErrorCode()} (the
  * primary result code for sqlite-jdbc) and, reflectively, {@code org.sqlite.SQLiteException#getResultCode()}
  * (the extended code); SQLState classes cover other databases.
@@ -51,7 +53,18 @@ public final class ProviderErrors {
         if (error == null) {
             return null;
         }
+        // A database's own verdict (SQLState, SQLite result code) anywhere in the chain is the most
+        // specific signal, so it wins over generic wrappers (pool or driver exceptions) nearer the top.
         int depth = 0;
+        for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof java.sql.SQLException) {
+                String c = classifySql((java.sql.SQLException) t);
+                if (c != null) {
+                    return c;
+                }
+            }
+        }
+        depth = 0;
         for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
             String c = classifyOne(t);
             if (c != null) {
@@ -99,9 +112,14 @@ public final class ProviderErrors {
                 return c;
             }
         }
-        String c = classifySqlState(e.getSQLState());
-        if (c != null) {
-            return c;
+        // A batch failure (java.sql.BatchUpdateException) may carry the server's SQLState only on the
+        // exceptions chained with setNextException, not on itself or its cause.
+        int depth = 0;
+        for (java.sql.SQLException s = e; s != null && depth < 8; s = s.getNextException() == s ? null : s.getNextException(), depth++) {
+            String c = classifySqlState(s.getSQLState());
+            if (c != null) {
+                return c;
+            }
         }
         if (e instanceof java.sql.SQLTimeoutException) {
             return "timeout";
@@ -198,7 +216,13 @@ public final class ProviderErrors {
         return null;
     }
 
-    /** SQLState: 08 connection, 40P01/40001 deadlock, 57014/HYT00/HYT01 timeout, 23 constraint, XX001/XX002 corruption. */
+    /**
+     * SQLState (PostgreSQL and other standard drivers): 08 connection; 40P01 deadlock and 40001
+     * serialization failure both deadlock (the spec's vocabulary has no separate word for a
+     * serialization conflict, and both mean "the transaction lost a concurrency conflict, run it
+     * again"); 57014 (statement cancelled by statement_timeout) and HYT00/HYT01 timeout; 23 constraint;
+     * XX001/XX002 (data or index corrupted) corruption; 57P01-57P03 (server shutting down) connection.
+     */
     static String classifySqlState(String state) {
         if (state == null || state.length() < 2) {
             return null;

@@ -1,48 +1,42 @@
 package io.duroxide.bench.jmh;
 
 import io.duroxide.api.DuroxideClient;
-import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
-import io.duroxide.api.Task;
+import io.duroxide.bench.FanOutWorkload;
+import io.duroxide.bench.Store;
 import io.duroxide.bench.TempDirs;
-import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.provider.Provider;
+import io.duroxide.provider.postgres.PostgresProvider;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
- * One file-backed SQLite store in a temp dir and a started runtime that runs the fan-out workload:
- * one orchestration calls five no-op activities and joins them.
+ * A fresh store (a file-backed SQLite file in a temp dir, or a PostgreSQL schema of its own that is
+ * dropped at the end) and a started runtime that runs {@link FanOutWorkload} with no-op activities.
  */
 final class FanOutState {
-    static final String FAN_OUT = "bench::FanOut";
-    static final int FAN = 5;
+    /** Where {@code provider=postgres} forks connect; an environment variable because forks inherit it. */
+    static final String PG_URL_VARIABLE = "DUROXIDE_BENCH_PG_URL";
 
     private final Path dir;
-    private final SqliteProvider provider;
+    private final Store store;
+    private final Provider provider;
     private final DuroxideRuntime runtime;
     private final DuroxideClient client;
     private long next;
 
-    FanOutState() throws IOException {
+    FanOutState(String providerKind) throws IOException {
         dir = Files.createTempDirectory("duroxide-jmh-");
-        provider = SqliteProvider.open(dir.resolve("bench.db"));
-        Registry registry = new Registry()
-                .addActivity("bench::Noop", Integer.class, (ctx, n) -> n)
-                .addOrchestration(FAN_OUT, Integer.class, (ctx, n) -> {
-                    List<Task<Integer>> tasks = new ArrayList<>(FAN);
-                    for (int i = 0; i < FAN; i++) {
-                        tasks.add(ctx.callActivity("bench::Noop", i, Integer.class));
-                    }
-                    return ctx.allOf(tasks).await().size();
-                });
-        runtime = DuroxideRuntime.builder(provider, registry).build().start();
+        store = Store.POSTGRES.equals(providerKind)
+                ? Store.postgres(System.getenv(PG_URL_VARIABLE), "jmh_" + Long.toString(System.nanoTime(), 36))
+                : new Store(providerKind, dir.resolve("bench.db"), null, null);
+        provider = store.open();
+        runtime = DuroxideRuntime.builder(provider, FanOutWorkload.registry(0)).build().start();
         client = runtime.client();
     }
 
@@ -50,7 +44,7 @@ final class FanOutState {
     void runBatch(int batch) {
         String[] ids = new String[batch];
         for (int i = 0; i < batch; i++) {
-            ids[i] = client.startOrchestration(FAN_OUT, i, StartOptions.withInstanceId("i-" + next++));
+            ids[i] = client.startOrchestration(FanOutWorkload.FAN_OUT, i, StartOptions.withInstanceId("i-" + next++));
         }
         for (String id : ids) {
             RuntimeStatus status = client.waitForCompletion(id, Duration.ofMinutes(1)).status();
@@ -63,6 +57,9 @@ final class FanOutState {
     void close() throws IOException {
         runtime.close();
         provider.close();
+        if (store.isPostgres()) {
+            PostgresProvider.dropSchema(store.pgOptions());
+        }
         TempDirs.deleteRecursively(dir);
     }
 

@@ -1,5 +1,6 @@
 package io.duroxide.bench.jmh;
 
+import io.duroxide.bench.Store;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,7 +22,7 @@ public final class TransactionsPerOrchestration {
         int instances = args.length > 0 ? Integer.parseInt(args[0]) : 1000;
         int batch = args.length > 1 ? Integer.parseInt(args[1]) : 200;
         FanOutState.requireAgent(true);
-        FanOutState state = new FanOutState();
+        FanOutState state = new FanOutState(Store.SQLITE);
         try {
             for (int done = 0; done < instances; done += batch) {
                 state.runBatch(batch);

@@ -3,6 +3,7 @@ package io.duroxide.provider.sqlite;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.jdbc.SqlTx;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
@@ -65,7 +66,7 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     /** A connection borrowed for one unit of work, with its cached prepared statements. */
-    static final class Tx {
+    static final class Tx implements SqlTx {
         private final Connection connection;
         private final Map<String, PreparedStatement> cache;
 
@@ -85,7 +86,8 @@ final class SqliteDatabase implements AutoCloseable {
         }
 
         /** Binds the arguments in order (null allowed) to a cached statement. */
-        PreparedStatement bind(String sql, Object... args) throws SQLException {
+        @Override
+        public PreparedStatement bind(String sql, Object... args) throws SQLException {
             PreparedStatement p = ps(sql);
             for (int i = 0; i < args.length; i++) {
                 p.setObject(i + 1, args[i]);
@@ -93,16 +95,6 @@ final class SqliteDatabase implements AutoCloseable {
             return p;
         }
 
-        int update(String sql, Object... args) throws SQLException {
-            return bind(sql, args).executeUpdate();
-        }
-
-        /** The first column of the first row, or null. */
-        String queryString(String sql, Object... args) throws SQLException {
-            try (ResultSet rs = bind(sql, args).executeQuery()) {
-                return rs.next() ? rs.getString(1) : null;
-            }
-        }
     }
 
     private final Path file;

@@ -6,7 +6,6 @@ import io.duroxide.api.InstanceQuery;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.FailureDetails;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.json.JsonConverter;
@@ -24,6 +23,11 @@ import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.SqlRows;
+import io.duroxide.provider.jdbc.SqlRows.RawMessage;
+import io.duroxide.provider.jdbc.StoredForm;
+import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
+import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import io.duroxide.provider.sqlite.SqliteDatabase.Tx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -34,7 +38,6 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -57,9 +60,7 @@ public final class SqliteProvider implements Provider {
     /** Orphans (messages of deleted instances) removed by one fetch before it gives up for this poll. */
     private static final int MAX_SKIPS_PER_FETCH = 16;
 
-    private static final String INSTANCE_COLUMNS = "instance_id, orchestration_name, orchestration_version, status,"
-            + " current_execution_id, input, output, failure_json, custom_status, parent_instance_id, created_at,"
-            + " updated_at";
+    private static final SqlRows.TimeColumn TIME = (rs, column) -> Instant.ofEpochMilli(rs.getLong(column));
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
             + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
@@ -87,8 +88,6 @@ public final class SqliteProvider implements Provider {
     private static final String MARK_MESSAGES = "UPDATE orchestrator_queue SET lock_token = ?,"
             + " attempt_count = attempt_count + 1 WHERE instance_id = ? AND visible_at <= ?"
             + " RETURNING id, execution_id, message_json, attempt_count";
-    private static final String SELECT_EXECUTION = "SELECT execution_id, initiated_by, started_at, turn_count"
-            + " FROM executions WHERE instance_id = ? AND execution_id = ?";
     private static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
@@ -118,6 +117,7 @@ public final class SqliteProvider implements Provider {
             + " WHERE instance_id = ? UNION SELECT i.instance_id FROM instances i JOIN tree t"
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
             + " JOIN instances i ON i.instance_id = tree.id";
+    private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("?");
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -176,7 +176,7 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public void createInstance(NewInstance start) throws InstanceAlreadyExistsException {
-        checkStart(start);
+        StoredForm.checkStart(start);
         db.write("createInstance", tx -> {
             long now = now();
             if (!insertInstance(tx, start.instanceId(), start.start(), now)) {
@@ -189,7 +189,7 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public boolean signalWithStart(NewInstance start, OrchestratorMessage signal) {
-        checkStart(start);
+        StoredForm.checkStart(start);
         Objects.requireNonNull(signal, "signal");
         return db.write("signalWithStart", tx -> {
             long now = now();
@@ -221,13 +221,6 @@ public final class SqliteProvider implements Provider {
         });
     }
 
-    private static void checkStart(NewInstance start) {
-        Objects.requireNonNull(start, "start");
-        Objects.requireNonNull(start.instanceId(), "instanceId");
-        Objects.requireNonNull(start.start(), "start event");
-        Objects.requireNonNull(start.start().name(), "orchestration name");
-    }
-
     /** Inserts the instance row (PENDING) and its execution 1, unless the id exists. */
     private static boolean insertInstance(Tx tx, String instanceId, HistoryEvent.ExecutionStarted start, long now)
             throws SQLException {
@@ -253,11 +246,9 @@ public final class SqliteProvider implements Provider {
 
     // ---------------------------------------------------------------- orchestrator queue
 
-    private record RawMessage(long id, Long executionId, String json, int attemptCount) {}
-
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
-    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, String executionError,
-            List<RawMessage> messages, List<String[]> history) {}
+    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
+            List<HistoryRow> history) {}
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
@@ -288,39 +279,9 @@ public final class SqliteProvider implements Provider {
             return instances;
         });
         orchestratorIdle = locked.isEmpty();
-        return locked.stream().map(SqliteProvider::workItem).toList();
-    }
-
-    /** Decodes a locked instance; what cannot be decoded becomes the work item's history error. */
-    private static OrchestrationWorkItem workItem(Locked locked) {
-        InstanceStatus instance = locked.instance();
-        List<String> errors = new ArrayList<>();
-        if (locked.executionError() != null) {
-            errors.add(locked.executionError());
-        }
-
-        List<OrchestratorMessage> messages = new ArrayList<>(locked.messages().size());
-        int attemptCount = 0;
-        for (RawMessage m : locked.messages()) {
-            attemptCount = Math.max(attemptCount, m.attemptCount());
-            try {
-                messages.add(new OrchestratorMessage(instance.instanceId(), m.executionId(),
-                        JSON.fromJson(m.json(), HistoryEvent.class)));
-            } catch (RuntimeException e) {
-                errors.add("queued message " + m.id() + " of instance '" + instance.instanceId()
-                        + "' cannot be read: " + e.getMessage());
-            }
-        }
-
-        List<HistoryEvent> history = parseHistory(instance.instanceId(), instance.executionId(), locked.history(),
-                errors);
-        String historyError = errors.isEmpty() ? null : String.join("; ", errors);
-        if (historyError != null) {
-            LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
-            history = List.of();
-        }
-        return new OrchestrationWorkItem(locked.token(), instance, locked.execution(), history,
-                List.copyOf(messages), attemptCount, historyError);
+        return locked.stream()
+                .map(l -> SqlRows.workItem(l.token(), l.instance(), l.execution(), l.messages(), l.history()))
+                .toList();
     }
 
     private Locked lockNextInstance(Tx tx, long timeout) throws SQLException {
@@ -333,10 +294,8 @@ public final class SqliteProvider implements Provider {
                     instance = null;
                     execution = null;
                 } else {
-                    instance = instanceFrom(rs);
-                    Long executionId = nullableLong(rs, 13);
-                    execution = executionId == null ? null : new ExecutionRecord(executionId,
-                            InitiatedBy.valueOf(rs.getString(14)), Instant.ofEpochMilli(rs.getLong(15)), rs.getInt(16));
+                    instance = SqlRows.instance(rs, SqliteProvider.class, TIME);
+                    execution = SqlRows.execution(rs, 13, TIME);
                 }
             }
             if (instance == null) {
@@ -353,82 +312,37 @@ public final class SqliteProvider implements Provider {
             String instanceId = instance.instanceId();
             String token = token();
             tx.update(UPSERT_LOCK, instanceId, token, now + timeout);
-            List<RawMessage> messages = new ArrayList<>();
+            List<RawMessage> messages;
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
-                while (rs.next()) {
-                    messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
-                }
-            }
-            messages.sort(Comparator.comparingLong(RawMessage::id));
-            String executionError = null;
-            if (execution == null) {
-                executionError = "execution " + instance.executionId() + " of instance '" + instanceId
-                        + "' is missing from the store";
-                execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
+                messages = SqlRows.messages(rs);
             }
             // Read inside the transaction, on the writer's warm page cache; parsed after the commit.
-            List<String[]> history = readRawHistory(tx, instanceId, instance.executionId());
-            return new Locked(token, instance, execution, executionError, messages, history);
+            List<HistoryRow> history = SqlRows.history(tx, SELECT_HISTORY, instanceId, instance.executionId());
+            return new Locked(token, instance, execution, messages, history);
         }
         return null;
-    }
-
-    /** Deserialises history rows; a row that cannot be read is reported in {@code errors} and voids the history. */
-    private static List<HistoryEvent> parseHistory(String instanceId, long executionId, List<String[]> rows,
-            List<String> errors) {
-        List<HistoryEvent> history = new ArrayList<>(rows.size());
-        for (String[] row : rows) {
-            try {
-                history.add(JSON.fromJson(row[1], HistoryEvent.class));
-            } catch (RuntimeException e) {
-                errors.add("history event " + row[0] + " of execution " + executionId + " of instance '" + instanceId
-                        + "' cannot be read: " + e.getMessage());
-                return List.of();
-            }
-        }
-        return List.copyOf(history);
-    }
-
-    private static List<String[]> readRawHistory(Tx tx, String instanceId, long executionId) throws SQLException {
-        List<String[]> rows = new ArrayList<>();
-        try (ResultSet rs = tx.bind(SELECT_HISTORY, instanceId, executionId).executeQuery()) {
-            while (rs.next()) {
-                rows.add(new String[] {rs.getString(1), rs.getString(2)});
-            }
-        }
-        return rows;
     }
 
     @Override
     public void commitTurn(String lockToken, TurnWrite write) {
         Objects.requireNonNull(lockToken, "lockToken");
-        Objects.requireNonNull(write, "write");
-        Objects.requireNonNull(write.status(), "write.status");
         // Serialise outside the write lock.
-        List<String> eventJson = new ArrayList<>(write.newEvents().size());
-        for (HistoryEvent e : write.newEvents()) {
-            eventJson.add(JSON.toJson(e));
-        }
-        List<String> itemJson = new ArrayList<>(write.activities().size());
-        for (ActivityWorkItem item : write.activities()) {
-            itemJson.add(JSON.toJson(item));
-        }
-        List<String> messageJson = new ArrayList<>(write.messages().size());
-        for (TimedMessage m : write.messages()) {
-            messageJson.add(JSON.toJson(m.message().event()));
-        }
-        String failureJson = write.failure() == null ? null : JSON.toJson(write.failure());
+        TurnJson json = TurnJson.of(write);
+        List<String> eventJson = json.events();
+        List<String> itemJson = json.activities();
+        List<String> messageJson = json.messages();
+        String failureJson = json.failure();
 
         db.write("commitTurn", tx -> {
             long now = now();
             String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
             if (instanceId == null) {
-                throw lockLost("commitTurn", lockToken);
+                throw StoredForm.lockLost("commitTurn", lockToken);
             }
             tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
 
             Long historySize;
-            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), executionStatus(write),
+            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(), StoredForm.executionStatus(write),
                     write.terminal() ? now : null, instanceId, write.executionId()).executeQuery()) {
                 historySize = rs.next() ? rs.getLong(1) : null;
             }
@@ -436,19 +350,8 @@ public final class SqliteProvider implements Provider {
                 throw new ProviderException("commitTurn", "execution " + write.executionId() + " of instance '"
                         + instanceId + "' does not exist", false, null);
             }
-            if (!eventJson.isEmpty()) {
-                long eventId = historySize - eventJson.size();
-                PreparedStatement p = tx.ps(INSERT_HISTORY);
-                for (int i = 0; i < eventJson.size(); i++) {
-                    p.setString(1, instanceId);
-                    p.setLong(2, write.executionId());
-                    p.setLong(3, ++eventId);
-                    p.setString(4, write.newEvents().get(i).getClass().getSimpleName());
-                    p.setString(5, eventJson.get(i));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
+            SqlRows.appendHistory(tx, INSERT_HISTORY, instanceId, write.executionId(), historySize, write.newEvents(),
+                    eventJson);
 
             tx.update(UPDATE_INSTANCE, write.status().name(), write.name(), write.version(), write.output(),
                     failureJson, write.customStatusChanged(), write.customStatus(),
@@ -505,21 +408,6 @@ public final class SqliteProvider implements Provider {
         });
     }
 
-    private static String executionStatus(TurnWrite write) {
-        if (write.continueAsNewExecutionId() != null) {
-            return "CONTINUED_AS_NEW";
-        }
-        return switch (write.status()) {
-            case COMPLETED, FAILED, CANCELLED, SUSPENDED -> write.status().name();
-            case PENDING, RUNNING -> "RUNNING";
-        };
-    }
-
-    private static LockLostException lockLost(String operation, String token) {
-        return new LockLostException(operation, "lock " + token + " is no longer held: it expired and was taken by"
-                + " another fetch, or its work was removed");
-    }
-
     @Override
     public void abandonOrchestrationItem(String lockToken, Duration delay) {
         Objects.requireNonNull(lockToken, "lockToken");
@@ -527,7 +415,7 @@ public final class SqliteProvider implements Provider {
         db.write("abandonOrchestrationItem", tx -> {
             String instanceId = tx.queryString(RELEASE_LOCK, lockToken);
             if (instanceId == null) {
-                throw lockLost("abandonOrchestrationItem", lockToken);
+                throw StoredForm.lockLost("abandonOrchestrationItem", lockToken);
             }
             tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = max(visible_at, ?)"
                     + " WHERE instance_id = ? AND lock_token = ?", now() + delayMs, instanceId, lockToken);
@@ -607,8 +495,7 @@ public final class SqliteProvider implements Provider {
             RuntimeException error, long now) throws SQLException {
         String message = "activity work item " + id + " (task " + taskId + ") cannot be read: " + error.getMessage();
         LOG.log(Level.WARNING, "fetchActivity: instance ''{0}'': {1}", instanceId, message);
-        FailureDetails failure = FailureDetails.of(FailureKind.INFRASTRUCTURE,
-                SqliteProvider.class.getName() + ".UnreadableWorkItem", message, false);
+        FailureDetails failure = StoredForm.unreadableWorkItem(SqliteProvider.class, message);
         tx.update("DELETE FROM worker_queue WHERE id = ?", id);
         enqueue(tx, new OrchestratorMessage(instanceId, executionId,
                 new HistoryEvent.ActivityFailed(now, taskId, failure)), now, now);
@@ -619,7 +506,7 @@ public final class SqliteProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         Objects.requireNonNull(completion, "completion");
         if (!storeCompletions("completeActivity", List.of(new ActivityCompletion(lockToken, completion))).isEmpty()) {
-            throw lockLost("completeActivity", lockToken);
+            throw StoredForm.lockLost("completeActivity", lockToken);
         }
     }
 
@@ -666,12 +553,7 @@ public final class SqliteProvider implements Provider {
 
     /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
     private void updateHeldLock(String operation, String lockToken, String sql, Object... args) {
-        db.write(operation, tx -> {
-            if (tx.update(sql, args) == 0) {
-                throw lockLost(operation, lockToken);
-            }
-            return null;
-        });
+        db.write(operation, tx -> SqlRows.updateHeldLock(tx, operation, lockToken, sql, args));
     }
 
     // ---------------------------------------------------------------- reads
@@ -679,115 +561,30 @@ public final class SqliteProvider implements Provider {
     @Override
     public Optional<InstanceStatus> getInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return Optional.ofNullable(db.read("getInstance", tx -> readInstance(tx, instanceId)));
-    }
-
-    private static InstanceStatus readInstance(Tx tx, String instanceId) throws SQLException {
-        try (ResultSet rs = tx.bind("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
-                .executeQuery()) {
-            return rs.next() ? instanceFrom(rs) : null;
-        }
-    }
-
-    private static Long nullableLong(ResultSet rs, int column) throws SQLException {
-        long value = rs.getLong(column);
-        return rs.wasNull() ? null : value;
-    }
-
-    private static InstanceStatus instanceFrom(ResultSet rs) throws SQLException {
-        String failureJson = rs.getString(8);
-        return new InstanceStatus(
-                rs.getString(1),
-                rs.getString(2),
-                rs.getString(3),
-                RuntimeStatus.valueOf(rs.getString(4)),
-                rs.getLong(5),
-                rs.getString(6),
-                rs.getString(7),
-                failureFrom(rs.getString(1), failureJson),
-                rs.getString(9),
-                rs.getString(10),
-                Instant.ofEpochMilli(rs.getLong(11)),
-                Instant.ofEpochMilli(rs.getLong(12)));
-    }
-
-    private static FailureDetails failureFrom(String instanceId, String json) {
-        if (json == null) {
-            return null;
-        }
-        try {
-            return JSON.fromJson(json, FailureDetails.class);
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, "instance ''{0}'': stored failure details cannot be read: {1}", instanceId,
-                    e.getMessage());
-            return FailureDetails.of(FailureKind.INFRASTRUCTURE, SqliteProvider.class.getName() + ".UnreadableFailure",
-                    "stored failure details cannot be read: " + e.getMessage(), false);
-        }
-    }
-
-    private static ExecutionRecord readExecution(Tx tx, String instanceId, long executionId) throws SQLException {
-        try (ResultSet rs = tx.bind(SELECT_EXECUTION, instanceId, executionId).executeQuery()) {
-            if (!rs.next()) {
-                return null;
-            }
-            return new ExecutionRecord(rs.getLong(1), InitiatedBy.valueOf(rs.getString(2)),
-                    Instant.ofEpochMilli(rs.getLong(3)), rs.getInt(4));
-        }
+        return Optional.ofNullable(db.read("getInstance", tx -> SqlRows.instanceById(tx, instanceId, SqliteProvider.class,
+                TIME)));
     }
 
     @Override
     public List<HistoryEvent> readHistory(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        List<String[]> rows = db.read("readHistory", tx -> readRawHistory(tx, instanceId, executionId));
-        List<String> errors = new ArrayList<>(1);
-        List<HistoryEvent> history = parseHistory(instanceId, executionId, rows, errors);
-        if (!errors.isEmpty()) {
-            throw new ProviderException("readHistory", errors.get(0), false, null);
-        }
-        return history;
+        return StoredForm.historyOrThrow(instanceId, executionId,
+                db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId)));
     }
 
     @Override
     public Optional<ExecutionRecord> getExecution(String instanceId, long executionId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        return Optional.ofNullable(db.read("getExecution", tx -> readExecution(tx, instanceId, executionId)));
+        return Optional.ofNullable(db.read("getExecution", tx -> SqlRows.executionById(tx, instanceId, executionId, TIME)));
     }
 
     @Override
     public List<InstanceStatus> listInstances(InstanceQuery query) {
-        InstanceQuery q = query == null ? InstanceQuery.all() : query;
-        StringBuilder sql = new StringBuilder("SELECT ").append(INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
-        List<Object> args = new ArrayList<>();
-        if (!q.statuses().isEmpty()) {
-            sql.append(" AND status IN (");
-            String separator = "";
-            for (RuntimeStatus s : RuntimeStatus.values()) { // fixed order keeps the statement cache small
-                if (q.statuses().contains(s)) {
-                    sql.append(separator).append('?');
-                    separator = ", ";
-                    args.add(s.name());
-                }
-            }
-            sql.append(')');
-        }
-        if (q.name() != null) {
-            sql.append(" AND orchestration_name = ?");
-            args.add(q.name());
-        }
-        if (q.afterInstanceId() != null) {
-            sql.append(" AND instance_id > ?");
-            args.add(q.afterInstanceId());
-        }
-        sql.append(" ORDER BY instance_id LIMIT ?");
-        args.add(q.limit());
+        SqlRows.Listing listing = SqlRows.listing(query);
         return db.read("listInstances", tx -> {
-            List<InstanceStatus> result = new ArrayList<>();
-            try (ResultSet rs = tx.bind(sql.toString(), args.toArray()).executeQuery()) {
-                while (rs.next()) {
-                    result.add(instanceFrom(rs));
-                }
+            try (ResultSet rs = tx.bind(listing.sql(), listing.args()).executeQuery()) {
+                return SqlRows.instances(rs, SqliteProvider.class, TIME);
             }
-            return List.copyOf(result);
         });
     }
 
@@ -797,20 +594,7 @@ public final class SqliteProvider implements Provider {
     public int purgeInstance(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
         return db.write("purgeInstance", tx -> {
-            List<String> ids = new ArrayList<>();
-            try (ResultSet rs = tx.bind(TREE, instanceId).executeQuery()) {
-                while (rs.next()) {
-                    String id = rs.getString(1);
-                    RuntimeStatus status = RuntimeStatus.valueOf(rs.getString(2));
-                    if (!status.isTerminal()) {
-                        throw new IllegalStateException(id.equals(instanceId)
-                                ? "cannot purge instance '" + id + "': it is " + status
-                                : "cannot purge instance '" + instanceId + "': its sub-orchestration '" + id + "' is "
-                                        + status);
-                    }
-                    ids.add(id);
-                }
-            }
+            List<String> ids = SqlRows.terminalTree(tx, TREE, instanceId);
             if (ids.isEmpty()) {
                 return 0;
             }
@@ -828,15 +612,7 @@ public final class SqliteProvider implements Provider {
         if (keepLast < 1) {
             throw new IllegalArgumentException("keepLast must be at least 1, was " + keepLast);
         }
-        return db.write("pruneExecutions", tx -> {
-            String current = tx.queryString("SELECT current_execution_id FROM instances WHERE instance_id = ?", instanceId);
-            if (current == null) {
-                throw new InstanceNotFoundException(instanceId);
-            }
-            long below = Long.parseLong(current) - keepLast + 1;
-            tx.update("DELETE FROM history WHERE instance_id = ? AND execution_id < ?", instanceId, below);
-            return tx.update("DELETE FROM executions WHERE instance_id = ? AND execution_id < ?", instanceId, below);
-        });
+        return db.write("pruneExecutions", tx -> SqlRows.pruneExecutions(tx, instanceId, keepLast));
     }
 
     @Override
@@ -858,24 +634,9 @@ public final class SqliteProvider implements Provider {
     public List<ActiveInstanceCount> countActiveInstances() {
         return db.read("countActiveInstances", tx -> {
             long now = now();
-            List<ActiveInstanceCount> result = new ArrayList<>();
-            try (ResultSet rs = tx.bind("SELECT orchestration_name, state, count(*) FROM (SELECT i.orchestration_name,"
-                    + " CASE WHEN i.status = 'SUSPENDED' THEN 'suspended'"
-                    + " WHEN i.status = 'PENDING' THEN 'pending'"
-                    + " WHEN EXISTS (SELECT 1 FROM orchestrator_queue q WHERE q.instance_id = i.instance_id"
-                    + " AND q.visible_at <= ?)"
-                    + " OR EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = i.instance_id"
-                    + " AND l.locked_until > ?)"
-                    + " OR EXISTS (SELECT 1 FROM worker_queue w WHERE w.instance_id = i.instance_id)"
-                    + " THEN 'running' ELSE 'waiting' END AS state"
-                    + " FROM instances i WHERE i.status IN ('PENDING', 'RUNNING', 'SUSPENDED'))"
-                    + " GROUP BY orchestration_name, state ORDER BY orchestration_name, state", now, now)
-                    .executeQuery()) {
-                while (rs.next()) {
-                    result.add(new ActiveInstanceCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
-                }
+            try (ResultSet rs = tx.bind(ACTIVE_INSTANCES, now, now).executeQuery()) {
+                return SqlRows.activeInstances(rs);
             }
-            return List.copyOf(result);
         });
     }
 

@@ -1,0 +1,35 @@
+package io.duroxide.bench;
+
+import io.duroxide.api.Registry;
+import io.duroxide.api.Task;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The throughput workload of the JMH fan-out benchmark and the scale-out run: one orchestration calls
+ * {@value #FAN} activities and joins them. With {@code activityMillis} 0 the activities do nothing, so
+ * the store decides the throughput; with a few milliseconds they stand for I/O-bound work.
+ */
+public final class FanOutWorkload {
+    public static final String FAN_OUT = "bench::FanOut";
+    public static final int FAN = 5;
+
+    private FanOutWorkload() {}
+
+    public static Registry registry(long activityMillis) {
+        return new Registry()
+                .addActivity("bench::Noop", Integer.class, (ctx, n) -> {
+                    if (activityMillis > 0) {
+                        Thread.sleep(activityMillis);
+                    }
+                    return n;
+                })
+                .addOrchestration(FAN_OUT, Integer.class, (ctx, n) -> {
+                    List<Task<Integer>> tasks = new ArrayList<>(FAN);
+                    for (int i = 0; i < FAN; i++) {
+                        tasks.add(ctx.callActivity("bench::Noop", i, Integer.class));
+                    }
+                    return ctx.allOf(tasks).await().size();
+                });
+    }
+}

@@ -1,0 +1,285 @@
+package io.duroxide.provider.jdbc;
+
+import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.history.InitiatedBy;
+import io.duroxide.json.JsonConverter;
+import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.OrchestrationWorkItem;
+import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
+import java.lang.System.Logger.Level;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+
+/**
+ * Reading and checking rows the same way in every SQL provider, which share a table layout
+ * ({@code instances}, {@code executions}, {@code history}, the two queues and {@code instance_locks})
+ * and differ in SQL dialect and in how they store time.
+ */
+public final class SqlRows {
+    private static final System.Logger LOG = System.getLogger(SqlRows.class.getName());
+    private static final JsonConverter JSON = JsonConverter.DEFAULT;
+
+    /** The columns {@link #instance} reads, in its order. */
+    public static final String INSTANCE_COLUMNS = "instance_id, orchestration_name, orchestration_version, status,"
+            + " current_execution_id, input, output, failure_json, custom_status, parent_instance_id, created_at,"
+            + " updated_at";
+
+    private SqlRows() {}
+
+    /** How a provider stores a point in time. */
+    @FunctionalInterface
+    public interface TimeColumn {
+        Instant read(ResultSet rs, int column) throws SQLException;
+    }
+
+    /** A queued orchestrator message as a fetch locked it, still serialised. */
+    public record RawMessage(long id, Long executionId, String json, int attemptCount) {}
+
+    public static Long nullableLong(ResultSet rs, int column) throws SQLException {
+        long value = rs.getLong(column);
+        return rs.wasNull() ? null : value;
+    }
+
+    /** The instance in columns 1..12 ({@link #INSTANCE_COLUMNS}). */
+    public static InstanceStatus instance(ResultSet rs, Class<?> provider, TimeColumn time) throws SQLException {
+        return new InstanceStatus(
+                rs.getString(1),
+                rs.getString(2),
+                rs.getString(3),
+                RuntimeStatus.valueOf(rs.getString(4)),
+                rs.getLong(5),
+                rs.getString(6),
+                rs.getString(7),
+                StoredForm.failureFrom(provider, rs.getString(1), rs.getString(8)),
+                rs.getString(9),
+                rs.getString(10),
+                time.read(rs, 11),
+                time.read(rs, 12));
+    }
+
+    /** An execution in columns {@code first}..{@code first + 3}: id, initiated_by, started_at, turn_count; null if absent. */
+    public static ExecutionRecord execution(ResultSet rs, int first, TimeColumn time) throws SQLException {
+        Long executionId = nullableLong(rs, first);
+        if (executionId == null) {
+            return null;
+        }
+        return new ExecutionRecord(executionId, InitiatedBy.valueOf(rs.getString(first + 1)), time.read(rs, first + 2),
+                rs.getInt(first + 3));
+    }
+
+    /** History rows (event_id, event_json) of one execution, by {@code sql} with the instance and execution as arguments. */
+    public static List<HistoryRow> history(SqlTx tx, String sql, String instanceId, long executionId) throws SQLException {
+        List<HistoryRow> rows = new ArrayList<>();
+        try (ResultSet rs = tx.bind(sql, instanceId, executionId).executeQuery()) {
+            while (rs.next()) {
+                rows.add(new HistoryRow(rs.getLong(1), rs.getString(2)));
+            }
+        }
+        return rows;
+    }
+
+    /** Messages returned by a locking update (id, execution_id, message_json, attempt_count), in queue order. */
+    public static List<RawMessage> messages(ResultSet rs) throws SQLException {
+        List<RawMessage> messages = new ArrayList<>();
+        while (rs.next()) {
+            messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
+        }
+        messages.sort(Comparator.comparingLong(RawMessage::id));
+        return messages;
+    }
+
+    /**
+     * The work item of a fetch, parsed after its transaction committed. Unreadable messages, history or
+     * a missing execution become the item's {@code historyError} (the runtime fails the instance)
+     * instead of an exception that would leave the instance stuck.
+     */
+    public static OrchestrationWorkItem workItem(String token, InstanceStatus instance, ExecutionRecord execution,
+            List<RawMessage> raw, List<HistoryRow> rows) {
+        List<String> errors = new ArrayList<>();
+        if (execution == null) {
+            errors.add("execution " + instance.executionId() + " of instance '" + instance.instanceId()
+                    + "' is missing from the store");
+            execution = new ExecutionRecord(instance.executionId(), InitiatedBy.CLIENT, instance.createdAt(), 0);
+        }
+        List<OrchestratorMessage> messages = new ArrayList<>(raw.size());
+        int attemptCount = 0;
+        for (RawMessage m : raw) {
+            attemptCount = Math.max(attemptCount, m.attemptCount());
+            try {
+                messages.add(new OrchestratorMessage(instance.instanceId(), m.executionId(),
+                        JSON.fromJson(m.json(), HistoryEvent.class)));
+            } catch (RuntimeException e) {
+                errors.add("queued message " + m.id() + " of instance '" + instance.instanceId()
+                        + "' cannot be read: " + e.getMessage());
+            }
+        }
+        List<HistoryEvent> history = StoredForm.parseHistory(instance.instanceId(), instance.executionId(), rows, errors);
+        String historyError = errors.isEmpty() ? null : String.join("; ", errors);
+        if (historyError != null) {
+            LOG.log(Level.WARNING, "fetchOrchestrationItem: {0}", historyError);
+            history = List.of();
+        }
+        return new OrchestrationWorkItem(token, instance, execution, history, List.copyOf(messages), attemptCount,
+                historyError);
+    }
+
+    /**
+     * The ids of an instance and its sub-orchestrations from {@code treeSql} (rows: instance_id, status),
+     * all of which must be terminal to be purged.
+     *
+     * @throws IllegalStateException naming the first one that is not
+     */
+    public static List<String> terminalTree(SqlTx tx, String treeSql, String instanceId) throws SQLException {
+        List<String> ids = new ArrayList<>();
+        try (ResultSet rs = tx.bind(treeSql, instanceId).executeQuery()) {
+            while (rs.next()) {
+                String id = rs.getString(1);
+                RuntimeStatus status = RuntimeStatus.valueOf(rs.getString(2));
+                if (!status.isTerminal()) {
+                    throw new IllegalStateException(id.equals(instanceId)
+                            ? "cannot purge instance '" + id + "': it is " + status
+                            : "cannot purge instance '" + instanceId + "': its sub-orchestration '" + id + "' is "
+                                    + status);
+                }
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** Deletes executions (and their history) older than the last {@code keepLast}; see Provider#pruneExecutions. */
+    public static int pruneExecutions(SqlTx tx, String instanceId, int keepLast) throws SQLException {
+        String current = tx.queryString("SELECT current_execution_id FROM instances WHERE instance_id = ?", instanceId);
+        if (current == null) {
+            throw new io.duroxide.api.InstanceNotFoundException(instanceId);
+        }
+        long below = Long.parseLong(current) - keepLast + 1;
+        tx.update("DELETE FROM history WHERE instance_id = ? AND execution_id < ?", instanceId, below);
+        return tx.update("DELETE FROM executions WHERE instance_id = ? AND execution_id < ?", instanceId, below);
+    }
+
+    /**
+     * Non-terminal instances per orchestration and state. {@code now} is the SQL for the current time
+     * (a parameter or a function), used twice.
+     */
+    public static String activeInstancesSql(String now) {
+        return "SELECT orchestration_name, state, count(*) FROM (SELECT i.orchestration_name,"
+                + " CASE WHEN i.status = 'SUSPENDED' THEN 'suspended'"
+                + " WHEN i.status = 'PENDING' THEN 'pending'"
+                + " WHEN EXISTS (SELECT 1 FROM orchestrator_queue q WHERE q.instance_id = i.instance_id"
+                + " AND q.visible_at <= " + now + ")"
+                + " OR EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = i.instance_id"
+                + " AND l.locked_until > " + now + ")"
+                + " OR EXISTS (SELECT 1 FROM worker_queue w WHERE w.instance_id = i.instance_id)"
+                + " THEN 'running' ELSE 'waiting' END AS state"
+                + " FROM instances i WHERE i.status IN ('PENDING', 'RUNNING', 'SUSPENDED')) active"
+                + " GROUP BY orchestration_name, state ORDER BY orchestration_name, state";
+    }
+
+    public static List<ActiveInstanceCount> activeInstances(ResultSet rs) throws SQLException {
+        List<ActiveInstanceCount> result = new ArrayList<>();
+        while (rs.next()) {
+            result.add(new ActiveInstanceCount(rs.getString(1), rs.getString(2), rs.getLong(3)));
+        }
+        return List.copyOf(result);
+    }
+
+    /**
+     * Appends a turn's events after the {@code historySize - events.size()} already stored, with
+     * {@code sql} inserting (instance_id, execution_id, event_id, event_type, event_json).
+     */
+    public static void appendHistory(SqlTx tx, String sql, String instanceId, long executionId, long historySize,
+            List<HistoryEvent> events, List<String> json) throws SQLException {
+        if (json.isEmpty()) {
+            return;
+        }
+        long eventId = historySize - json.size();
+        java.sql.PreparedStatement p = tx.bind(sql);
+        for (int i = 0; i < json.size(); i++) {
+            p.setString(1, instanceId);
+            p.setLong(2, executionId);
+            p.setLong(3, ++eventId);
+            p.setString(4, events.get(i).getClass().getSimpleName());
+            p.setString(5, json.get(i));
+            p.addBatch();
+        }
+        p.executeBatch();
+    }
+
+    /** The instance row, or null. */
+    public static InstanceStatus instanceById(SqlTx tx, String instanceId, Class<?> provider, TimeColumn time)
+            throws SQLException {
+        try (ResultSet rs = tx.bind("SELECT " + INSTANCE_COLUMNS + " FROM instances WHERE instance_id = ?", instanceId)
+                .executeQuery()) {
+            return rs.next() ? instance(rs, provider, time) : null;
+        }
+    }
+
+    /** The execution row, or null. */
+    public static ExecutionRecord executionById(SqlTx tx, String instanceId, long executionId, TimeColumn time)
+            throws SQLException {
+        try (ResultSet rs = tx.bind("SELECT execution_id, initiated_by, started_at, turn_count FROM executions"
+                + " WHERE instance_id = ? AND execution_id = ?", instanceId, executionId).executeQuery()) {
+            return rs.next() ? execution(rs, 1, time) : null;
+        }
+    }
+
+    /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
+    public static Void updateHeldLock(SqlTx tx, String operation, String lockToken, String sql, Object... args)
+            throws SQLException {
+        if (tx.update(sql, args) == 0) {
+            throw StoredForm.lockLost(operation, lockToken);
+        }
+        return null;
+    }
+
+    /** A listing query: its SQL and arguments. */
+    public record Listing(String sql, Object[] args) {}
+
+    /** The query for {@code Provider#listInstances}: filters, then a page ordered by instance id. */
+    public static Listing listing(io.duroxide.api.InstanceQuery query) {
+        io.duroxide.api.InstanceQuery q = query == null ? io.duroxide.api.InstanceQuery.all() : query;
+        StringBuilder sql = new StringBuilder("SELECT ").append(INSTANCE_COLUMNS).append(" FROM instances WHERE 1 = 1");
+        List<Object> args = new ArrayList<>();
+        if (!q.statuses().isEmpty()) {
+            sql.append(" AND status IN (");
+            String separator = "";
+            for (RuntimeStatus s : RuntimeStatus.values()) { // a fixed order keeps statement caches small
+                if (q.statuses().contains(s)) {
+                    sql.append(separator).append('?');
+                    separator = ", ";
+                    args.add(s.name());
+                }
+            }
+            sql.append(')');
+        }
+        if (q.name() != null) {
+            sql.append(" AND orchestration_name = ?");
+            args.add(q.name());
+        }
+        if (q.afterInstanceId() != null) {
+            sql.append(" AND instance_id > ?");
+            args.add(q.afterInstanceId());
+        }
+        sql.append(" ORDER BY instance_id LIMIT ?");
+        args.add(q.limit());
+        return new Listing(sql.toString(), args.toArray());
+    }
+
+    /** Instances from a query selecting {@link #INSTANCE_COLUMNS}. */
+    public static List<InstanceStatus> instances(ResultSet rs, Class<?> provider, TimeColumn time) throws SQLException {
+        List<InstanceStatus> result = new ArrayList<>();
+        while (rs.next()) {
+            result.add(instance(rs, provider, time));
+        }
+        return List.copyOf(result);
+    }
+}

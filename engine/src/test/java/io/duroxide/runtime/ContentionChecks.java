@@ -1,0 +1,150 @@
+package io.duroxide.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.InstanceQuery;
+import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.Orchestration;
+import io.duroxide.api.Registry;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.api.StartOptions;
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.json.JsonConverter;
+import io.duroxide.provider.Provider;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Runs {@link ContentionWorkload} in child JVMs and checks the outcome against the store and the
+ * children's shared work log. Shared by the multi-process tests of every provider, so that each
+ * provider is held to the same ground truth.
+ */
+public final class ContentionChecks {
+    private ContentionChecks() {}
+
+    /** One line of the work log: {@code TYPE pid instance name input startNanos endNanos}. */
+    public record LogLine(String type, long pid, String instance, String name, String input, long start, long end) {
+        static LogLine parse(String line) {
+            String[] f = line.split(" ");
+            return new LogLine(f[0], Long.parseLong(f[1]), f[2], f[3], f[4], Long.parseLong(f[5]), Long.parseLong(f[6]));
+        }
+    }
+
+    public static List<LogLine> readLog(Path log) throws IOException {
+        return Files.readAllLines(log).stream().map(LogLine::parse).toList();
+    }
+
+    /**
+     * Starts a child JVM running {@code mainClass} (a main that ends in {@link ContentionWorkload#run})
+     * with {@code args}, on this JVM's test class path, its output going to {@code out}.
+     */
+    public static Process startChild(Class<?> mainClass, Path out, String... args) throws IOException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
+        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, mainClass.getName()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    }
+
+    /** Waits, with a deadline, until every child has written its ready file, failing if one dies first. */
+    public static void awaitReady(List<Process> children, List<Path> readyFiles) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        for (int c = 0; c < children.size(); c++) {
+            while (!Files.exists(readyFiles.get(c))) {
+                Process child = children.get(c);
+                assertThat(child.isAlive()).as("child %d is alive", c).isTrue();
+                assertThat(System.nanoTime()).as("child %d became ready in time", c).isLessThan(deadline);
+                child.waitFor(20, TimeUnit.MILLISECONDS);
+            }
+        }
+    }
+
+    /** Starts the whole workload from the calling process. */
+    public static void startWorkload(Provider provider, int instances) {
+        DuroxideClient client = new DuroxideClient(provider);
+        for (int n = 0; n < instances; n++) {
+            client.startOrchestration(ContentionWorkload.kind(n), n, StartOptions.withInstanceId(ContentionWorkload.instanceId(n)));
+        }
+    }
+
+    /**
+     * Every activity of the workload ran, and (when {@code exactlyOnce}) no more than once. Each
+     * (instance, activity, input) is unique in the workload. Exactly once holds when no lock expired
+     * during the run; after a process is killed its unfinished activities legitimately run again.
+     */
+    public static void assertActivitiesRan(List<LogLine> lines, int instances, boolean exactlyOnce) {
+        Map<String, List<LogLine>> byKey = new HashMap<>();
+        lines.stream().filter(l -> l.type().equals("ACT"))
+                .forEach(l -> byKey.computeIfAbsent(l.instance() + "/" + l.name() + "/" + l.input(), k -> new ArrayList<>()).add(l));
+        assertThat(byKey).hasSize(instances / ContentionWorkload.KINDS.length * ContentionWorkload.ACTIVITIES_PER_ROUND);
+        if (exactlyOnce) {
+            byKey.forEach((key, runs) -> assertThat(runs).as("executions of " + key).hasSize(1));
+        }
+    }
+
+    /** Turns of one instance, in whatever processes they ran, never overlap in time. */
+    public static void assertTurnsNeverOverlap(List<LogLine> lines, int instances) {
+        Map<String, List<LogLine>> byInstance = new HashMap<>();
+        lines.stream().filter(l -> l.type().equals("TURN"))
+                .forEach(l -> byInstance.computeIfAbsent(l.instance(), k -> new ArrayList<>()).add(l));
+        assertThat(byInstance).hasSize(instances + ContentionWorkload.subOrchestrations(instances));
+        byInstance.forEach((instance, turns) -> {
+            List<LogLine> sorted = new ArrayList<>(turns);
+            sorted.sort((a, b) -> Long.compare(a.start(), b.start()));
+            for (int i = 1; i < sorted.size(); i++) {
+                LogLine prev = sorted.get(i - 1);
+                LogLine cur = sorted.get(i);
+                assertThat(cur.start()).as("turn of %s in pid %d starts after the turn in pid %d ended", instance, cur.pid(),
+                        prev.pid()).isGreaterThan(prev.end());
+            }
+        });
+    }
+
+    /** Log lines (activities and turns) per process, for the test output. */
+    public static Map<Long, Long> linesPerProcess(List<LogLine> lines) {
+        Map<Long, Long> perPid = new TreeMap<>();
+        lines.forEach(l -> perPid.merge(l.pid(), 1L, Long::sum));
+        return perPid;
+    }
+
+    /**
+     * Every instance (and sub-orchestration) completed with the expected output, its stored history
+     * replays to that output, and no work is left in the queues.
+     */
+    public static void assertAllCompletedAsExpected(Provider provider, int instances, Path scratch) {
+        Registry registry = ContentionWorkload.registry(scratch.resolve("replay.log"));
+        for (int n = 0; n < instances; n++) {
+            String id = ContentionWorkload.instanceId(n);
+            InstanceStatus status = provider.getInstance(id).orElseThrow();
+            assertThat(status.status()).as(id).isEqualTo(RuntimeStatus.COMPLETED);
+            assertThat(status.output()).as(id).isEqualTo(ContentionWorkload.expectedOutput(n));
+            assertThat(status.executionId()).as(id + " execution").isEqualTo(ContentionWorkload.expectedExecutions(n));
+        }
+        List<InstanceStatus> all = provider.listInstances(InstanceQuery.all());
+        assertThat(all).hasSize(instances + ContentionWorkload.subOrchestrations(instances));
+        for (InstanceStatus status : all) {
+            assertThat(status.status()).as(status.instanceId()).isEqualTo(RuntimeStatus.COMPLETED);
+            assertReplays(registry, status, provider.readHistory(status.instanceId(), status.executionId()));
+        }
+        assertThat(provider.queueDepths().orchestratorReady()).isZero();
+        assertThat(provider.queueDepths().activityReady()).isZero();
+    }
+
+    /** The stored history re-executes to the same result with no nondeterminism. */
+    public static void assertReplays(Registry registry, InstanceStatus status, List<HistoryEvent> history) {
+        var registered = registry.orchestration(status.name(), status.version()).orElseThrow();
+        List<HistoryEvent> withoutEnd = history.subList(0, history.size() - 1);
+        ReplayResult result = ReplayEngine.run((Orchestration<?, ?>) registered.function(), registered.inputType(), status.instanceId(),
+                status.version(), status.executionId(), withoutEnd, withoutEnd.size(), System.currentTimeMillis(), JsonConverter.DEFAULT);
+        assertThat(result.kind()).as(status.instanceId() + " replays").isEqualTo(ReplayResult.Kind.COMPLETED);
+        assertThat(result.output()).as(status.instanceId()).isEqualTo(status.output());
+    }
+}

@@ -1,0 +1,141 @@
+package io.duroxide.provider.postgres;
+
+import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
+import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
+import static io.duroxide.provider.validation.ValidationSupport.newInstance;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.json.JsonConverter;
+import io.duroxide.provider.ProviderException;
+import java.net.ServerSocket;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** PostgreSQL-specific behaviour beyond the validation suite: bad input, schema handling, waiting for work. */
+class PostgresProviderTest {
+    @RegisterExtension
+    static final PostgresTestDatabase PG = new PostgresTestDatabase();
+
+    @Test
+    void aUrlOfAnotherDatabaseIsRefusedWithOneClearError() {
+        assertThatThrownBy(() -> PostgresProvider.open("jdbc:mysql://localhost/x"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("not a PostgreSQL JDBC URL: 'jdbc:mysql://localhost/x' (expected jdbc:postgresql://host[:port]/database)");
+    }
+
+    @Test
+    void anUnreachableServerIsReportedWithTheUrlAndWithoutThePassword() throws Exception {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String url = "jdbc:postgresql://127.0.0.1:" + port + "/duroxide?user=u&password=secret";
+        assertThatThrownBy(() -> PostgresProvider.open(url))
+                .isInstanceOf(ProviderException.class)
+                .hasMessageStartingWith("open: cannot connect to PostgreSQL at jdbc:postgresql://127.0.0.1:" + port
+                        + "/duroxide?user=u&password=***: ")
+                .hasMessageNotContaining("secret")
+                .hasMessageContaining("Connection")
+                .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue());
+    }
+
+    @Test
+    void wrongCredentialsAreReportedAsSuch() {
+        PostgresOptions options = PostgresTestDatabase.options(PG.newSchema("creds")).withCredentials("duroxide", "wrong");
+        String url = options.url().replaceAll("[?&]password=[^&]*", "").replaceAll("[?&]user=[^&]*", "");
+        assertThatThrownBy(() -> PostgresProvider.open(new PostgresOptions(url, "duroxide", "wrong", options.schema(), 2,
+                Duration.ofSeconds(1))))
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining("cannot connect to PostgreSQL")
+                .hasMessageContaining("password authentication failed");
+    }
+
+    @Test
+    void aSchemaNameThatIsNotAPlainIdentifierIsRefused() {
+        assertThatThrownBy(() -> PostgresOptions.of("jdbc:postgresql://localhost/x").withSchema("a\"; DROP"))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("schema name");
+    }
+
+    @Test
+    void aSchemaHoldingAnotherApplicationsTablesIsLeftAlone() throws Exception {
+        String schema = PG.newSchema("foreign");
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.url()); Statement s = c.createStatement()) {
+            s.execute("CREATE SCHEMA " + schema);
+            s.execute("CREATE TABLE " + schema + ".customers (id int)");
+        }
+        assertThatThrownBy(() -> PostgresProvider.open(PostgresTestDatabase.options(schema)))
+                .isInstanceOf(ProviderException.class)
+                .hasMessageContaining("schema '" + schema + "' holds tables of another application");
+        try (Connection c = DriverManager.getConnection(PostgresTestDatabase.url()); Statement s = c.createStatement();
+                ResultSet rs = s.executeQuery("SELECT count(*) FROM information_schema.tables WHERE table_schema = '"
+                        + schema + "'")) {
+            rs.next();
+            assertThat(rs.getInt(1)).as("tables in the foreign schema").isEqualTo(1);
+        }
+    }
+
+    @Test
+    void reopeningMigratesNothingAndKeepsTheData() {
+        String schema = PG.newSchema("reopen");
+        try (PostgresProvider first = PostgresProvider.open(PostgresTestDatabase.options(schema))) {
+            first.createInstance(newInstance("kept", "Orch"));
+        }
+        try (PostgresProvider second = PostgresProvider.open(PostgresTestDatabase.options(schema))) {
+            assertThat(second.getInstance("kept")).isPresent();
+        }
+    }
+
+    /**
+     * An idle provider stops asking the database (work written without a notification stays unseen),
+     * and a notification makes the next fetch look again: the waiting design in PostgresProvider's javadoc.
+     */
+    @Test
+    void anIdleProviderWaitsForANotificationInsteadOfPolling() throws Exception {
+        String schema = PG.newSchema("idle");
+        try (PostgresProvider idle = PostgresProvider.open(PostgresTestDatabase.options(schema)
+                        .withMaxIdleWait(Duration.ofSeconds(60)));
+                Connection raw = DriverManager.getConnection(PostgresTestDatabase.url())) {
+            long idleSince = System.nanoTime();
+            while (System.nanoTime() - idleSince < 2 * IdleGate.GRACE_NANOS) {
+                assertThat(idle.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+            }
+            // Written the way a provider writes a start, minus the notification.
+            HistoryEvent.ExecutionStarted start = newInstance("unannounced", "Orch").start();
+            try (Statement s = raw.createStatement()) {
+                s.execute("SET search_path TO " + schema);
+            }
+            update(raw, "INSERT INTO instances(instance_id, orchestration_name, orchestration_version, status,"
+                    + " current_execution_id, input, created_at, updated_at) VALUES ('unannounced', 'Orch', '1.0', 'PENDING',"
+                    + " 1, ?, now(), now())", start.input());
+            update(raw, "INSERT INTO executions(instance_id, execution_id, status, initiated_by, started_at)"
+                    + " VALUES ('unannounced', 1, 'RUNNING', 'CLIENT', now())");
+            update(raw, "INSERT INTO orchestrator_queue(instance_id, execution_id, message_json, visible_at, created_at)"
+                    + " VALUES ('unannounced', 1, ?, now(), now())", JsonConverter.DEFAULT.toJson(start));
+
+            assertThat(idle.fetchOrchestrationItem(LONG_LOCK)).as("gated: no query, so the new work is not seen").isEmpty();
+            assertThat(idle.queueDepths().orchestratorReady()).isEqualTo(1);
+
+            update(raw, "SELECT pg_notify(?, 'o')", PostgresSchema.channel(schema));
+            assertThat(awaitPresent("the notified work", () -> idle.fetchOrchestrationItem(LONG_LOCK)).instanceId())
+                    .isEqualTo("unannounced");
+        }
+    }
+
+    private static void update(Connection c, String sql, String... args) throws Exception {
+        try (PreparedStatement p = c.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setString(i + 1, args[i]);
+            }
+            p.execute();
+        }
+    }
+}
