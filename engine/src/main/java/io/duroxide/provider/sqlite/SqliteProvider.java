@@ -257,14 +257,18 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
+        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
+    }
+
+    private static void requireBatchSize(int max) {
         if (max < 1) {
             throw new IllegalArgumentException("max must be at least 1, was " + max);
         }
-        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
     }
 
     /** Locks up to {@code max} instances with visible messages in one transaction. */
     private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
+        requireBatchSize(max);
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         // After an empty fetch, look without the write lock first: idle polls then cost one read
         // (WAL readers never wait for writers) instead of a write transaction.
@@ -440,14 +444,12 @@ public final class SqliteProvider implements Provider {
 
     @Override
     public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1, was " + max);
-        }
         return leaseActivities("fetchActivities", lockTimeout, max);
     }
 
     /** Locks up to {@code max} work items in one transaction. */
     private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
+        requireBatchSize(max);
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         if (activitiesIdle && db.read(operation, tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
             return List.of();
