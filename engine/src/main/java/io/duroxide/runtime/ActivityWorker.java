@@ -29,7 +29,6 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private final Wakeup orchestrationWakeup;
     /** Results not stored yet; the fetcher stores them in bulk ({@link #flush}), so one transaction carries many. */
     private final ConcurrentLinkedQueue<ActivityCompletion> results = new ConcurrentLinkedQueue<>();
-    private final Wakeup activityWakeup;
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
             ScheduledExecutorService scheduler, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
@@ -39,7 +38,6 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
         this.options = options;
         this.scheduler = scheduler;
         this.orchestrationWakeup = orchestrationWakeup;
-        this.activityWakeup = activityWakeup;
     }
 
     @Override
@@ -80,7 +78,7 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
                     ? new HistoryEvent.ActivityCompleted(now, item.taskId(), ok.output())
                     : new HistoryEvent.ActivityFailed(now, item.taskId(), ((ActivityOutcome.Failed) outcome).failure());
             results.add(new ActivityCompletion(token, new OrchestratorMessage(item.instanceId(), item.executionId(), result)));
-            activityWakeup.signal();
+            wakeFetcher();
         } catch (LockLostException e) {
             LOG.log(Level.DEBUG, "activity '" + item.activityName() + "' of " + item.instanceId() + " was cancelled or taken over: " + e.getMessage());
         } catch (ProviderException e) {

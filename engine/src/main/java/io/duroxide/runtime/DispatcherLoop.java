@@ -74,6 +74,11 @@ public abstract class DispatcherLoop<T> {
      */
     protected void flush() {}
 
+    /** Wakes the fetcher if it waits for work, e.g. because {@link #process} left something to {@link #flush}. */
+    protected final void wakeFetcher() {
+        wakeup.signal();
+    }
+
     final synchronized void start() {
         running = true;
         idleSlots = new Semaphore(slots);
