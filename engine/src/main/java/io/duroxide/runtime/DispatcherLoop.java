@@ -4,12 +4,14 @@ import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 
 /**
  * A fetcher thread and a pool of slot threads: the fetcher leases as many items as there are idle
@@ -25,21 +27,28 @@ public abstract class DispatcherLoop<T> {
     private final String workerType;
     private final String workerId;
     private final int slots;
+    private final int prefetch;
     private final Provider provider;
     private final Duration pollInterval;
     private final Wakeup wakeup;
     private Semaphore idleSlots;
     private Thread fetcher;
-    private ExecutorService slotThreads;
+    private ThreadPoolExecutor slotThreads;
     private volatile boolean running;
 
-    DispatcherLoop(String workerType, String workerId, int slots, Provider provider, Duration pollInterval, Wakeup wakeup) {
+    /**
+     * @param prefetch items leased beyond the idle slots, so that a slot finishing one item finds the next one
+     *     already leased instead of waiting for a fetch; they wait in this process with their locks running
+     */
+    DispatcherLoop(String workerType, String workerId, int slots, int prefetch, Provider provider, Duration pollInterval,
+            Wakeup wakeup) {
         if (slots < 1) {
             throw new IllegalArgumentException(workerType + " concurrency must be at least 1, was " + slots);
         }
         this.workerType = workerType;
         this.workerId = workerId;
         this.slots = slots;
+        this.prefetch = prefetch;
         this.provider = provider;
         this.pollInterval = pollInterval;
         this.wakeup = wakeup;
@@ -74,6 +83,9 @@ public abstract class DispatcherLoop<T> {
      */
     protected void flush() {}
 
+    /** Gives back an item that was leased ahead but not started when the loop stopped. Never throws. */
+    protected void release(T item) {}
+
     /** Wakes the fetcher if it waits for work, e.g. because {@link #process} left something to {@link #flush}. */
     protected final void wakeFetcher() {
         wakeup.signal();
@@ -81,9 +93,10 @@ public abstract class DispatcherLoop<T> {
 
     final synchronized void start() {
         running = true;
-        idleSlots = new Semaphore(slots);
+        idleSlots = new Semaphore(slots + prefetch);
         AtomicInteger slotNumber = new AtomicInteger();
-        slotThreads = Executors.newFixedThreadPool(slots, r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
+        slotThreads = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
+                r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
         fetcher = daemon(this::runFetcher, workerId + "-fetch");
         fetcher.start();
     }
@@ -98,6 +111,13 @@ public abstract class DispatcherLoop<T> {
         idleSlots.release(); // a fetcher waiting for a free slot sees the stop at once
         long deadline = System.nanoTime() + grace.toNanos();
         TimeUnit.NANOSECONDS.timedJoin(fetcher, Math.max(1, deadline - System.nanoTime()));
+        List<Runnable> notStarted = new ArrayList<>();
+        slotThreads.getQueue().drainTo(notStarted);
+        for (Runnable task : notStarted) {
+            @SuppressWarnings("unchecked")
+            T item = ((ItemTask<T>) task).item();
+            release(item);
+        }
         slotThreads.shutdown();
         if (!slotThreads.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS)) {
             slotThreads.shutdownNow();
@@ -127,7 +147,7 @@ public abstract class DispatcherLoop<T> {
                 List<T> items = fetch(reserved);
                 failures = 0;
                 for (T item : items) {
-                    slotThreads.execute(() -> runItem(item));
+                    slotThreads.execute(new ItemTask<>(item, this::runItem));
                     reserved--;
                 }
                 idleSlots.release(reserved);
@@ -164,6 +184,14 @@ public abstract class DispatcherLoop<T> {
             LOG.log(Level.ERROR, workerId + ": unexpected error while processing an item", e);
         } finally {
             idleSlots.release();
+        }
+    }
+
+    /** A leased item waiting for a slot; the stop recovers the item from the ones that never started. */
+    private record ItemTask<T>(T item, Consumer<T> body) implements Runnable {
+        @Override
+        public void run() {
+            body.accept(item);
         }
     }
 

@@ -23,7 +23,7 @@ public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationW
 
     OrchestrationDispatcher(String workerId, Provider provider, TurnPlanner planner, RuntimeOptions options,
             ScheduledExecutorService scheduler, Wakeup orchestrationWakeup, Wakeup activityWakeup) {
-        super("orchestration", workerId, options.orchestrationConcurrency(), provider, options.pollInterval(), orchestrationWakeup);
+        super("orchestration", workerId, options.orchestrationConcurrency(), 0, provider, options.pollInterval(), orchestrationWakeup);
         this.planner = planner;
         this.options = options;
         this.scheduler = scheduler;
