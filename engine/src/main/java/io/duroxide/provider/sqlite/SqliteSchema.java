@@ -1,7 +1,8 @@
 package io.duroxide.provider.sqlite;
 
+import io.duroxide.provider.jdbc.SchemaMigrations;
+import io.duroxide.provider.jdbc.SchemaMigrations.Migration;
 import java.sql.Connection;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -13,8 +14,6 @@ import java.util.List;
  * {@link #MIGRATIONS} and applied on open, inside the same write transaction that checks the version.
  */
 final class SqliteSchema {
-
-    record Migration(int version, String description, List<String> statements) {}
 
     static final List<Migration> MIGRATIONS = List.of(new Migration(1, "initial schema", List.of(
             """
@@ -110,38 +109,13 @@ final class SqliteSchema {
             hasTables = rs.getInt(1) > 0;
             hasVersionTable = rs.getInt(2) > 0;
         }
-        if (!hasVersionTable) {
-            return hasTables ? -1 : 0;
-        }
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return SchemaMigrations.currentVersion(c, hasTables, hasVersionTable);
     }
 
     /** Applies the migrations after {@code from}; the caller holds a write transaction. */
     static void migrate(Connection c, int from, long now) throws SQLException {
-        try (Statement s = c.createStatement()) {
-            if (from == 0) {
-                s.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
-                        + " applied_at INTEGER NOT NULL)");
-            }
-            for (Migration m : MIGRATIONS) {
-                if (m.version() <= from) {
-                    continue;
-                }
-                for (String sql : m.statements()) {
-                    s.execute(sql);
-                }
-                try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO schema_version(version, description, applied_at) VALUES (?, ?, ?)")) {
-                    p.setInt(1, m.version());
-                    p.setString(2, m.description());
-                    p.setLong(3, now);
-                    p.executeUpdate();
-                }
-            }
-        }
+        SchemaMigrations.apply(c, MIGRATIONS, from, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                        + " description TEXT NOT NULL, applied_at INTEGER NOT NULL)",
+                "INSERT INTO schema_version(version, description, applied_at) VALUES (?, ?, ?)", now);
     }
 }

@@ -1,5 +1,7 @@
 package io.duroxide.provider.postgres;
 
+import io.duroxide.provider.jdbc.SchemaMigrations;
+import io.duroxide.provider.jdbc.SchemaMigrations.Migration;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -13,8 +15,6 @@ import java.util.List;
  * {@code schema_version} holds one row per applied migration.
  */
 final class PostgresSchema {
-
-    record Migration(int version, String description, List<String> statements) {}
 
     /** The notification channel on which providers of a schema announce new or released work. */
     static String channel(String schema) {
@@ -133,24 +133,9 @@ final class PostgresSchema {
                 throw new IllegalStateException("schema '" + schema + "' has duroxide schema version " + version
                         + ", newer than the newest this version knows (" + latest + "); upgrade duroxide");
             }
-            if (version == 0) {
-                s.execute("CREATE TABLE schema_version (version INTEGER PRIMARY KEY, description TEXT NOT NULL,"
-                        + " applied_at TIMESTAMPTZ NOT NULL DEFAULT now())");
-            }
-            for (Migration m : migrations(schema)) {
-                if (m.version() <= version) {
-                    continue;
-                }
-                for (String sql : m.statements()) {
-                    s.execute(sql);
-                }
-                try (PreparedStatement p = c.prepareStatement(
-                        "INSERT INTO schema_version(version, description) VALUES (?, ?)")) {
-                    p.setInt(1, m.version());
-                    p.setString(2, m.description());
-                    p.executeUpdate();
-                }
-            }
+            SchemaMigrations.apply(c, migrations(schema), version, "CREATE TABLE schema_version (version INTEGER PRIMARY KEY,"
+                    + " description TEXT NOT NULL, applied_at TIMESTAMPTZ NOT NULL DEFAULT now())",
+                    "INSERT INTO schema_version(version, description) VALUES (?, ?)");
             c.commit();
         } catch (SQLException | RuntimeException e) {
             c.rollback();
@@ -173,13 +158,6 @@ final class PostgresSchema {
                 hasVersionTable = rs.getLong(2) > 0;
             }
         }
-        if (!hasVersionTable) {
-            return hasTables ? -1 : 0;
-        }
-        try (Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT coalesce(max(version), 0) FROM schema_version")) {
-            rs.next();
-            return rs.getInt(1);
-        }
+        return SchemaMigrations.currentVersion(c, hasTables, hasVersionTable);
     }
 }
