@@ -17,7 +17,6 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Fetches activity attempts, runs them through the {@link ActivityInvoker} and reports their results. */
@@ -32,7 +31,7 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private final Registry registry;
     private final ActivityInvoker invoker;
     private final RuntimeOptions options;
-    private final ScheduledExecutorService scheduler;
+    private final LockRenewals renewals;
     private final Wakeup orchestrationWakeup;
     /** Results not stored yet; the fetcher stores them in bulk ({@link #flush}), so one transaction carries many. */
     private final ConcurrentLinkedQueue<ActivityCompletion> results = new ConcurrentLinkedQueue<>();
@@ -40,12 +39,12 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private final Map<String, Long> leasedAt = new ConcurrentHashMap<>();
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
-            ScheduledExecutorService scheduler, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
+            LockRenewals renewals, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
         super("activity", workerId, options.activityConcurrency(), PREFETCH, provider, options.pollInterval(), activityWakeup);
         this.registry = registry;
         this.invoker = invoker;
         this.options = options;
-        this.scheduler = scheduler;
+        this.renewals = renewals;
         this.orchestrationWakeup = orchestrationWakeup;
     }
 
@@ -86,7 +85,7 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
             }
             AtomicBoolean cancelled = new AtomicBoolean();
             ActivityOutcome outcome;
-            try (LockRenewer ignored = new LockRenewer(scheduler, options.renewalPeriod(options.activityLockTimeout()),
+            try (LockRenewals.Held ignored = renewals.hold(options.renewalPeriod(options.activityLockTimeout()),
                     () -> provider().renewActivityLock(token, options.activityLockTimeout()), () -> cancelled.set(true))) {
                 outcome = invoker.invoke(new ActivityInvocation(item, lease.deliveryCount(), cancelled));
             }

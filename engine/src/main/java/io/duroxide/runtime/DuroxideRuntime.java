@@ -38,10 +38,11 @@ public final class DuroxideRuntime implements AutoCloseable {
         Wakeup orchestrationWakeup = new Wakeup();
         Wakeup activityWakeup = new Wakeup();
         JsonConverter json = JsonConverter.DEFAULT;
+        LockRenewals renewals = new LockRenewals(scheduler, options.renewalTick());
         this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
-                options, scheduler, orchestrationWakeup, activityWakeup);
+                options, renewals, orchestrationWakeup, activityWakeup);
         ActivityInvoker invoker = new ActivityInvoker(registry, json, options.maxDeliveryAttempts(), timedActivities, () -> closed);
-        this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, scheduler, activityWakeup, orchestrationWakeup);
+        this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup);
         this.client = new DuroxideClient(provider, orchestrationWakeup::signal);
     }
 

@@ -6,7 +6,6 @@ import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
 import java.util.List;
-import java.util.concurrent.ScheduledExecutorService;
 
 /**
  * Runs orchestration turns: fetch a locked instance, plan the turn, commit it atomically.
@@ -17,16 +16,16 @@ public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationW
 
     private final TurnPlanner planner;
     private final RuntimeOptions options;
-    private final ScheduledExecutorService scheduler;
+    private final LockRenewals renewals;
     private final Wakeup activityWakeup;
     private final Wakeup orchestrationWakeup;
 
     OrchestrationDispatcher(String workerId, Provider provider, TurnPlanner planner, RuntimeOptions options,
-            ScheduledExecutorService scheduler, Wakeup orchestrationWakeup, Wakeup activityWakeup) {
+            LockRenewals renewals, Wakeup orchestrationWakeup, Wakeup activityWakeup) {
         super("orchestration", workerId, options.orchestrationConcurrency(), 0, provider, options.pollInterval(), orchestrationWakeup);
         this.planner = planner;
         this.options = options;
-        this.scheduler = scheduler;
+        this.renewals = renewals;
         this.orchestrationWakeup = orchestrationWakeup;
         this.activityWakeup = activityWakeup;
     }
@@ -39,7 +38,7 @@ public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationW
     @Override
     public void process(OrchestrationWorkItem item) {
         String token = item.lockToken();
-        try (LockRenewer ignored = new LockRenewer(scheduler, options.renewalPeriod(options.orchestrationLockTimeout()),
+        try (LockRenewals.Held ignored = renewals.hold(options.renewalPeriod(options.orchestrationLockTimeout()),
                 () -> provider().renewOrchestrationLock(token, options.orchestrationLockTimeout()), () -> { })) {
             TurnPlanner.Plan plan = planner.plan(item, System.currentTimeMillis());
             if (plan instanceof TurnPlanner.Abandon abandon) {

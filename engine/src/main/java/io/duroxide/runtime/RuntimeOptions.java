@@ -55,4 +55,15 @@ public record RuntimeOptions(
     Duration renewalPeriod(Duration lockTimeout) {
         return lockTimeout.dividedBy(2);
     }
+
+    /**
+     * How often held locks are checked for renewal: a quarter of the shorter renewal period, so a lock is
+     * renewed at most five eighths of its timeout after it was taken or last renewed.
+     */
+    Duration renewalTick() {
+        Duration shorter = renewalPeriod(orchestrationLockTimeout.compareTo(activityLockTimeout) <= 0
+                ? orchestrationLockTimeout : activityLockTimeout);
+        Duration tick = shorter.dividedBy(4);
+        return tick.toMillis() < 1 ? Duration.ofMillis(1) : tick;
+    }
 }

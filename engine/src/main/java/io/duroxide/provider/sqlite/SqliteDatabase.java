@@ -34,7 +34,8 @@ import org.sqlite.SQLiteDataSource;
  * {@code BEGIN IMMEDIATE}, so writers of one JVM queue in Java instead of inside SQLite. Writers of
  * other processes are waited for by SQLite's busy timeout; if that still ends in SQLITE_BUSY or
  * SQLITE_LOCKED the whole transaction is retried a few times with a growing backoff before a
- * retryable {@link ProviderException} is thrown. Reads run on any pooled connection in autocommit
+ * retryable {@link ProviderException} is thrown. Writes that queue for the lock meanwhile run together in
+ * the next transaction ({@link GroupCommit}), each in its own savepoint. Reads run on any pooled connection in autocommit
  * mode (WAL readers never block the writer).
  *
  * <p>Writes all use one connection borrowed from the pool and kept (replaced only after an error), so
@@ -101,6 +102,9 @@ final class SqliteDatabase implements AutoCloseable {
     private final Settings settings;
     private final HikariDataSource pool;
     private final ReentrantLock writeLock = new ReentrantLock();
+    private final GroupCommit groupCommit = new GroupCommit(writeLock, this::commitBatch);
+    /** Write transactions begun; for tests. */
+    private final java.util.concurrent.atomic.AtomicLong transactions = new java.util.concurrent.atomic.AtomicLong();
     /** The connection all writes of this process use, so its page cache stays warm; guarded by writeLock. */
     private Connection writer;
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
@@ -279,9 +283,22 @@ final class SqliteDatabase implements AutoCloseable {
         return null;
     }
 
-    /** Runs {@code work} in a {@code BEGIN IMMEDIATE} transaction under the process-wide write lock. */
+    /**
+     * Runs {@code work} in a {@code BEGIN IMMEDIATE} transaction under the process-wide write lock, possibly
+     * together with other writes that queued meanwhile; it returns (or throws) once that transaction ended.
+     */
     <T> T write(String operation, Work<T> work) {
         return withRetry(operation, true, work);
+    }
+
+    /** Write transactions begun so far; for tests. */
+    long transactions() {
+        return transactions.get();
+    }
+
+    /** Writes waiting for the next transaction; for tests. */
+    int queuedWrites() {
+        return groupCommit.queued();
     }
 
     /** Runs {@code work} on a pooled connection in autocommit mode. */
@@ -330,27 +347,88 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     private <T> T writeOnce(String operation, Work<T> work) throws SQLException {
-        writeLock.lock();
+        return groupCommit.write(new GroupCommit.Write<>(operation, work));
+    }
+
+    /**
+     * Runs a batch of writes in one {@code BEGIN IMMEDIATE} transaction (caller holds the write lock). With
+     * more than one write, each runs inside a savepoint, so a write that fails is rolled back alone and the
+     * others still commit; a failure that ends the whole transaction (the commit itself, or an error after
+     * which SQLite rolled back on its own) fails every write of the batch, none is reported as done.
+     */
+    private void commitBatch(List<GroupCommit.Write<?>> batch) {
+        if (closed) { // close() ran while these writes waited
+            batch.forEach(w -> w.fail(closedException(w.operation)));
+            return;
+        }
+        Connection c;
+        Tx tx;
         try {
-            if (closed) { // close() ran while this thread waited for the lock
-                throw closedException(operation);
-            }
             if (writer == null) {
                 writer = pool.getConnection();
             }
-            Connection c = writer;
-            Tx tx = tx(c);
+            c = writer;
+            tx = tx(c);
             tx.ps("BEGIN IMMEDIATE").execute();
+        } catch (SQLException e) {
+            batch.forEach(w -> w.fail(e));
+            return;
+        }
+        transactions.incrementAndGet();
+        boolean savepoints = batch.size() > 1;
+        for (GroupCommit.Write<?> w : batch) {
             try {
-                T result = work.run(tx);
-                tx.ps("COMMIT").execute();
-                return result;
-            } catch (SQLException | RuntimeException | Error e) {
-                rollback(c, e);
-                throw e;
+                if (savepoints) {
+                    tx.ps("SAVEPOINT batched_write").execute();
+                }
+                w.run(tx);
+                if (savepoints) {
+                    tx.ps("RELEASE batched_write").execute();
+                }
+            } catch (SQLException | RuntimeException e) {
+                if (!savepoints || !rollbackToSavepoint(tx, e)) {
+                    abort(batch, c, w, e);
+                    return;
+                }
+                w.fail(e);
+            } catch (Error e) {
+                abort(batch, c, w, e);
+                return;
             }
-        } finally {
-            writeLock.unlock();
+        }
+        try {
+            tx.ps("COMMIT").execute();
+        } catch (SQLException e) {
+            abort(batch, c, null, e);
+            return;
+        }
+        batch.forEach(GroupCommit.Write::committed);
+    }
+
+    /** Undoes one write of a batch; false if the transaction itself is gone (SQLite rolled it back). */
+    private static boolean rollbackToSavepoint(Tx tx, Throwable failure) {
+        try {
+            tx.ps("ROLLBACK TO batched_write").execute();
+            tx.ps("RELEASE batched_write").execute();
+            return true;
+        } catch (SQLException e) {
+            failure.addSuppressed(e);
+            return false;
+        }
+    }
+
+    /**
+     * Rolls the whole batch back: {@code culprit} (if any) gets its own failure, every other write the
+     * cause, as an SQL error (a busy database is then retried by each caller) or a retryable failure.
+     */
+    private void abort(List<GroupCommit.Write<?>> batch, Connection c, GroupCommit.Write<?> culprit, Throwable cause) {
+        rollback(c, cause);
+        if (culprit != null) {
+            culprit.fail(cause);
+        }
+        for (GroupCommit.Write<?> w : batch) {
+            w.fail(cause instanceof SQLException ? cause : new ProviderException(w.operation,
+                    "rolled back with another write of the same transaction that failed: " + cause, true, cause));
         }
     }
 
@@ -456,8 +534,7 @@ final class SqliteDatabase implements AutoCloseable {
             return;
         }
         closed = true;
-        writeLock.lock();
-        try {
+        groupCommit.exclusively(() -> {
             if (writer != null) {
                 dropStatements(writer);
                 try {
@@ -467,9 +544,7 @@ final class SqliteDatabase implements AutoCloseable {
                 }
                 writer = null;
             }
-        } finally {
-            writeLock.unlock();
-        }
+        });
         pool.close();
         statements.clear();
     }
