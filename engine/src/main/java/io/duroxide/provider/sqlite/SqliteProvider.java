@@ -38,6 +38,7 @@ import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -105,10 +106,14 @@ public final class SqliteProvider implements Provider {
     private static final String INSERT_WORK_ITEM = "INSERT INTO worker_queue(instance_id, execution_id, task_id,"
             + " item_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, ?, 0, ?)";
 
-    private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?, locked_until = ?,"
-            + " attempt_count = attempt_count + 1 WHERE id = (SELECT id FROM worker_queue WHERE visible_at <= ?"
-            + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT 1)"
-            + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
+    /**
+     * Leases up to N ready work items in one statement. Each gets its own token, the fetch's random prefix
+     * followed by the row id, so a token names exactly one lease of one row.
+     */
+    private static final String LEASE_WORK_ITEMS = "UPDATE worker_queue SET lock_token = ? || id, locked_until = ?,"
+            + " attempt_count = attempt_count + 1 WHERE id IN (SELECT id FROM worker_queue WHERE visible_at <= ?"
+            + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?)"
+            + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count, lock_token";
 
     private static final String ACTIVITY_READY = "SELECT id FROM worker_queue WHERE visible_at <= ?"
             + " AND (lock_token IS NULL OR locked_until <= ?) LIMIT 1";
@@ -454,53 +459,72 @@ public final class SqliteProvider implements Provider {
         if (activitiesIdle && db.read(operation, tx -> tx.queryString(ACTIVITY_READY, now(), now())) == null) {
             return List.of();
         }
-        List<ActivityLease> leases = db.write(operation, tx -> {
-            long now = now();
-            List<ActivityLease> locked = new ArrayList<>(max);
-            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH && locked.size() < max; ) {
-                String token = token();
-                long id;
-                String instanceId;
-                long executionId;
-                int taskId;
-                String json;
-                int attempts;
-                try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, now + timeout, now, now).executeQuery()) {
-                    if (!rs.next()) {
-                        break;
-                    }
-                    id = rs.getLong(1);
-                    instanceId = rs.getString(2);
-                    executionId = rs.getLong(3);
-                    taskId = rs.getInt(4);
-                    json = rs.getString(5);
-                    attempts = rs.getInt(6);
-                }
+        List<ActivityLease> leases = new ArrayList<>(max);
+        // An unreadable item is failed back to its orchestration and the fetch tries again for the rest,
+        // so a damaged row never blocks the queue.
+        for (int round = 0; round < MAX_SKIPS_PER_FETCH && leases.size() < max; round++) {
+            List<LeasedRow> rows = leaseRows(operation, timeout, max - leases.size());
+            boolean unreadable = false;
+            for (LeasedRow row : rows) { // parsed after the commit, outside the write lock
                 try {
-                    locked.add(new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts));
+                    leases.add(new ActivityLease(row.token(), JSON.fromJson(row.json(), ActivityWorkItem.class), row.attempts()));
                 } catch (RuntimeException e) {
-                    failUnreadableWorkItem(tx, id, instanceId, executionId, taskId, e, now);
-                    skip++;
+                    failUnreadableWorkItem(operation, row, e);
+                    unreadable = true;
                 }
             }
-            return locked;
-        });
+            if (!unreadable) {
+                break;
+            }
+        }
         activitiesIdle = leases.isEmpty();
         return leases;
     }
 
+    /** Leases up to {@code max} ready work items in one transaction, in queue order. */
+    private List<LeasedRow> leaseRows(String operation, long timeout, int max) {
+        String prefix = token() + ":";
+        List<LeasedRow> rows = db.write(operation, tx -> {
+            long now = now();
+            List<LeasedRow> leased = new ArrayList<>(max);
+            try (ResultSet rs = tx.bind(LEASE_WORK_ITEMS, prefix, now + timeout, now, now, max).executeQuery()) {
+                while (rs.next()) {
+                    leased.add(new LeasedRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5),
+                            rs.getInt(6), rs.getString(7)));
+                }
+            }
+            return leased;
+        });
+        rows.sort(Comparator.comparingLong(LeasedRow::id));
+        return rows;
+    }
+
+    /** A work item as the lease statement returned it, still serialised. */
+    private record LeasedRow(long id, String instanceId, long executionId, int taskId, String json, int attempts,
+            String token) {}
+
     /**
      * A work item that cannot be deserialised would be fetched forever; instead it is removed and its
-     * orchestration receives an infrastructure failure for the task, in the same transaction.
+     * orchestration receives an infrastructure failure for the task, in one transaction (unless the lease
+     * was lost meanwhile; the next fetch then finds it again).
      */
-    private static void failUnreadableWorkItem(Tx tx, long id, String instanceId, long executionId, int taskId,
-            RuntimeException error, long now) throws SQLException {
-        String message = "activity work item " + id + " (task " + taskId + ") cannot be read: " + error.getMessage();
-        LOG.log(Level.WARNING, "fetchActivity: instance ''{0}'': {1}", instanceId, message);
+    private void failUnreadableWorkItem(String operation, LeasedRow row, RuntimeException error) {
+        String message = "activity work item " + row.id() + " (task " + row.taskId() + ") cannot be read: " + error.getMessage();
+        LOG.log(Level.WARNING, "fetchActivity: instance ''{0}'': {1}", row.instanceId(), message);
         FailureDetails failure = StoredForm.unreadableWorkItem(SqliteProvider.class, message);
-        tx.update("DELETE FROM worker_queue WHERE id = ?", id);
-        enqueue(tx, new OrchestratorMessage(instanceId, executionId,
-                new HistoryEvent.ActivityFailed(now, taskId, failure)), now, now);
+        try {
+            db.write(operation, tx -> {
+                long now = now();
+                if (tx.update("DELETE FROM worker_queue WHERE id = ? AND lock_token = ?", row.id(), row.token()) == 1) {
+                    enqueue(tx, new OrchestratorMessage(row.instanceId(), row.executionId(),
+                            new HistoryEvent.ActivityFailed(now, row.taskId(), failure)), now, now);
+                }
+                return null;
+            });
+        } catch (ProviderException e) {
+            // the other leases of this fetch are still returned; this one is found again when its lease expires
+            LOG.log(Level.WARNING, "fetchActivity: could not fail unreadable work item {0}: {1}", row.id(), e.getMessage());
+        }
     }
 
     @Override
