@@ -50,7 +50,6 @@ final class SqliteDatabase implements AutoCloseable {
     static final int POOL_SIZE = 4;
     /** Files up to this size get a full {@code quick_check} on open; larger ones only a structural look. */
     static final long FULL_CHECK_MAX_BYTES = 16L << 20;
-    static final int WAL_AUTOCHECKPOINT_PAGES = 10_000;
 
     /**
      * How long SQLite waits for another process's lock, and how many times a transaction that still
@@ -108,12 +107,14 @@ final class SqliteDatabase implements AutoCloseable {
     /** The connection all writes of this process use, so its page cache stays warm; guarded by writeLock. */
     private Connection writer;
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
+    private final WalCheckpointer checkpointer;
     private volatile boolean closed;
 
     private SqliteDatabase(Path file, Settings settings, HikariDataSource pool) {
         this.file = file;
         this.settings = settings;
         this.pool = pool;
+        this.checkpointer = new WalCheckpointer(file.getFileName().toString(), pool::getConnection, groupCommit::exclusively);
     }
 
     Path file() {
@@ -135,9 +136,8 @@ final class SqliteDatabase implements AutoCloseable {
         config.setCacheSize(-16_000); // 16 MB per connection
         config.enforceForeignKeys(false);
         config.setGetGeneratedKeys(false); // else the driver runs an extra query after every insert
-        // Checkpoint less often than the default 1000 pages: fewer fsyncs, and pages rewritten by many
-        // transactions (queue tails, locks) are copied to the database once per checkpoint.
-        config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, String.valueOf(WAL_AUTOCHECKPOINT_PAGES));
+        // No checkpoint inside commits: WalCheckpointer does them off the writer's path.
+        config.setPragma(SQLiteConfig.Pragma.WAL_AUTOCHECKPOINT, "0");
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl(url);
 
@@ -534,6 +534,7 @@ final class SqliteDatabase implements AutoCloseable {
             return;
         }
         closed = true;
+        checkpointer.close();
         groupCommit.exclusively(() -> {
             if (writer != null) {
                 dropStatements(writer);

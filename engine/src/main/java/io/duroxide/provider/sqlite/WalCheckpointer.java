@@ -1,0 +1,89 @@
+package io.duroxide.provider.sqlite;
+
+import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+
+/**
+ * Copies the WAL back into the database file from a thread of its own, so the writer never waits for it.
+ *
+ * <p>SQLite's automatic checkpoint runs inside the commit that crosses the threshold, while that commit
+ * still holds the write lock, and a checkpoint is mostly two {@code fsync}s (the WAL, then the database):
+ * about 50 ms on this kind of disk for a few thousand pages, during which every writer of the process
+ * waited. Here a passive checkpoint runs every {@link #INTERVAL_MS} ms without the lock (writers go on
+ * appending, and copying most of the WAL is what takes the time), then a {@code RESTART} one under the
+ * write lock copies what was appended meanwhile and waits for readers still on the WAL, so the next writer
+ * starts the WAL again from the beginning instead of growing it.
+ */
+final class WalCheckpointer implements AutoCloseable {
+    private static final System.Logger LOG = System.getLogger(WalCheckpointer.class.getName());
+    static final long INTERVAL_MS = 100;
+
+    /** Supplies a connection for one checkpoint (returned by closing it). */
+    @FunctionalInterface
+    interface Connections {
+        Connection get() throws SQLException;
+    }
+
+    private final Connections connections;
+    private final Consumer<Runnable> withoutWriters;
+    private final ScheduledExecutorService thread;
+    /** WAL frames when the last round ended; touched by the checkpoint thread only. */
+    private long lastLog = -1;
+
+    WalCheckpointer(String name, Connections connections, Consumer<Runnable> withoutWriters) {
+        this.connections = connections;
+        this.withoutWriters = withoutWriters;
+        this.thread = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "duroxide-sqlite-checkpoint-" + name);
+            t.setDaemon(true);
+            return t;
+        });
+        thread.scheduleWithFixedDelay(this::checkpoint, INTERVAL_MS, INTERVAL_MS, TimeUnit.MILLISECONDS);
+    }
+
+    private void checkpoint() {
+        try (Connection c = connections.get()) {
+            long[] result = run(c, "PASSIVE");
+            if (result[0] == 0 || (result[0] == lastLog && result[0] == result[1])) {
+                return; // nothing written since the last round
+            }
+            // Under the write lock: copy what was appended meanwhile, and wait for readers still on the WAL,
+            // so the next writer starts it again from the beginning (else it only ever grows).
+            withoutWriters.accept(() -> {
+                try {
+                    lastLog = run(c, "RESTART")[0];
+                } catch (SQLException e) {
+                    LOG.log(Level.DEBUG, () -> "checkpoint under the write lock failed: " + e.getMessage());
+                }
+            });
+        } catch (SQLException | RuntimeException e) {
+            // the next round tries again; SQLite also checkpoints when the last connection closes
+            LOG.log(Level.DEBUG, () -> "checkpoint failed: " + e.getMessage());
+        }
+    }
+
+    /** One checkpoint: frames in the WAL, and how many of them are now in the database file. */
+    private static long[] run(Connection c, String mode) throws SQLException {
+        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
+            rs.next();
+            return new long[] {rs.getLong(2), rs.getLong(3)};
+        }
+    }
+
+    @Override
+    public void close() {
+        thread.shutdownNow();
+        try {
+            thread.awaitTermination(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
