@@ -7,7 +7,7 @@ import java.nio.charset.StandardCharsets;
  * Reads just enough of a class file (constant pool, this class, superclass, interfaces) to tell whether
  * the class can be one the agent instruments, without Byte Buddy: the gate uses it so that classes that
  * mention the engine but cannot match any instrumentation (the application's main class, the engine's
- * own records, events and exceptions) neither wait for the agent to start nor go through Byte Buddy's
+ * own records, events and exceptions) neither wait for the agent to start nor go through the weaver's
  * matchers. Every instrumented type is one of {@link #TARGETS} or a subtype of one, and a subtype names
  * either a target or a non-JDK type among its direct supertypes (a JDK type is never a subtype of an
  * engine type), so the test below never rejects a class an instrumentation would match.
@@ -26,11 +26,13 @@ final class ClassHeader {
         internal(Instrumentations.ACTIVITY_INVOKER),
     };
 
+    private static final int ACC_INTERFACE = 0x0200;
+
     private static final String[] JDK_PREFIXES = {"java/", "javax/", "jdk/", "sun/", "com/sun/"};
 
     /**
-     * True unless the bytes show the class is none of the targets and has only JDK types as direct
-     * supertypes. Unreadable bytes answer true: Byte Buddy then decides, as before this filter existed.
+     * True unless the bytes show the class is an interface, or none of the targets and has only JDK types as
+     * direct supertypes. Unreadable bytes answer true: the weaver then decides, as before this filter existed.
      */
     static boolean mayBeInstrumented(byte[] b) {
         try {
@@ -63,6 +65,9 @@ final class ClassHeader {
                     default:
                         return true;
                 }
+            }
+            if ((readU2(b, p) & ACC_INTERFACE) != 0) {
+                return false; // no unit weaves an interface (their code is in the implementations, which pass here)
             }
             int thisClass = readU2(b, p + 2);
             int superClass = readU2(b, p + 4);
