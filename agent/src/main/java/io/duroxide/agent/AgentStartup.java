@@ -162,8 +162,9 @@ final class AgentStartup {
         public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                 ProtectionDomain domain, byte[] buffer) {
             try {
-                if (loader == null || className == null || className.startsWith("io/duroxide/agent/")) {
-                    return null;
+                if (loader == null || className == null || className.startsWith("io/duroxide/agent/")
+                        || ClassHeader.isJdk(className)) {
+                    return null; // the JDK's classes (platform loader) are never instrumented
                 }
                 // Only the engine's classes and classes that mention it can be instrumented: a class that
                 // implements the Provider SPI names engine types in its constant pool (the interface or
@@ -206,21 +207,34 @@ final class AgentStartup {
 
         private static final byte[] ENGINE = "io/duroxide/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+        /** Horspool shifts: how far the pattern may move when the byte under its last position is {@code b}. */
+        private static final int[] SHIFT = new int[256];
+
+        static {
+            java.util.Arrays.fill(SHIFT, ENGINE.length);
+            for (int i = 0; i < ENGINE.length - 1; i++) {
+                SHIFT[ENGINE[i] & 0xff] = ENGINE.length - 1 - i;
+            }
+        }
+
+        /**
+         * Whether the class file mentions {@code io/duroxide/}. Runs on the application's thread for every class it
+         * loads, so it skips ahead (Boyer-Moore-Horspool): most bytes of a class file are not in the pattern and
+         * move it by its whole length, about ten times fewer steps than a byte-by-byte scan while interpreted.
+         */
         static boolean mentionsEngine(byte[] b) {
             if (b == null) {
                 return false;
             }
-            outer:
-            for (int i = 0, n = b.length - ENGINE.length; i <= n; i++) {
-                if (b[i] != 'i') {
-                    continue;
-                }
-                for (int j = 1; j < ENGINE.length; j++) {
-                    if (b[i + j] != ENGINE[j]) {
-                        continue outer;
+            int last = ENGINE.length - 1;
+            for (int i = 0, n = b.length - ENGINE.length; i <= n; i += SHIFT[b[i + last] & 0xff]) {
+                int j = last;
+                while (b[i + j] == ENGINE[j]) {
+                    if (j == 0) {
+                        return true;
                     }
+                    j--;
                 }
-                return true;
             }
             return false;
         }

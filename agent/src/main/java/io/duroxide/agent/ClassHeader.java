@@ -12,7 +12,7 @@ import java.nio.charset.StandardCharsets;
  * either a target or a non-JDK type among its direct supertypes (a JDK type is never a subtype of an
  * engine type), so the test below never rejects a class an instrumentation would match.
  */
-final class ClassHeader {
+public final class ClassHeader {
     private ClassHeader() {}
 
     /**
@@ -86,13 +86,18 @@ final class ClassHeader {
         }
     }
 
+    /** A JDK class (internal name): never an instrumented type nor a subtype of one. */
+    public static boolean isJdk(String internalName) {
+        return matchesAny(internalName, JDK_PREFIXES, true);
+    }
+
     private static boolean isTarget(byte[] b, int[] offsets, int classIndex) {
         return matchesAny(className(b, offsets, classIndex), TARGETS, false);
     }
 
     /** A direct supertype through which the class may be a subtype of a target: a target itself or any non-JDK type. */
     private static boolean mayBeSubtypeVia(byte[] b, int[] offsets, int classIndex) {
-        return !matchesAny(className(b, offsets, classIndex), JDK_PREFIXES, true);
+        return !isJdk(className(b, offsets, classIndex));
     }
 
     private static boolean matchesAny(String name, String[] patterns, boolean asPrefix) {

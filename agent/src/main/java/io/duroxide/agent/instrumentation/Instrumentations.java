@@ -25,11 +25,12 @@ public final class Instrumentations {
     /**
      * The engine's own classes that the units weave, in the order a runtime loads them, for
      * {@link WeavingTransformer#prepare}: woven ahead on the agent's thread, so the application does not wait
-     * for them. (Providers of other libraries are woven when they load.)
+     * for them. The SQLite provider is the engine's embedded default; other providers (PostgreSQL, third
+     * parties) are woven when they load, not ahead: weaving a class the application may never load would
+     * only take CPU from its start-up.
      */
     public static final List<String> ENGINE_CLASSES = List.of(
             "io.duroxide.provider.sqlite.SqliteProvider",
-            "io.duroxide.provider.postgres.PostgresProvider",
             DISPATCHER_LOOP,
             ORCHESTRATION_DISPATCHER,
             "io.duroxide.runtime.ActivityWorker",

@@ -20,8 +20,6 @@ import net.bytebuddy.jar.asm.Opcodes;
  * never a subtype of an engine type. One instance per class loader, cached by {@link WeavingTransformer}.
  */
 final class TypeHierarchy {
-    private static final String[] JDK_PREFIXES = {"java/", "javax/", "jdk/", "sun/", "com/sun/"};
-
     /** A type's header: internal names. */
     record Header(String name, int access, String superName, String[] interfaces) {
         boolean isInterface() {
@@ -39,12 +37,7 @@ final class TypeHierarchy {
     }
 
     static boolean isJdk(String internalName) {
-        for (String prefix : JDK_PREFIXES) {
-            if (internalName.startsWith(prefix)) {
-                return true;
-            }
-        }
-        return false;
+        return io.duroxide.agent.ClassHeader.isJdk(internalName);
     }
 
     /** Remembers the header of the class being transformed (its class file may not be a resource). */

@@ -134,7 +134,7 @@ class WeavingTransformerTest {
         TypeHierarchy hierarchy = new TypeHierarchy(getClass().getClassLoader());
         for (String name : Instrumentations.ENGINE_CLASSES) {
             if (ClassLoader.getSystemResource(name.replace('.', '/') + ".class") == null) {
-                continue; // the postgres provider is not on this class path
+                continue; // not on this class path
             }
             assertThat(weaver.weave(hierarchy, bytesOf(name))).as(name).isNotNull();
         }
