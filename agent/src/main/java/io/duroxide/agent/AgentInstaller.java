@@ -14,64 +14,40 @@ import io.duroxide.agent.metrics.WorkerRecorder;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 
-/** Builds the agent on its init thread: registry, recorders, bridge sinks, the weaving transformer, HTTP endpoint, poller. */
+/**
+ * Builds the agent on its init thread, in the order the application needs it: the weaving transformer (the
+ * gate opens as soon as it exists), the engine's own classes woven ahead of their loading, then the registry,
+ * recorders and bridge sinks (the bridge holds woven calls until then and replays them), the HTTP endpoint and
+ * the poller. One thread: on a small machine every other one would compete with the application's start-up.
+ */
 final class AgentInstaller {
     private AgentInstaller() {}
 
     static volatile Metrics metrics;
 
     static ClassFileTransformer install(AgentConfig config, Instrumentation inst, AgentStartup.Gate gate, boolean attached,
-            long t0, long injected) {
-        // The registry and recorders are built on a second thread while this one builds Byte Buddy's
-        // transformer (both are mostly class loading; the machine has at least two cores to offer while
-        // the first engine class waits at the gate). Sinks are installed before the gate opens, so no
-        // woven call is ever dropped.
-        final long registryStart = System.nanoTime();
-        final Metrics[] built = new Metrics[1];
-        final long[] registryNanos = new long[1];
-        final Throwable[] failure = new Throwable[1];
-        Thread registryThread = new Thread(new Runnable() {
-            @Override
-            public void run() {
-                try {
-                    built[0] = buildRecorders(config);
-                } catch (Throwable t) {
-                    failure[0] = t;
-                }
-                registryNanos[0] = System.nanoTime() - registryStart;
-            }
-        }, "duroxide-agent-init-registry");
-        registryThread.setDaemon(true);
-        registryThread.setContextClassLoader(null);
-        registryThread.start();
-
-        ClassFileTransformer transformer = null;
+            long t0, long bridged) {
+        long start = System.nanoTime();
         java.util.List<Instrumentations.Unit> units = Instrumentations.enabled(config);
-        if (!units.isEmpty()) {
-            // The advice is inlined and class formats never change, so Byte Buddy's Nexus (for loaded-type
-            // initializers) is never used; shading rewrites the name to the relocated package's property,
-            // which only this agent's Byte Buddy reads. (Not set, measured: "net.bytebuddy.generate", which
-            // would replace java.lang.reflect.Proxy in Byte Buddy's JDK accessors; its generated ClassDesc
-            // accessor fails verification on JDK 17 and the provider then cannot be woven.)
-            if (System.getProperty("net.bytebuddy.nexus.disabled") == null) {
-                System.setProperty("net.bytebuddy.nexus.disabled", "true");
+        WeavingTransformer weaving = units.isEmpty() ? null : new WeavingTransformer(units, AgentStartup.bridgeInBootstrap);
+        if (!attached) {
+            // the engine's classes wait at the gate for the weaver only
+            gate.ready(weaving);
+            if (weaving != null) {
+                Log.debug("weaver ready after " + (System.nanoTime() - start) / 1_000_000 + " ms");
+                weaving.prepare(ClassLoader.getSystemClassLoader(), Instrumentations.ENGINE_CLASSES);
             }
-            WeavingTransformer weaving = new WeavingTransformer(units, AgentStartup.bridgeInBootstrap);
-            Log.debug("byte-buddy: transformer " + (System.nanoTime() - registryStart) / 1_000_000 + " ms");
-            awaitRecorders(registryThread, failure);
-            if (attached) {
-                weaving.installAndRetransform(inst);
-            } else {
-                transformer = weaving;
-                gate.ready(transformer);
-            }
-        } else {
-            awaitRecorders(registryThread, failure);
         }
-        long bytebuddyDone = System.nanoTime();
-        Metrics m = built[0];
+        long weaverDone = System.nanoTime();
+
+        Metrics m = buildRecorders(config);
         metrics = m;
-        long registryDone = registryStart + registryNanos[0];
+        Bridge.open();
+        long registryDone = System.nanoTime();
+        if (weaving != null && attached) {
+            // retransformed classes run woven code at once and no call is held: the sinks come first
+            weaving.installAndRetransform(inst);
+        }
 
         String endpoint = "not exported (DUROXIDE_METRICS_HTTP_ENABLED=false)";
         if (config.httpEnabled) {
@@ -84,10 +60,10 @@ final class AgentInstaller {
         removeStaleBootstrapJars();
         long end = System.nanoTime();
         Log.info("metrics " + endpoint + " [" + config.categories() + "] ready in " + (end - t0) / 1_000_000
-                + " ms (premain " + (injected - t0) / 1_000_000 + " ms; in parallel: registry " + (registryDone - registryStart) / 1_000_000
-                + " ms, byte-buddy " + (bytebuddyDone - registryStart) / 1_000_000 + " ms; http " + (end - bytebuddyDone) / 1_000_000
+                + " ms (bridge at " + (bridged - t0) / 1_000_000 + " ms; then weaver " + (weaverDone - start) / 1_000_000
+                + " ms, registry " + (registryDone - weaverDone) / 1_000_000 + " ms, http " + (end - registryDone) / 1_000_000
                 + " ms)");
-        return transformer;
+        return weaving;
     }
 
     /**
@@ -109,18 +85,6 @@ final class AgentInstaller {
             }
         } catch (java.io.IOException | RuntimeException ignored) {
             // no temp dir listing: nothing to clean
-        }
-    }
-
-    private static void awaitRecorders(Thread registryThread, Throwable[] failure) {
-        try {
-            registryThread.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("interrupted while building the registry");
-        }
-        if (failure[0] != null) {
-            throw new IllegalStateException("metrics registry failed: " + failure[0], failure[0]);
         }
     }
 

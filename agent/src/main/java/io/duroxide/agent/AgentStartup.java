@@ -12,9 +12,10 @@ import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
 
 /**
- * What premain does, kept free of Byte Buddy and Micrometer so premain itself stays in the
- * milliseconds: (1) put the JDK-only bridge classes into the bootstrap loader, (2) register a gate
- * transformer, (3) start the daemon thread that builds the rest. The gate lets every class pass
+ * What premain does, kept free of ASM and Micrometer so premain itself stays in the milliseconds:
+ * register a gate transformer and start the daemon thread that builds the rest, beginning with putting
+ * the JDK-only bridge classes into the bootstrap loader. Woven calls made before the recorders exist
+ * are held by the bridge ({@code Bridge.hold}) and replayed when they are installed. The gate lets every class pass
  * untouched until the agent is ready, except classes that may be instrumented (engine-related classes
  * that are an instrumented type or may be a subtype of one, see {@link ClassHeader}): their loading waits
  * for the agent (bounded by {@code DUROXIDE_METRICS_INIT_TIMEOUT}) so that none of them escapes
@@ -31,22 +32,22 @@ final class AgentStartup {
     static volatile boolean bridgeInBootstrap;
 
     static void begin(AgentConfig config, Instrumentation inst, boolean attached, long t0) throws Exception {
-        bridgeInBootstrap = injectBridge(inst);
-        long injected = System.nanoTime();
         if (attached) {
             // classes are already loaded: build everything now and retransform
-            AgentInstaller.install(config, inst, null, true, t0, injected);
+            bridgeInBootstrap = injectBridge(inst);
+            AgentInstaller.install(config, inst, null, true, t0, System.nanoTime());
             return;
         }
+        // Everything else happens on the init thread, the bridge's injection too (tens of milliseconds of file
+        // and jar handling): nothing is woven before the gate opens, so nothing can call the bridge before.
         Gate gate = new Gate(config.initTimeout.toMillis());
         inst.addTransformer(gate, false);
-        Thread init = new Thread(new Init(config, inst, gate, t0, injected), "duroxide-agent-init");
+        Thread init = new Thread(new Init(config, inst, gate, t0), "duroxide-agent-init");
         init.setDaemon(true);
         init.setContextClassLoader(null);
         gate.initThread = init;
         init.start();
-        Log.debug("premain done in " + (System.nanoTime() - t0) / 1_000_000 + " ms (bridge injection "
-                + (injected - t0) / 1_000_000 + " ms)");
+        Log.debug("premain done in " + (System.nanoTime() - t0) / 1_000_000 + " ms");
     }
 
     /** The init thread's body (a named class: no lambda on the premain path). */
@@ -55,27 +56,30 @@ final class AgentStartup {
         private final Instrumentation inst;
         private final Gate gate;
         private final long t0;
-        private final long injected;
 
-        Init(AgentConfig config, Instrumentation inst, Gate gate, long t0, long injected) {
+        Init(AgentConfig config, Instrumentation inst, Gate gate, long t0) {
             this.config = config;
             this.inst = inst;
             this.gate = gate;
             this.t0 = t0;
-            this.injected = injected;
         }
 
         @Override
         public void run() {
             ClassFileTransformer delegate = null;
             try {
-                delegate = AgentInstaller.install(config, inst, gate, false, t0, injected);
+                bridgeInBootstrap = injectBridge(inst);
+                // woven calls made before the recorders exist are held by the bridge and replayed, so the gate
+                // can open as soon as the weaver is ready, without waiting for the metrics registry
+                io.duroxide.agent.bootstrap.Bridge.hold(config.initTimeout.toMillis());
+                delegate = AgentInstaller.install(config, inst, gate, false, t0, System.nanoTime());
             } catch (Throwable t) {
                 Log.warn("initialisation failed, the application runs without metrics: " + t);
             } finally {
                 if (!gate.isReady()) {
                     gate.ready(delegate);
                 }
+                io.duroxide.agent.bootstrap.Bridge.open(); // also when initialisation failed: drops what was held
             }
         }
     }
@@ -158,17 +162,18 @@ final class AgentStartup {
         public byte[] transform(Module module, ClassLoader loader, String className, Class<?> redefined,
                 ProtectionDomain domain, byte[] buffer) {
             try {
-                if (loader == null || className == null || className.startsWith("io/duroxide/agent/")) {
-                    return null;
+                if (loader == null || className == null || className.startsWith("io/duroxide/agent/")
+                        || ClassHeader.isJdk(className)) {
+                    return null; // the JDK's classes (platform loader) are never instrumented
                 }
                 // Only the engine's classes and classes that mention it can be instrumented: a class that
                 // implements the Provider SPI names engine types in its constant pool (the interface or
-                // the SPI method descriptors). Everything else skips Byte Buddy entirely, so an
+                // the SPI method descriptors). Everything else skips the weaver entirely, so an
                 // application's other classes (Jackson, JDBC drivers, ...) pay one byte scan, no matching.
                 if (!className.startsWith("io/duroxide/") && !mentionsEngine(buffer)) {
                     return null;
                 }
-                // Of those, only possible targets and their possible subtypes wait and go to Byte Buddy: the
+                // Of those, only possible targets and their possible subtypes wait and go to the weaver: the
                 // application's main class or the engine's records can load while the agent starts.
                 if (!ClassHeader.mayBeInstrumented(buffer)) {
                     return null;
@@ -178,11 +183,14 @@ final class AgentStartup {
                     if (done || Thread.currentThread() == initThread) {
                         return null;
                     }
+                    long waitStart = System.nanoTime();
                     if (!latch.await(timeoutMillis, TimeUnit.MILLISECONDS)) {
                         Log.warnOnce("init-timeout", "not ready after " + timeoutMillis + " ms; " + className.replace('/', '.')
                                 + " is loaded without instrumentation (raise DUROXIDE_METRICS_INIT_TIMEOUT)");
                         return null;
                     }
+                    Log.debug(className.replace('/', '.') + " waited " + (System.nanoTime() - waitStart) / 1_000_000
+                            + " ms for the weaver");
                     d = delegate;
                     if (d == null) {
                         return null;
@@ -199,21 +207,34 @@ final class AgentStartup {
 
         private static final byte[] ENGINE = "io/duroxide/".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
 
+        /** Horspool shifts: how far the pattern may move when the byte under its last position is {@code b}. */
+        private static final int[] SHIFT = new int[256];
+
+        static {
+            java.util.Arrays.fill(SHIFT, ENGINE.length);
+            for (int i = 0; i < ENGINE.length - 1; i++) {
+                SHIFT[ENGINE[i] & 0xff] = ENGINE.length - 1 - i;
+            }
+        }
+
+        /**
+         * Whether the class file mentions {@code io/duroxide/}. Runs on the application's thread for every class it
+         * loads, so it skips ahead (Boyer-Moore-Horspool): most bytes of a class file are not in the pattern and
+         * move it by its whole length, about ten times fewer steps than a byte-by-byte scan while interpreted.
+         */
         static boolean mentionsEngine(byte[] b) {
             if (b == null) {
                 return false;
             }
-            outer:
-            for (int i = 0, n = b.length - ENGINE.length; i <= n; i++) {
-                if (b[i] != 'i') {
-                    continue;
-                }
-                for (int j = 1; j < ENGINE.length; j++) {
-                    if (b[i + j] != ENGINE[j]) {
-                        continue outer;
+            int last = ENGINE.length - 1;
+            for (int i = 0, n = b.length - ENGINE.length; i <= n; i += SHIFT[b[i + last] & 0xff]) {
+                int j = last;
+                while (b[i + j] == ENGINE[j]) {
+                    if (j == 0) {
+                        return true;
                     }
+                    j--;
                 }
-                return true;
             }
             return false;
         }

@@ -7,12 +7,12 @@ import java.nio.charset.StandardCharsets;
  * Reads just enough of a class file (constant pool, this class, superclass, interfaces) to tell whether
  * the class can be one the agent instruments, without Byte Buddy: the gate uses it so that classes that
  * mention the engine but cannot match any instrumentation (the application's main class, the engine's
- * own records, events and exceptions) neither wait for the agent to start nor go through Byte Buddy's
+ * own records, events and exceptions) neither wait for the agent to start nor go through the weaver's
  * matchers. Every instrumented type is one of {@link #TARGETS} or a subtype of one, and a subtype names
  * either a target or a non-JDK type among its direct supertypes (a JDK type is never a subtype of an
  * engine type), so the test below never rejects a class an instrumentation would match.
  */
-final class ClassHeader {
+public final class ClassHeader {
     private ClassHeader() {}
 
     /**
@@ -26,11 +26,13 @@ final class ClassHeader {
         internal(Instrumentations.ACTIVITY_INVOKER),
     };
 
+    private static final int ACC_INTERFACE = 0x0200;
+
     private static final String[] JDK_PREFIXES = {"java/", "javax/", "jdk/", "sun/", "com/sun/"};
 
     /**
-     * True unless the bytes show the class is none of the targets and has only JDK types as direct
-     * supertypes. Unreadable bytes answer true: Byte Buddy then decides, as before this filter existed.
+     * True unless the bytes show the class is an interface, or none of the targets and has only JDK types as
+     * direct supertypes. Unreadable bytes answer true: the weaver then decides, as before this filter existed.
      */
     static boolean mayBeInstrumented(byte[] b) {
         try {
@@ -64,6 +66,9 @@ final class ClassHeader {
                         return true;
                 }
             }
+            if ((readU2(b, p) & ACC_INTERFACE) != 0) {
+                return false; // no unit weaves an interface (their code is in the implementations, which pass here)
+            }
             int thisClass = readU2(b, p + 2);
             int superClass = readU2(b, p + 4);
             int interfaces = readU2(b, p + 6);
@@ -81,13 +86,18 @@ final class ClassHeader {
         }
     }
 
+    /** A JDK class (internal name): never an instrumented type nor a subtype of one. */
+    public static boolean isJdk(String internalName) {
+        return matchesAny(internalName, JDK_PREFIXES, true);
+    }
+
     private static boolean isTarget(byte[] b, int[] offsets, int classIndex) {
         return matchesAny(className(b, offsets, classIndex), TARGETS, false);
     }
 
     /** A direct supertype through which the class may be a subtype of a target: a target itself or any non-JDK type. */
     private static boolean mayBeSubtypeVia(byte[] b, int[] offsets, int classIndex) {
-        return !matchesAny(className(b, offsets, classIndex), JDK_PREFIXES, true);
+        return !isJdk(className(b, offsets, classIndex));
     }
 
     private static boolean matchesAny(String name, String[] patterns, boolean asPrefix) {

@@ -5,7 +5,7 @@ import java.lang.instrument.Instrumentation;
 /**
  * The {@code -javaagent} entry point. Deliberately tiny: it reads the configuration, injects the
  * bridge into the bootstrap loader, registers the lazy transformer and starts the daemon thread that
- * builds everything else (metrics registry, Byte Buddy, HTTP endpoint). Nothing here may abort the
+ * builds everything else (metrics registry, weaver, HTTP endpoint). Nothing here may abort the
  * JVM: every failure is one line on stderr and the application runs without metrics.
  */
 public final class DuroxideAgent {

@@ -16,6 +16,25 @@ class AgentStartupTest {
         assertThat(AgentStartup.Gate.mentionsEngine("io/duroxid".getBytes(StandardCharsets.US_ASCII))).isFalse();
         assertThat(AgentStartup.Gate.mentionsEngine("java/lang/Object".getBytes(StandardCharsets.US_ASCII))).isFalse();
         assertThat(AgentStartup.Gate.mentionsEngine(null)).isFalse();
+        assertThat(AgentStartup.Gate.mentionsEngine("io/duroxide/".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(AgentStartup.Gate.mentionsEngine("iio/duroxidio/duroxide/x".getBytes(StandardCharsets.US_ASCII))).isTrue();
+        assertThat(AgentStartup.Gate.mentionsEngine("io/duroxide".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(AgentStartup.Gate.mentionsEngine("io/duroxidE/".getBytes(StandardCharsets.US_ASCII))).isFalse();
+        assertThat(AgentStartup.Gate.mentionsEngine(new byte[0])).isFalse();
+    }
+
+    @Test
+    void gateScanAgreesWithANaiveSearch() {
+        java.util.Random random = new java.util.Random(5);
+        byte[] alphabet = "io/duroxide/x".getBytes(StandardCharsets.US_ASCII);
+        for (int round = 0; round < 20_000; round++) {
+            byte[] b = new byte[random.nextInt(40)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = alphabet[random.nextInt(alphabet.length)];
+            }
+            String text = new String(b, StandardCharsets.US_ASCII);
+            assertThat(AgentStartup.Gate.mentionsEngine(b)).as(text).isEqualTo(text.contains("io/duroxide/"));
+        }
     }
 
     @Test

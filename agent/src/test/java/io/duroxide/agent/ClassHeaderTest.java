@@ -20,7 +20,7 @@ class ClassHeaderTest {
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.runtime.OrchestrationDispatcher"))).isTrue();
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.runtime.ActivityWorker"))).isTrue();
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.runtime.ActivityInvoker"))).isTrue();
-        // a non-JDK superclass or interface could lead to a target: Byte Buddy decides
+        // a non-JDK superclass or interface could lead to a target: the weaver decides
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.api.InstanceNotFoundException"))).isTrue();
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.history.HistoryEvent$ExecutionStarted"))).isTrue();
     }
@@ -30,6 +30,12 @@ class ClassHeaderTest {
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.runtime.DuroxideRuntime"))).isFalse();
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.api.Registry"))).isFalse();
         assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.agent.ClassHeaderTest"))).isFalse();
+    }
+
+    @Test
+    void interfacesAreSkippedTheyAreNeverWoven() throws IOException {
+        assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.provider.Provider"))).isFalse();
+        assertThat(ClassHeader.mayBeInstrumented(bytesOf("io.duroxide.history.HistoryEvent"))).isFalse();
     }
 
     @Test

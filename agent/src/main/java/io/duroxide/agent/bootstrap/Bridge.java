@@ -8,7 +8,10 @@ import java.util.List;
  * premain, so it is visible from any class loader, also an isolated one whose parent is not the system
  * loader. It therefore uses JDK types only: advice extracts the values it needs from the engine's own
  * types (inlined in the engine's class loader) and passes plain values here. The sinks are installed by
- * the agent once its recorders exist; until then, and whenever a category is disabled, calls are no-ops.
+ * the agent once its recorders exist. While the agent starts ({@link #hold} to {@link #open}) calls are kept in
+ * order and replayed into the sinks when they are installed, so the engine can run woven code before the
+ * metrics registry exists and no count is lost; a call never waits unless the held calls reach
+ * {@link #HELD_CAP}. Whenever a category is disabled its calls are no-ops.
  *
  * <p>Nothing in here may throw into the application: every method catches {@link Throwable}.
  */
@@ -28,6 +31,100 @@ public final class Bridge {
 
     private static final ThreadLocal<int[]> ACTIVITY_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
+    // ---------------------------------------------------------------- start-up: held calls
+
+    /** Held calls beyond this wait for {@link #open} (bounded by the agent's init timeout) instead of growing the queue. */
+    static final int HELD_CAP = 100_000;
+
+    private static final Object HELD_LOCK = new Object();
+
+    /** True from {@link #hold} until {@link #open}: calls are queued (guarded by {@link #HELD_LOCK}). */
+    private static volatile boolean holding;
+
+    private static java.util.ArrayDeque<Runnable> held = new java.util.ArrayDeque<>();
+
+    private static long holdTimeoutMillis;
+
+    /** The thread replaying the held calls in {@link #open}: its calls go through (guarded by {@link #HELD_LOCK}). */
+    private static Thread replayer;
+
+    /** Called by the agent at premain, before anything is woven: calls are held until {@link #open}. */
+    public static void hold(long timeoutMillis) {
+        synchronized (HELD_LOCK) {
+            holdTimeoutMillis = timeoutMillis;
+            holding = true;
+        }
+    }
+
+    /**
+     * Called by the agent once the sinks are installed (or it gave up: sinks left null drop the held calls):
+     * replays the held calls in order, then lets calls through directly. Calls made during the replay are held
+     * too (without waiting) and replayed after the ones before them, so the sinks see every call in order.
+     */
+    public static void open() {
+        synchronized (HELD_LOCK) {
+            if (!holding) {
+                return;
+            }
+            replayer = Thread.currentThread();
+        }
+        while (true) {
+            java.util.ArrayDeque<Runnable> batch;
+            synchronized (HELD_LOCK) {
+                batch = held;
+                held = new java.util.ArrayDeque<>(batch.isEmpty() ? 0 : 16);
+                if (batch.isEmpty()) {
+                    replayer = null;
+                    holding = false;
+                }
+                HELD_LOCK.notifyAll();
+            }
+            if (batch.isEmpty()) {
+                return;
+            }
+            for (Runnable call : batch) {
+                try {
+                    call.run();
+                } catch (Throwable ignored) {
+                    // one bad call does not drop the rest
+                }
+            }
+        }
+    }
+
+    /** Holds {@code call} if the agent is still starting: true if it was taken (queued, or dropped after the timeout). */
+    private static boolean held(Runnable call) {
+        synchronized (HELD_LOCK) {
+            if (Thread.currentThread() == replayer) {
+                return false;
+            }
+            long deadline = 0;
+            while (holding && held.size() >= HELD_CAP) {
+                long now = System.currentTimeMillis();
+                if (deadline == 0) {
+                    deadline = now + holdTimeoutMillis;
+                }
+                if (now >= deadline) {
+                    System.err.println("[duroxide-agent] WARNING: metrics not ready after " + holdTimeoutMillis
+                            + " ms; the calls held meanwhile are dropped (raise DUROXIDE_METRICS_INIT_TIMEOUT)");
+                    held.clear();
+                    break;
+                }
+                try {
+                    HELD_LOCK.wait(deadline - now);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return true;
+                }
+            }
+            if (!holding) {
+                return false;
+            }
+            held.add(call);
+            return true;
+        }
+    }
+
     // ---------------------------------------------------------------- orchestration
 
     public static void turnCommitted(
@@ -46,6 +143,11 @@ public final class Bridge {
             Instant executionStartedAt,
             Instant committedAt,
             String parentOrchestration) {
+        if (holding && held(() -> turnCommitted(orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
+                failureKind, classChain, errorMessage, errorCode, turnCount, historySize, executionStartedAt, committedAt,
+                parentOrchestration))) {
+            return;
+        }
         OrchestrationSink s = orchestration;
         if (s == null) {
             return;
@@ -93,13 +195,24 @@ public final class Bridge {
             if (start == -1L) {
                 return;
             }
-            ActivitySink s = activity;
-            if (s != null) {
-                s.attempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode,
-                        retryable, errorMessage, System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            if (holding && held(() -> activityAttempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType,
+                    errorCode, retryable, errorMessage, nanos))) {
+                return;
             }
+            activityAttempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
+                    errorMessage, nanos);
         } catch (Throwable ignored) {
             // never into the application
+        }
+    }
+
+    private static void activityAttempt(String activityName, int retryAttempt, String failureType, boolean willRetry,
+            String failureKind, String errorType, String errorCode, boolean retryable, String errorMessage, long nanos) {
+        ActivitySink s = activity;
+        if (s != null) {
+            s.attempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
+                    errorMessage, nanos);
         }
     }
 
@@ -124,18 +237,29 @@ public final class Bridge {
             if (start == -1L) {
                 return;
             }
-            ProviderSink s = provider;
-            if (s != null) {
-                s.operation(method, System.nanoTime() - start, error);
+            long nanos = System.nanoTime() - start;
+            if (holding && held(() -> providerOperation(method, nanos, error))) {
+                return;
             }
+            providerOperation(method, nanos, error);
         } catch (Throwable ignored) {
             // never into the application
+        }
+    }
+
+    private static void providerOperation(String method, long nanos, Throwable error) {
+        ProviderSink s = provider;
+        if (s != null) {
+            s.operation(method, nanos, error);
         }
     }
 
     // ---------------------------------------------------------------- worker loops
 
     public static void loopStarted(Object loop, String workerType, String workerId, int slots, Object provider) {
+        if (holding && held(() -> loopStarted(loop, workerType, workerId, slots, provider))) {
+            return;
+        }
         try {
             WorkerSink s = worker;
             if (s != null) {
@@ -151,6 +275,9 @@ public final class Bridge {
     }
 
     public static void loopStopped(Object loop, String workerType, String workerId) {
+        if (holding && held(() -> loopStopped(loop, workerType, workerId))) {
+            return;
+        }
         try {
             WorkerSink s = worker;
             if (s != null) {
@@ -167,12 +294,20 @@ public final class Bridge {
 
     public static void processed(long start, Object loop, String workerType, String workerId, int slots) {
         try {
-            WorkerSink s = worker;
-            if (s != null) {
-                s.processed(loop, workerType, workerId, slots, System.nanoTime() - start);
+            long nanos = System.nanoTime() - start;
+            if (holding && held(() -> workerProcessed(loop, workerType, workerId, slots, nanos))) {
+                return;
             }
+            workerProcessed(loop, workerType, workerId, slots, nanos);
         } catch (Throwable ignored) {
             // never into the application
+        }
+    }
+
+    private static void workerProcessed(Object loop, String workerType, String workerId, int slots, long nanos) {
+        WorkerSink s = worker;
+        if (s != null) {
+            s.processed(loop, workerType, workerId, slots, nanos);
         }
     }
 }

@@ -1,0 +1,81 @@
+package io.duroxide.agent.bootstrap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class BridgeHoldTest {
+    private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
+
+    private final ProviderSink providerSink = (method, nanos, error) -> seen.add("provider " + method);
+
+    private final WorkerSink workerSink = new WorkerSink() {
+        @Override
+        public void started(Object loop, String workerType, String workerId, int slots, Object provider) {
+            seen.add("started " + workerId);
+        }
+
+        @Override
+        public void stopped(Object loop, String workerType, String workerId) {
+            seen.add("stopped " + workerId);
+        }
+
+        @Override
+        public void processed(Object loop, String workerType, String workerId, int slots, long durationNanos) {
+            seen.add("processed " + workerId);
+        }
+    };
+
+    @AfterEach
+    void reset() {
+        Bridge.open();
+        Bridge.provider = null;
+        Bridge.worker = null;
+    }
+
+    private static void providerCall(String method) {
+        Bridge.providerExit(Bridge.providerEnter(), method, null);
+    }
+
+    @Test
+    void callsMadeBeforeTheSinksExistAreReplayedInOrderWhenTheBridgeOpens() {
+        Bridge.hold(10_000);
+        Bridge.loopStarted(this, "orchestration", "w1", 1, null);
+        providerCall("fetch");
+        Bridge.processed(Bridge.now(), this, "orchestration", "w1", 1);
+        assertThat(seen).isEmpty();
+
+        Bridge.provider = providerSink;
+        Bridge.worker = workerSink;
+        providerCall("ack"); // sinks installed but not yet opened: still held, so it stays behind the earlier calls
+        assertThat(seen).isEmpty();
+
+        Bridge.open();
+        assertThat(seen).containsExactly("started w1", "provider fetch", "processed w1", "provider ack");
+
+        providerCall("commit");
+        Bridge.loopStopped(this, "orchestration", "w1");
+        assertThat(seen).endsWith("provider commit", "stopped w1");
+    }
+
+    @Test
+    void openingWithoutSinksDropsTheHeldCallsAndLaterCallsAreNoOps() {
+        Bridge.hold(10_000);
+        providerCall("fetch");
+        Bridge.open();
+        Bridge.provider = providerSink;
+        providerCall("ack");
+        assertThat(seen).containsExactly("provider ack");
+    }
+
+    @Test
+    void withoutHoldCallsGoStraightToTheSinks() {
+        Bridge.provider = providerSink;
+        providerCall("fetch");
+        assertThat(seen).containsExactly("provider fetch");
+    }
+}
