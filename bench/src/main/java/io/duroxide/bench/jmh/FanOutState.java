@@ -54,6 +54,11 @@ final class FanOutState {
         }
     }
 
+    /** The store's provider. */
+    Provider provider() {
+        return provider;
+    }
+
     void close() throws IOException {
         runtime.close();
         provider.close();

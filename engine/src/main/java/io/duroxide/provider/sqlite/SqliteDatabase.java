@@ -102,7 +102,7 @@ final class SqliteDatabase implements AutoCloseable {
     private final HikariDataSource pool;
     private final ReentrantLock writeLock = new ReentrantLock();
     private final GroupCommit groupCommit = new GroupCommit(writeLock, this::commitBatch);
-    /** Write transactions begun; for tests. */
+    /** Write transactions begun (several writes may share one). */
     private final java.util.concurrent.atomic.AtomicLong transactions = new java.util.concurrent.atomic.AtomicLong();
     /** The connection all writes of this process use, so its page cache stays warm; guarded by writeLock. */
     private Connection writer;
@@ -291,7 +291,7 @@ final class SqliteDatabase implements AutoCloseable {
         return withRetry(operation, true, work);
     }
 
-    /** Write transactions begun so far; for tests. */
+    /** Write transactions begun so far. */
     long transactions() {
         return transactions.get();
     }

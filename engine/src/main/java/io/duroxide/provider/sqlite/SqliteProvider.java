@@ -160,6 +160,14 @@ public final class SqliteProvider implements Provider {
         return "sqlite";
     }
 
+    /**
+     * Write transactions this provider has run on its database so far. Writes that queue while one runs
+     * share the next one (group commit), so this is at most the number of writing calls.
+     */
+    public long writeTransactions() {
+        return db.transactions();
+    }
+
     @Override
     public String toString() {
         return "SqliteProvider[" + db.file() + "]";
