@@ -23,10 +23,20 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private static final System.Logger LOG = System.getLogger(ActivityWorker.class.getName());
     /**
-     * One attempt leased ahead of the idle slots: a slot that finishes starts the next attempt at once
-     * instead of waiting for a fetch transaction (with 10 ms activities, about a tenth of a slot's time).
+     * At least one attempt leased ahead of the idle slots: a slot that finishes starts the next attempt at
+     * once instead of waiting for a fetch transaction (with 10 ms activities, about a tenth of a slot's time).
      */
     static final int PREFETCH = 1;
+    /**
+     * When attempts are short, as many are leased ahead as the slots run in this window (at most
+     * {@link #MAX_AHEAD_PER_SLOT} per slot), so a fetch held up behind other writers (a WAL checkpoint,
+     * a burst of commits) does not leave a slot idle, and the fetcher is needed only every few attempts.
+     * Long attempts keep {@link #PREFETCH}: work leased ahead is work other runtimes cannot take.
+     */
+    static final Duration LEASE_AHEAD_WINDOW = Duration.ofMillis(100);
+    static final int MAX_AHEAD_PER_SLOT = 8;
+    /** How soon a finished result is stored while the fetcher has no reason to fetch. */
+    static final Duration RESULT_FLUSH_PERIOD = Duration.ofMillis(5);
 
     private final Registry registry;
     private final ActivityInvoker invoker;
@@ -37,6 +47,8 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private final ConcurrentLinkedQueue<ActivityCompletion> results = new ConcurrentLinkedQueue<>();
     /** When each lease was taken (System.nanoTime), so one that waited long for a slot is renewed before it runs. */
     private final Map<String, Long> leasedAt = new ConcurrentHashMap<>();
+    /** Moving mean of the time one attempt holds a slot, in nanoseconds; 0 before the first one. */
+    private volatile long meanSlotNanos;
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
             LockRenewals renewals, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
@@ -66,8 +78,35 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
         }
     }
 
+    /** {@link #PREFETCH}, or more when attempts are short: as many as the slots run in {@link #LEASE_AHEAD_WINDOW}. */
+    @Override
+    protected int leaseAhead() {
+        long mean = meanSlotNanos;
+        if (mean <= 0) {
+            return PREFETCH;
+        }
+        long inWindow = LEASE_AHEAD_WINDOW.toNanos() * slots() / mean;
+        return (int) Math.max(PREFETCH, Math.min(inWindow, (long) MAX_AHEAD_PER_SLOT * slots()));
+    }
+
+    @Override
+    protected Duration flushPeriod() {
+        return RESULT_FLUSH_PERIOD;
+    }
+
     @Override
     public void process(ActivityLease lease) {
+        long started = System.nanoTime();
+        try {
+            runAttempt(lease);
+        } finally {
+            long took = Math.max(1, System.nanoTime() - started);
+            long mean = meanSlotNanos;
+            meanSlotNanos = mean <= 0 ? took : mean + (took - mean) / 8;
+        }
+    }
+
+    private void runAttempt(ActivityLease lease) {
         var item = lease.item();
         String token = lease.lockToken();
         Long leased = leasedAt.remove(token);

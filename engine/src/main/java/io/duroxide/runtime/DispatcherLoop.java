@@ -7,10 +7,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
@@ -20,6 +21,12 @@ import java.util.function.Consumer;
  * in bursts. {@link #process(Object)} is the observation point for dispatcher activity: each call is
  * one item, and its duration is time the slot was busy. {@link #workerId()} names this dispatcher
  * (one per runtime and type, so it stays bounded) and {@link #slots()} is its concurrency.
+ *
+ * <p>A loop may lease items ahead of its slots ({@link #leaseAhead()}): a slot that finishes takes
+ * the next leased item itself, without waiting for the fetcher. With more than one item ahead the
+ * fetcher refills only when half of them are used up, so a slot finishing an item does not wake it
+ * each time (on a busy machine every such wake-up can cost the slot its CPU), and one fetch carries
+ * several items.
  */
 public abstract class DispatcherLoop<T> {
     private static final System.Logger LOG = System.getLogger(DispatcherLoop.class.getName());
@@ -31,14 +38,19 @@ public abstract class DispatcherLoop<T> {
     private final Provider provider;
     private final Duration pollInterval;
     private final Wakeup wakeup;
-    private Semaphore idleSlots;
+    /** Guards {@link #held}; the fetcher waits on {@link #room} for room to lease more (or for the stop). */
+    private final ReentrantLock lock = new ReentrantLock();
+    private final Condition room = lock.newCondition();
+    /** Items leased or being leased and not finished yet (waiting for a slot or in one). */
+    private int held;
     private Thread fetcher;
     private ThreadPoolExecutor slotThreads;
     private volatile boolean running;
 
     /**
-     * @param prefetch items leased beyond the idle slots, so that a slot finishing one item finds the next one
-     *     already leased instead of waiting for a fetch; they wait in this process with their locks running
+     * @param prefetch items leased beyond the idle slots (unless {@link #leaseAhead()} says otherwise), so
+     *     that a slot finishing one item finds the next one already leased instead of waiting for a fetch;
+     *     they wait in this process with their locks running
      */
     DispatcherLoop(String workerType, String workerId, int slots, int prefetch, Provider provider, Duration pollInterval,
             Wakeup wakeup) {
@@ -86,6 +98,22 @@ public abstract class DispatcherLoop<T> {
     /** Gives back an item that was leased ahead but not started when the loop stopped. Never throws. */
     protected void release(T item) {}
 
+    /**
+     * How many items to hold leased beyond the slots, asked before every fetch: the constructor's
+     * {@code prefetch} unless overridden. Above 1, the fetcher refills when half of them are used up.
+     */
+    protected int leaseAhead() {
+        return prefetch;
+    }
+
+    /**
+     * How often the fetcher, while it waits for room to lease more, calls {@link #flush} anyway, so what
+     * {@link #process} left is written without waiting for the next fetch; {@code null} (the default): never.
+     */
+    protected Duration flushPeriod() {
+        return null;
+    }
+
     /** Wakes the fetcher if it waits for work, e.g. because {@link #process} left something to {@link #flush}. */
     protected final void wakeFetcher() {
         wakeup.signal();
@@ -93,7 +121,7 @@ public abstract class DispatcherLoop<T> {
 
     final synchronized void start() {
         running = true;
-        idleSlots = new Semaphore(slots + prefetch);
+        held = 0;
         AtomicInteger slotNumber = new AtomicInteger();
         slotThreads = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
@@ -108,7 +136,12 @@ public abstract class DispatcherLoop<T> {
         }
         running = false;
         wakeup.signal();
-        idleSlots.release(); // a fetcher waiting for a free slot sees the stop at once
+        lock.lock();
+        try {
+            room.signalAll(); // a fetcher waiting for room sees the stop at once
+        } finally {
+            lock.unlock();
+        }
         long deadline = System.nanoTime() + grace.toNanos();
         TimeUnit.NANOSECONDS.timedJoin(fetcher, Math.max(1, deadline - System.nanoTime()));
         List<Runnable> notStarted = new ArrayList<>();
@@ -139,21 +172,20 @@ public abstract class DispatcherLoop<T> {
             long seen = wakeup.generation();
             int reserved = 0;
             try {
-                idleSlots.acquire();
-                reserved = 1 + idleSlots.drainPermits();
+                reserved = awaitRoom();
                 if (!running) {
                     return;
                 }
-                List<T> items = fetch(reserved);
+                List<T> items = reserved > 0 ? fetch(reserved) : List.of();
                 failures = 0;
                 for (T item : items) {
                     slotThreads.execute(new ItemTask<>(item, this::runItem));
                     reserved--;
                 }
-                idleSlots.release(reserved);
+                unreserve(reserved);
                 reserved = 0;
                 flush(); // after handing out new work, so the slots run while this writes
-                if (items.isEmpty()) {
+                if (items.isEmpty() && !flushOnly) {
                     wakeup.awaitAfter(seen, pollInterval);
                 }
             } catch (InterruptedException e) {
@@ -172,7 +204,52 @@ public abstract class DispatcherLoop<T> {
                     return;
                 }
             } finally {
-                idleSlots.release(reserved);
+                unreserve(reserved);
+            }
+        }
+    }
+
+    /** Set by {@link #awaitRoom()} when it returned only because {@link #flush} had something to write. */
+    private boolean flushOnly;
+
+    /**
+     * Waits until there is room to lease: a slot is idle, or the items leased ahead are down to half.
+     * Returns how many to fetch, reserved in {@link #held}; 0 if it returned to let {@link #flush} write
+     * (every {@link #flushPeriod()}) or because the loop stops.
+     */
+    private int awaitRoom() throws InterruptedException {
+        lock.lock();
+        try {
+            flushOnly = false;
+            while (running) {
+                int ahead = Math.max(0, leaseAhead());
+                int capacity = slots + ahead;
+                if (held < slots || (held - slots <= ahead / 2 && held < capacity)) {
+                    int max = capacity - held;
+                    held = capacity;
+                    return max;
+                }
+                Duration period = flushPeriod();
+                if (period == null) {
+                    room.await();
+                } else if (!room.await(period.toNanos(), TimeUnit.NANOSECONDS)) {
+                    flushOnly = true;
+                    return 0;
+                }
+            }
+            return 0;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private void unreserve(int count) {
+        if (count > 0) {
+            lock.lock();
+            try {
+                held -= count;
+            } finally {
+                lock.unlock();
             }
         }
     }
@@ -183,7 +260,24 @@ public abstract class DispatcherLoop<T> {
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, workerId + ": unexpected error while processing an item", e);
         } finally {
-            idleSlots.release();
+            finished();
+        }
+    }
+
+    /**
+     * One item less held; wakes the fetcher only when that makes room to lease (a slot goes idle, or
+     * the items ahead are down to half), so a slot that takes the next leased item goes on without it.
+     */
+    private void finished() {
+        lock.lock();
+        try {
+            held--;
+            int ahead = Math.max(0, leaseAhead());
+            if (held < slots || held - slots <= ahead / 2) {
+                room.signal();
+            }
+        } finally {
+            lock.unlock();
         }
     }
 

@@ -24,9 +24,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * The fetcher leases as many work items as there are idle slots (plus the activity worker's one item
- * leased ahead) in one provider call, never more, no more than the slots run at once, and the activity
- * results reach the store exactly once each, whichever batches they travel in.
+ * The fetcher leases as many work items as there are idle slots (plus the activity worker's items
+ * leased ahead: one at first, a bounded window once attempts prove short) in one provider call, never
+ * more, no more than the slots run at once, and the activity results reach the store exactly once
+ * each, whichever batches they travel in.
  */
 class FetcherBatchingTest extends EngineTestBase {
     private static final int SLOTS = 3;
@@ -99,7 +100,7 @@ class FetcherBatchingTest extends EngineTestBase {
         }
         assertThat(mostAtOnce.get()).isEqualTo(SLOTS);
         assertThat(activityFetches).allSatisfy(f -> assertThat(f.leased()).isBetween(1, f.max()))
-                .allSatisfy(f -> assertThat(f.max()).isBetween(1, SLOTS + ActivityWorker.PREFETCH));
+                .allSatisfy(f -> assertThat(f.max()).isBetween(1, SLOTS + ActivityWorker.MAX_AHEAD_PER_SLOT * SLOTS));
         assertThat(activityFetches.stream().mapToInt(Fetch::leased).sum()).isEqualTo(FAN);
         assertThat(storedBatches.stream().mapToInt(Integer::intValue).sum()).isEqualTo(FAN);
     }
