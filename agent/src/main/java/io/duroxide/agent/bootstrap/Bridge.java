@@ -66,10 +66,20 @@ public final class Bridge {
 
     // ---------------------------------------------------------------- activity
 
+    /**
+     * The calling thread's nesting depth of activity attempts: read once per attempt by the advice, which
+     * keeps it in a local and passes it to enter and exit (one thread-local lookup per attempt, not two).
+     */
+    public static int[] activityDepth() {
+        return depth(ACTIVITY_DEPTH);
+    }
+
     /** Enter of an activity attempt: returns the start time, or -1 when nested inside another measured attempt. */
-    public static long activityEnter() {
+    public static long activityEnter(int[] depth) {
         try {
-            int[] depth = ACTIVITY_DEPTH.get();
+            if (depth == null) {
+                return -1L;
+            }
             return depth[0]++ == 0 ? System.nanoTime() : -1L;
         } catch (Throwable t) {
             return -1L;
@@ -78,6 +88,7 @@ public final class Bridge {
 
     /** Exit of an activity attempt. {@code failureType} null means success. */
     public static void activityExit(
+            int[] depth,
             long start,
             String activityName,
             int retryAttempt,
@@ -89,14 +100,11 @@ public final class Bridge {
             boolean retryable,
             String errorMessage) {
         try {
-            ACTIVITY_DEPTH.get()[0]--;
-            if (start == -1L) {
-                return;
-            }
+            long nanos = leave(depth, start);
             ActivitySink s = activity;
-            if (s != null) {
+            if (nanos >= 0 && s != null) {
                 s.attempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode,
-                        retryable, errorMessage, System.nanoTime() - start);
+                        retryable, errorMessage, nanos);
             }
         } catch (Throwable ignored) {
             // never into the application
@@ -105,11 +113,15 @@ public final class Bridge {
 
     // ---------------------------------------------------------------- provider
 
+    /** The calling thread's nesting depth of provider calls; see {@link #activityDepth()}. */
+    public static int[] providerDepth() {
+        return depth(PROVIDER_DEPTH);
+    }
+
     /** Enter of a provider SPI method: the start time, or -1 when nested or called by the agent itself. */
-    public static long providerEnter() {
+    public static long providerEnter(int[] depth) {
         try {
-            int[] depth = PROVIDER_DEPTH.get();
-            if (depth[0]++ != 0 || Thread.currentThread() == agentThread) {
+            if (depth == null || depth[0]++ != 0 || Thread.currentThread() == agentThread) {
                 return -1L;
             }
             return System.nanoTime();
@@ -118,19 +130,33 @@ public final class Bridge {
         }
     }
 
-    public static void providerExit(long start, String method, Throwable error) {
+    public static void providerExit(int[] depth, long start, String method, Throwable error) {
         try {
-            PROVIDER_DEPTH.get()[0]--;
-            if (start == -1L) {
-                return;
-            }
+            long nanos = leave(depth, start);
             ProviderSink s = provider;
-            if (s != null) {
-                s.operation(method, System.nanoTime() - start, error);
+            if (nanos >= 0 && s != null) {
+                s.operation(method, nanos, error);
             }
         } catch (Throwable ignored) {
             // never into the application
         }
+    }
+
+    private static int[] depth(ThreadLocal<int[]> perThread) {
+        try {
+            return perThread.get();
+        } catch (Throwable t) {
+            return null;
+        }
+    }
+
+    /** Leaves one nesting level: the nanoseconds since {@code start}, or -1 when this call is not measured. */
+    private static long leave(int[] depth, long start) {
+        if (depth == null) {
+            return -1L;
+        }
+        depth[0]--;
+        return start == -1L ? -1L : Math.max(0, System.nanoTime() - start);
     }
 
     // ---------------------------------------------------------------- worker loops

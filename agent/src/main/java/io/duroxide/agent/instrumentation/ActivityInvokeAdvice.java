@@ -11,13 +11,15 @@ public final class ActivityInvokeAdvice {
     private ActivityInvokeAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static long enter() {
-        return Bridge.activityEnter();
+    public static long enter(@Advice.Local("depth") int[] depth) {
+        depth = Bridge.activityDepth();
+        return Bridge.activityEnter(depth);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
     public static void exit(
             @Advice.Enter long start,
+            @Advice.Local("depth") int[] depth,
             @Advice.Argument(0) ActivityInvocation invocation,
             @Advice.Return ActivityOutcome outcome,
             @Advice.Thrown Throwable thrown) {
@@ -26,7 +28,7 @@ public final class ActivityInvokeAdvice {
         if (outcome instanceof ActivityOutcome.Failed) {
             ActivityOutcome.Failed failed = (ActivityOutcome.Failed) outcome;
             FailureDetails d = failed.failure();
-            Bridge.activityExit(start, name, attempt,
+            Bridge.activityExit(depth, start, name, attempt,
                     failed.type() == null ? "INFRASTRUCTURE_ERROR" : failed.type().name(),
                     failed.willRetry(),
                     d == null || d.kind() == null ? null : d.kind().name(),
@@ -35,11 +37,11 @@ public final class ActivityInvokeAdvice {
                     d != null && d.retryable(),
                     d == null ? null : d.message());
         } else if (thrown != null || outcome == null) {
-            Bridge.activityExit(start, name, attempt, "INFRASTRUCTURE_ERROR", false, "INFRASTRUCTURE",
+            Bridge.activityExit(depth, start, name, attempt, "INFRASTRUCTURE_ERROR", false, "INFRASTRUCTURE",
                     thrown == null ? null : thrown.getClass().getName(), null, false,
                     thrown == null ? null : thrown.getMessage());
         } else {
-            Bridge.activityExit(start, name, attempt, null, false, null, null, null, false, null);
+            Bridge.activityExit(depth, start, name, attempt, null, false, null, null, null, false, null);
         }
     }
 }

@@ -8,12 +8,14 @@ public final class ProviderAdvice {
     private ProviderAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static long enter() {
-        return Bridge.providerEnter();
+    public static long enter(@Advice.Local("depth") int[] depth) {
+        depth = Bridge.providerDepth();
+        return Bridge.providerEnter(depth);
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Enter long start, @Advice.Origin("#m") String method, @Advice.Thrown Throwable thrown) {
-        Bridge.providerExit(start, method, thrown);
+    public static void exit(@Advice.Enter long start, @Advice.Local("depth") int[] depth, @Advice.Origin("#m") String method,
+            @Advice.Thrown Throwable thrown) {
+        Bridge.providerExit(depth, start, method, thrown);
     }
 }
