@@ -4,6 +4,7 @@ import io.duroxide.agent.AgentConfig;
 import io.duroxide.agent.Log;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
+import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
@@ -14,6 +15,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.ToDoubleFunction;
 
 /**
  * The agent's meter registry and the shared pieces every recorder uses: label limiters (one per label
@@ -57,6 +59,11 @@ public final class Metrics {
 
     public Counter counter(String name, String description, String... tags) {
         return Counter.builder(name).description(description).tags(tags).register(registry);
+    }
+
+    /** A counter whose value {@code count} computes from {@code obj} at scrape time ({@code obj} must stay strongly reachable). */
+    public <T> FunctionCounter functionCounter(String name, String description, T obj, ToDoubleFunction<T> count, String... tags) {
+        return FunctionCounter.builder(name, obj, count).description(description).tags(tags).register(registry);
     }
 
     public Timer timer(String name, String description, double[] bucketsSeconds, String... tags) {

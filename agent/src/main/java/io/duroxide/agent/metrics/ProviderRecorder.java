@@ -5,10 +5,13 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Records provider SPI calls: duration by operation and status (success observations sampled, errors
- * always), an exact operation counter, and classified errors.
+ * always), an exact operation counter, and classified errors. A successful call with the default sample
+ * rate updates one timer and nothing else: the operation counter is derived from it (see
+ * {@link Meters#countStatus}).
  */
 public final class ProviderRecorder implements ProviderSink {
     static final String DURATION = "duroxide.provider.operation.duration";
@@ -18,7 +21,10 @@ public final class ProviderRecorder implements ProviderSink {
     private final Metrics metrics;
     private final LabelLimiter errorMessages;
     private final boolean withMessages;
+    /** SPI method name to the meters of its operation label; methods of one operation share one {@link Meters}. */
     private final ConcurrentHashMap<String, Meters> byMethod = new ConcurrentHashMap<>();
+    /** Operation label to its meters: one per label, so each derived operation counter is registered by one owner. */
+    private final ConcurrentHashMap<String, Meters> byOperation = new ConcurrentHashMap<>();
 
     private record ErrorKey(String errorType, String message) {}
 
@@ -26,12 +32,14 @@ public final class ProviderRecorder implements ProviderSink {
         final String operation;
         volatile Timer successTimer;
         volatile Timer errorTimer;
-        volatile Counter successCount;
-        volatile Counter errorCount;
+        /** Successful calls whose duration the sampler left out (only ever incremented when SAMPLE_RATE < 1). */
+        final LongAdder successUnsampled = new LongAdder();
+        volatile boolean successCounted;
+        volatile boolean errorCounted;
         final ConcurrentHashMap<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
 
-        Meters(String method) {
-            this.operation = metrics.limiter("operation").apply(Vocabulary.providerOperation(method));
+        Meters(String operation) {
+            this.operation = operation;
         }
 
         Timer timer(boolean success) {
@@ -48,18 +56,39 @@ public final class ProviderRecorder implements ProviderSink {
             return t;
         }
 
-        Counter count(boolean success) {
-            Counter c = success ? successCount : errorCount;
-            if (c == null) {
-                c = metrics.counter(OPERATIONS, "Provider (storage) operations, exact even when durations are sampled",
+        /**
+         * Registers the exact operation counter of one status on its first call. It is not incremented per
+         * call: its value is the duration timer's count (every error and every sampled success is recorded
+         * there) plus the successes the sampler left out, so a call costs one meter update less. Both parts
+         * only grow, so the sum never goes down between scrapes.
+         */
+        void countStatus(boolean success) {
+            if (success ? successCounted : errorCounted) {
+                return;
+            }
+            synchronized (this) {
+                if (success ? successCounted : errorCounted) {
+                    return;
+                }
+                metrics.functionCounter(OPERATIONS, "Provider (storage) operations, exact even when durations are sampled",
+                        this, success ? Meters::successes : Meters::failures,
                         "operation", operation, "status", success ? "success" : "error");
                 if (success) {
-                    successCount = c;
+                    successCounted = true;
                 } else {
-                    errorCount = c;
+                    errorCounted = true;
                 }
             }
-            return c;
+        }
+
+        double successes() {
+            Timer t = successTimer;
+            return (t == null ? 0 : t.count()) + successUnsampled.sum();
+        }
+
+        double failures() {
+            Timer t = errorTimer;
+            return t == null ? 0 : t.count();
         }
 
         Counter error(ErrorKey k) {
@@ -79,19 +108,27 @@ public final class ProviderRecorder implements ProviderSink {
 
     @Override
     public void operation(String method, long durationNanos, Throwable error) {
-        Meters m = byMethod.get(method);
+        String key = method == null ? "other" : method;
+        Meters m = byMethod.get(key);
         if (m == null) {
-            m = byMethod.computeIfAbsent(method == null ? "other" : method, Meters::new);
+            m = byMethod.computeIfAbsent(key, this::metersOf);
         }
         boolean success = error == null;
-        m.count(success).increment();
+        m.countStatus(success);
         if (!success || metrics.sampler.sampleSuccess()) {
             m.timer(success).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        } else {
+            m.successUnsampled.increment();
         }
         if (!success) {
             String message = withMessages ? errorMessages.apply(metrics.messages.normalize(rootMessage(error))) : null;
             m.error(new ErrorKey(ProviderErrors.classify(error), message)).increment();
         }
+    }
+
+    private Meters metersOf(String method) {
+        String operation = metrics.limiter("operation").apply(Vocabulary.providerOperation(method));
+        return byOperation.computeIfAbsent(operation, Meters::new);
     }
 
     private static String rootMessage(Throwable t) {

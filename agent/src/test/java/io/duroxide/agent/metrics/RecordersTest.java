@@ -117,6 +117,46 @@ class RecordersTest {
     }
 
     @Test
+    void providerOperationCounterStaysExactWhenDurationsAreSampled() {
+        Metrics m = metrics("DUROXIDE_METRICS_SAMPLE_RATE", "0.1");
+        ProviderRecorder r = new ProviderRecorder(m);
+        for (int i = 0; i < 10_000; i++) {
+            r.operation("renewActivityLock", 1000, null);
+        }
+        for (int i = 0; i < 100; i++) {
+            r.operation("renewActivityLock", 1000, new RuntimeException("x"));
+        }
+        Scrape s = Scrape.parse(m.scrape("text/plain"));
+        assertThat(s.value("duroxide_provider_operations_total", "operation", "renew_lock", "status", "success")).isEqualTo(10_000);
+        assertThat(s.value("duroxide_provider_operations_total", "operation", "renew_lock", "status", "error")).isEqualTo(100);
+        assertThat(s.value("duroxide_provider_operation_duration_seconds_count", "operation", "renew_lock", "status", "success"))
+                .isBetween(700.0, 1300.0);
+        assertThat(s.value("duroxide_provider_operation_duration_seconds_count", "operation", "renew_lock", "status", "error"))
+                .isEqualTo(100);
+    }
+
+    @Test
+    void providerMethodsOfOneOperationShareItsCounter() {
+        Metrics m = metrics();
+        ProviderRecorder r = new ProviderRecorder(m);
+        r.operation("fetchActivity", 1000, null);
+        r.operation("fetchOrchestrationItem", 1000, null);
+        r.operation("fetchOrchestrationItem", 1000, null);
+        Scrape s = Scrape.parse(m.scrape("text/plain"));
+        assertThat(s.value("duroxide_provider_operations_total", "operation", "fetch", "status", "success")).isEqualTo(3);
+        assertThat(s.value("duroxide_provider_operation_duration_seconds_count", "operation", "fetch", "status", "success")).isEqualTo(3);
+    }
+
+    @Test
+    void providerOperationCounterExistsBeforeAnyDurationIsSampled() {
+        Metrics m = metrics("DUROXIDE_METRICS_SAMPLE_RATE", "0");
+        new ProviderRecorder(m).operation("fetchActivity", 1000, null);
+        Scrape s = Scrape.parse(m.scrape("text/plain"));
+        assertThat(s.value("duroxide_provider_operations_total", "operation", "fetch", "status", "success")).isEqualTo(1);
+        assertThat(s.has("duroxide_provider_operation_duration_seconds_count", "operation", "fetch")).isFalse();
+    }
+
+    @Test
     void errorMessagesAreAnOptInLabelOnEverySeriesOfTheMetric() {
         Metrics m = metrics("DUROXIDE_METRICS_INCLUDE_ERROR_MESSAGES", "true");
         ActivityRecorder r = new ActivityRecorder(m);
