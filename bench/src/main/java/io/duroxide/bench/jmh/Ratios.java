@@ -15,12 +15,12 @@ import java.util.Map;
 public final class Ratios {
     /**
      * Write transactions one fan-out orchestration needs, measured with {@link TransactionsPerOrchestration}
-     * (rounded; 6.0 in the last run): about 8 writing provider calls (create 1, ack 3.0: 2 turn commits and
-     * the activity results stored in bulk, fetch 2.5 of which some only read), fewer transactions because
+     * (rounded; 5.1 in the last run): about 6.5 writing provider calls (create 1, ack 2.4: 2 turn commits and
+     * the activity results stored in bulk, fetch 2.1 of which some only read), fewer transactions because
      * writes that queue behind a running transaction share the next one (group commit). It was 15 when
      * every activity took a fetch and a completion transaction of its own.
      */
-    static final int TRANSACTIONS = 6;
+    static final int TRANSACTIONS = 5;
 
     private Ratios() {}
 
