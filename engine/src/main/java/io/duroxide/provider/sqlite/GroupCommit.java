@@ -91,11 +91,11 @@ final class GroupCommit {
     }
 
     private final ConcurrentLinkedQueue<Write<?>> queue = new ConcurrentLinkedQueue<>();
-    private final ReentrantLock lock;
+    /** The process-wide write lock: whoever holds it runs batches (or closes the database). */
+    private final ReentrantLock lock = new ReentrantLock();
     private final Committer committer;
 
-    GroupCommit(ReentrantLock lock, Committer committer) {
-        this.lock = lock;
+    GroupCommit(Committer committer) {
         this.committer = committer;
     }
 

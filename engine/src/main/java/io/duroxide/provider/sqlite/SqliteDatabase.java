@@ -22,7 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.atomic.AtomicLong;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
@@ -30,13 +30,13 @@ import org.sqlite.SQLiteDataSource;
 /**
  * The connection pool and the transaction discipline of one {@link SqliteProvider}.
  *
- * <p>Every write transaction of this process runs under one {@link ReentrantLock} and starts with
+ * <p>Every write transaction of this process runs under one lock ({@link GroupCommit}) and starts with
  * {@code BEGIN IMMEDIATE}, so writers of one JVM queue in Java instead of inside SQLite. Writers of
  * other processes are waited for by SQLite's busy timeout; if that still ends in SQLITE_BUSY or
  * SQLITE_LOCKED the whole transaction is retried a few times with a growing backoff before a
  * retryable {@link ProviderException} is thrown. Writes that queue for the lock meanwhile run together in
- * the next transaction ({@link GroupCommit}), each in its own savepoint. Reads run on any pooled connection in autocommit
- * mode (WAL readers never block the writer).
+ * the next transaction, each in its own savepoint. Reads run on any pooled connection in autocommit mode
+ * (WAL readers never block the writer).
  *
  * <p>Writes all use one connection borrowed from the pool and kept (replaced only after an error), so
  * its page cache is not invalidated by other connections of this process. Prepared statements are
@@ -100,11 +100,10 @@ final class SqliteDatabase implements AutoCloseable {
     private final Path file;
     private final Settings settings;
     private final HikariDataSource pool;
-    private final ReentrantLock writeLock = new ReentrantLock();
-    private final GroupCommit groupCommit = new GroupCommit(writeLock, this::commitBatch);
+    private final GroupCommit groupCommit = new GroupCommit(this::commitBatch);
     /** Write transactions begun (several writes may share one). */
-    private final java.util.concurrent.atomic.AtomicLong transactions = new java.util.concurrent.atomic.AtomicLong();
-    /** The connection all writes of this process use, so its page cache stays warm; guarded by writeLock. */
+    private final AtomicLong transactions = new AtomicLong();
+    /** The connection all writes of this process use, so its page cache stays warm; guarded by the write lock. */
     private Connection writer;
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
     private final WalCheckpointer checkpointer;
