@@ -166,6 +166,10 @@ final class GroupCommit {
             batch.forEach(w -> w.fail(t));
         }
         // a committer that forgot one must not leave its thread parked forever
-        batch.forEach(w -> w.fail(new IllegalStateException(w.operation + ": write was not completed by its batch")));
+        for (Write<?> w : batch) {
+            if (!w.isDone()) {
+                w.fail(new IllegalStateException(w.operation + ": write was not completed by its batch"));
+            }
+        }
     }
 }

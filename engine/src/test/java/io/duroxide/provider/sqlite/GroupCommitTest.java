@@ -101,6 +101,28 @@ class GroupCommitTest {
     }
 
     /** Inserts {@code value} in a transaction that stays open until {@link #release} opens. */
+    @Test
+    void aWriteTheCommitterDoesNotCompleteFailsInsteadOfWaitingForever() {
+        GroupCommit forgetful = new GroupCommit(batch -> { });
+        assertThatThrownBy(() -> forgetful.write(new GroupCommit.Write<>("forgotten", tx -> 1)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessage("forgotten: write was not completed by its batch");
+    }
+
+    @Test
+    void aCompletedWriteKeepsItsResult() throws SQLException {
+        GroupCommit committing = new GroupCommit(batch -> batch.forEach(w -> {
+            try {
+                w.run(null);
+            } catch (SQLException e) {
+                throw new IllegalStateException(e);
+            }
+            w.committed();
+        }));
+        Integer result = committing.write(new GroupCommit.Write<Integer>("kept", tx -> 42));
+        assertThat(result).isEqualTo(42);
+    }
+
     private CompletableFuture<Integer> holdTransactionOpen(String value) throws InterruptedException {
         CountDownLatch inside = new CountDownLatch(1);
         CompletableFuture<Integer> f = submit(tx -> {
