@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Starts, signals, controls and inspects instances. Works against the store alone, so it can run in a
@@ -19,16 +20,28 @@ public final class DuroxideClient {
     private final Provider provider;
     private final JsonConverter json;
     private final Runnable onEnqueue;
+    private final InstanceEndings endings;
 
     public DuroxideClient(Provider provider) {
-        this(provider, () -> { });
+        this(provider, () -> { }, null);
     }
 
-    /** @param onEnqueue called after each message is stored (a co-located runtime uses it to wake its dispatcher) */
-    public DuroxideClient(Provider provider, Runnable onEnqueue) {
+    /**
+     * A client for a co-located runtime.
+     *
+     * @param onEnqueue called after each message is stored (the runtime uses it to wake its dispatcher)
+     * @param endings where the runtime announces the instances it ends, so waits return at once; null to poll only
+     */
+    public DuroxideClient(Provider provider, Runnable onEnqueue, InstanceEndings endings) {
         this.provider = provider;
         this.json = JsonConverter.DEFAULT;
         this.onEnqueue = onEnqueue;
+        this.endings = endings;
+    }
+
+    /** Where this client's waits hear of endings; null when it only polls. For tests. */
+    InstanceEndings endings() {
+        return endings;
     }
 
     public String startOrchestration(String name, Object input) {
@@ -97,16 +110,24 @@ public final class DuroxideClient {
     public InstanceStatus waitForCompletion(String instanceId, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         long pauseMs = 2;
-        while (true) {
-            InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
-            if (status.status().isTerminal()) {
-                return status;
+        try (InstanceEndings.Watch watch = endings == null ? null : endings.watch(instanceId)) {
+            while (true) {
+                InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
+                if (status.status().isTerminal()) {
+                    return status;
+                }
+                if (System.nanoTime() >= deadline) {
+                    throw new WaitTimeoutException(instanceId, timeout, status.status());
+                }
+                long pauseNanos = Math.min(pauseMs * 1_000_000, Math.max(1_000_000, deadline - System.nanoTime()));
+                if (watch == null) {
+                    sleep(pauseNanos);
+                } else {
+                    watch.await(pauseNanos);
+                    throwIfInterrupted();
+                }
+                pauseMs = Math.min(pauseMs * 2, 50);
             }
-            if (System.nanoTime() >= deadline) {
-                throw new WaitTimeoutException(instanceId, timeout, status.status());
-            }
-            sleep(Math.min(pauseMs, Math.max(1, (deadline - System.nanoTime()) / 1_000_000)));
-            pauseMs = Math.min(pauseMs * 2, 50);
         }
     }
 
@@ -182,12 +203,18 @@ public final class DuroxideClient {
         return System.currentTimeMillis();
     }
 
-    private static void sleep(long ms) {
+    private static void sleep(long nanos) {
         try {
-            Thread.sleep(ms);
+            TimeUnit.NANOSECONDS.sleep(nanos);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new DuroxideException("interrupted while waiting", e);
+        }
+    }
+
+    private static void throwIfInterrupted() {
+        if (Thread.currentThread().isInterrupted()) {
+            throw new DuroxideException("interrupted while waiting", new InterruptedException());
         }
     }
 }

@@ -1,6 +1,7 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.InstanceEndings;
 import io.duroxide.api.Registry;
 import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.Provider;
@@ -39,11 +40,12 @@ public final class DuroxideRuntime implements AutoCloseable {
         Wakeup activityWakeup = new Wakeup();
         JsonConverter json = JsonConverter.DEFAULT;
         LockRenewals renewals = new LockRenewals(scheduler, options.renewalTick());
+        InstanceEndings endings = new InstanceEndings();
         this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
-                options, renewals, orchestrationWakeup, activityWakeup);
+                options, renewals, orchestrationWakeup, activityWakeup, endings);
         ActivityInvoker invoker = new ActivityInvoker(registry, json, options.maxDeliveryAttempts(), timedActivities, () -> closed);
         this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup);
-        this.client = new DuroxideClient(provider, orchestrationWakeup::signal);
+        this.client = new DuroxideClient(provider, orchestrationWakeup::signal, endings);
     }
 
     public static Builder builder(Provider provider, Registry registry) {
@@ -57,7 +59,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         return this;
     }
 
-    /** A client wired to wake this runtime as soon as it enqueues work. */
+    /** A client wired to wake this runtime as soon as it enqueues work, and woken when this runtime ends an instance it waits for. */
     public DuroxideClient client() {
         return client;
     }

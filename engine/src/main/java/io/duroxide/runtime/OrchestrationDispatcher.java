@@ -1,5 +1,6 @@
 package io.duroxide.runtime;
 
+import io.duroxide.api.InstanceEndings;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
@@ -19,15 +20,17 @@ public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationW
     private final LockRenewals renewals;
     private final Wakeup activityWakeup;
     private final Wakeup orchestrationWakeup;
+    private final InstanceEndings endings;
 
     OrchestrationDispatcher(String workerId, Provider provider, TurnPlanner planner, RuntimeOptions options,
-            LockRenewals renewals, Wakeup orchestrationWakeup, Wakeup activityWakeup) {
+            LockRenewals renewals, Wakeup orchestrationWakeup, Wakeup activityWakeup, InstanceEndings endings) {
         super("orchestration", workerId, options.orchestrationConcurrency(), 0, provider, options.pollInterval(), orchestrationWakeup);
         this.planner = planner;
         this.options = options;
         this.renewals = renewals;
         this.orchestrationWakeup = orchestrationWakeup;
         this.activityWakeup = activityWakeup;
+        this.endings = endings;
     }
 
     @Override
@@ -58,6 +61,9 @@ public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationW
             }
             if (!commit.turn().write().messages().isEmpty()) {
                 orchestrationWakeup.signal();
+            }
+            if (commit.turn().write().status().isTerminal()) {
+                endings.ended(item.instanceId());
             }
         } catch (LockLostException e) {
             LOG.log(Level.INFO, "instance " + item.instanceId() + ": lock lost before the turn committed; it will be redone ("
