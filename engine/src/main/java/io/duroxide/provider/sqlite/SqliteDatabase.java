@@ -55,8 +55,12 @@ final class SqliteDatabase implements AutoCloseable {
      * How long SQLite waits for another process's lock, and how many times a transaction that still
      * found the database busy is tried in all. Only tests change them.
      */
-    record Settings(int busyTimeoutMs, int maxBusyAttempts) {
-        static final Settings DEFAULT = new Settings(5_000, 6);
+    /**
+     * @param walRestartFrames WAL frames beyond which the checkpointer restarts the WAL under the write lock
+     *     ({@link WalCheckpointer}); 8,192 frames of 4 KiB pages is 32 MiB of WAL
+     */
+    record Settings(int busyTimeoutMs, int maxBusyAttempts, long walRestartFrames) {
+        static final Settings DEFAULT = new Settings(5_000, 6, 8_192);
     }
 
     /** Work done with one connection. */
@@ -113,11 +117,16 @@ final class SqliteDatabase implements AutoCloseable {
         this.file = file;
         this.settings = settings;
         this.pool = pool;
-        this.checkpointer = new WalCheckpointer(file.getFileName().toString(), pool::getConnection, groupCommit::exclusively);
+        this.checkpointer = new WalCheckpointer(file.getFileName().toString(), pool::getConnection, groupCommit::exclusively,
+                settings.walRestartFrames());
     }
 
     Path file() {
         return file;
+    }
+
+    WalCheckpointer checkpointer() {
+        return checkpointer;
     }
 
     /** Validates the file, creates or migrates the schema, and opens the pool. */

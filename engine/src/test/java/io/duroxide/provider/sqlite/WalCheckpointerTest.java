@@ -32,4 +32,62 @@ class WalCheckpointerTest {
             }
         }
     }
+
+    @Test
+    void aWalUnderTheBoundIsNeverRestartedUnderTheWriteLock() throws Exception {
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("small.db"), SqliteDatabase.Settings.DEFAULT)) {
+            db.write("create", tx -> tx.update("CREATE TABLE t(v INTEGER NOT NULL)"));
+            for (int i = 0; i < 100; i++) {
+                int v = i;
+                db.write("insert", tx -> tx.update("INSERT INTO t(v) VALUES (?)", v));
+            }
+            long seen = db.checkpointer().rounds();
+            awaitRounds(db, seen + 2); // the writes are before both rounds, so each had frames to copy
+            assertThat(db.checkpointer().restarts()).as("rounds that took the write lock").isZero();
+            assertThat(walFrames(db)).as("WAL frames, all copied").isEqualTo(checkpointedFrames(db));
+        }
+    }
+
+    @Test
+    void aWalBeyondTheBoundIsRestartedSoTheNextWriterStartsItFromTheBeginning() throws Exception {
+        long bound = 64;
+        SqliteDatabase.Settings settings = new SqliteDatabase.Settings(5_000, 6, bound);
+        try (SqliteDatabase db = SqliteDatabase.open(dir.resolve("big.db"), settings)) {
+            db.write("create", tx -> tx.update("CREATE TABLE blobs(b BLOB NOT NULL)"));
+            byte[] payload = new byte[64 * 1024]; // 16 frames a row
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+            while (db.checkpointer().restarts() == 0) { // writing all along, so a passive round never catches up
+                assertThat(System.nanoTime()).as("a round restarted the WAL in time").isLessThan(deadline);
+                db.write("insert", tx -> tx.update("INSERT INTO blobs(b) VALUES (?)", (Object) payload));
+            }
+            db.write("insert", tx -> tx.update("INSERT INTO blobs(b) VALUES (?)", (Object) payload));
+            assertThat(walFrames(db)).as("WAL frames after the restart: the last row's only").isLessThan(bound);
+        }
+    }
+
+    private static void awaitRounds(SqliteDatabase db, long rounds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(1);
+        while (db.checkpointer().rounds() < rounds) {
+            assertThat(System.nanoTime()).as("%s checkpoint rounds in time", rounds).isLessThan(deadline);
+            Thread.sleep(10);
+        }
+    }
+
+    /** Frames in the WAL, as a no-op checkpoint reports them (a busy result has none to report). */
+    private static long walFrames(SqliteDatabase db) {
+        return checkpoint(db)[0];
+    }
+
+    private static long checkpointedFrames(SqliteDatabase db) {
+        return checkpoint(db)[1];
+    }
+
+    private static long[] checkpoint(SqliteDatabase db) {
+        return db.read("wal", tx -> {
+            try (var rs = tx.ps("PRAGMA wal_checkpoint(PASSIVE)").executeQuery()) {
+                rs.next();
+                return new long[] {rs.getLong(2), rs.getLong(3)};
+            }
+        });
+    }
 }
