@@ -20,7 +20,9 @@ import java.util.function.BooleanSupplier;
 /**
  * Runs one activity attempt and classifies its outcome. {@link #invoke(ActivityInvocation)} is the
  * observation point for activity executions: it never throws, and its result says whether the
- * attempt succeeded, how it failed, and whether the retry policy will try again.
+ * attempt succeeded, how it failed, whether the retry policy will try again, and how long the attempt
+ * took ({@link ActivityOutcome#durationNanos()}, measured here once for the worker's lease-ahead and
+ * for anyone observing attempts).
  */
 public final class ActivityInvoker {
     private final Registry registry;
@@ -37,52 +39,66 @@ public final class ActivityInvoker {
         this.shuttingDown = shuttingDown;
     }
 
+    /**
+     * Runs one attempt. Never throws. Each return site builds its outcome with {@code since(started)}, so
+     * {@link ActivityOutcome#durationNanos()} covers the attempt up to its outcome and costs no extra object.
+     */
     @SuppressWarnings({"unchecked", "rawtypes"})
     public ActivityOutcome invoke(ActivityInvocation invocation) {
+        long started = System.nanoTime();
         ActivityWorkItem item = invocation.item();
         if (invocation.deliveryCount() > maxDeliveryAttempts) {
             return infrastructure(FailureKind.POISON, "io.duroxide.PoisonMessage", "activity '" + item.activityName()
                     + "' was delivered " + invocation.deliveryCount() + " times (max " + maxDeliveryAttempts
-                    + ") without completing; the process running it probably crashed or it threw an Error");
+                    + ") without completing; the process running it probably crashed or it threw an Error", started);
         }
         var registered = registry.activity(item.activityName());
         if (registered.isEmpty()) {
-            return infrastructure(FailureKind.CONFIGURATION, "io.duroxide.NotRegistered",
-                    "activity '" + item.activityName() + "' is not registered in this runtime (registered: " + registry.activityNames() + ")");
+            return infrastructure(FailureKind.CONFIGURATION, "io.duroxide.NotRegistered", "activity '" + item.activityName()
+                    + "' is not registered in this runtime (registered: " + registry.activityNames() + ")", started);
         }
         Object input;
         try {
             input = json.fromJson(item.input(), registered.get().inputType());
         } catch (JsonConverter.PayloadException e) {
-            return applicationFailure(item, e);
+            return applicationFailure(item, e, started);
         }
         Activity activity = registered.get().function();
         ActivityContextImpl ctx = new ActivityContextImpl(item, invocation.cancelled(), shuttingDown);
-        Object output;
+        Object result;
         try {
-            output = item.timeoutMs() > 0 ? runWithTimeout(activity, ctx, input, item.timeoutMs()) : activity.run(ctx, input);
+            result = item.timeoutMs() > 0 ? runWithTimeout(activity, ctx, input, item.timeoutMs()) : activity.run(ctx, input);
         } catch (TimeoutException e) {
             invocation.cancelled().set(true);
             FailureDetails failure = ReplayContext.timeoutFailure("activity '" + item.activityName() + "' attempt "
                     + (item.attempt() + 1) + " timed out after " + item.timeoutMs() + " ms");
-            return new ActivityOutcome.Failed(FailureType.TIMEOUT, failure, RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure));
+            return new ActivityOutcome.Failed(FailureType.TIMEOUT, failure, RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure),
+                    since(started));
         } catch (Exception e) {
             if (shuttingDown.getAsBoolean()) {
-                return cancelled(item, "was interrupted by the runtime shutting down (" + e + ")");
+                return cancelled(item, "was interrupted by the runtime shutting down (" + e + ")", started);
             }
-            return applicationFailure(item, e);
+            return applicationFailure(item, e, started);
         } catch (Error e) {
-            return new ActivityOutcome.Failed(FailureType.INFRASTRUCTURE_ERROR, FailureDetails.fromThrowable(FailureKind.INFRASTRUCTURE, e), true);
+            return new ActivityOutcome.Failed(FailureType.INFRASTRUCTURE_ERROR, FailureDetails.fromThrowable(FailureKind.INFRASTRUCTURE, e), true,
+                    since(started));
         }
         if (invocation.cancelled().get()) {
-            return cancelled(item, "finished after its work was cancelled");
+            return cancelled(item, "finished after its work was cancelled", started);
         }
+        String output;
         try {
-            return new ActivityOutcome.Succeeded(PayloadTooLargeException.check("output of activity '" + item.activityName() + "'",
-                    json.toJson(output), PayloadTooLargeException.MAX_PAYLOAD_BYTES));
+            output = PayloadTooLargeException.check("output of activity '" + item.activityName() + "'",
+                    json.toJson(result), PayloadTooLargeException.MAX_PAYLOAD_BYTES);
         } catch (JsonConverter.PayloadException | PayloadTooLargeException e) {
-            return applicationFailure(item, e);
+            return applicationFailure(item, e, started);
         }
+        return new ActivityOutcome.Succeeded(output, since(started));
+    }
+
+    /** The attempt's duration so far, taken when its outcome is built (after any failure details). */
+    private static long since(long started) {
+        return System.nanoTime() - started;
     }
 
     @SuppressWarnings({"unchecked", "rawtypes"})
@@ -102,19 +118,19 @@ public final class ActivityInvoker {
         }
     }
 
-    private static ActivityOutcome cancelled(ActivityWorkItem item, String why) {
+    private static ActivityOutcome cancelled(ActivityWorkItem item, String why, long started) {
         return new ActivityOutcome.Failed(FailureType.CANCELLED, FailureDetails.of(FailureKind.CANCELLED, "io.duroxide.Cancelled",
-                "activity '" + item.activityName() + "' " + why, false), false);
+                "activity '" + item.activityName() + "' " + why, false), false, since(started));
     }
 
-    private static ActivityOutcome applicationFailure(ActivityWorkItem item, Exception e) {
+    private static ActivityOutcome applicationFailure(ActivityWorkItem item, Exception e, long started) {
         FailureDetails failure = FailureDetails.fromThrowable(FailureKind.APPLICATION, e);
         return new ActivityOutcome.Failed(FailureType.APPLICATION_ERROR, failure,
-                RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure));
+                RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure), since(started));
     }
 
-    private static ActivityOutcome infrastructure(FailureKind kind, String type, String message) {
+    private static ActivityOutcome infrastructure(FailureKind kind, String type, String message, long started) {
         return new ActivityOutcome.Failed(FailureType.INFRASTRUCTURE_ERROR,
-                new FailureDetails(kind, type, List.of(type), message, null, false), false);
+                new FailureDetails(kind, type, List.of(type), message, null, false), false, since(started));
     }
 }

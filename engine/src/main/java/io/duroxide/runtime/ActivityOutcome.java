@@ -5,14 +5,25 @@ import io.duroxide.history.FailureDetails;
 /** The result of one activity attempt, returned by {@link ActivityInvoker#invoke(ActivityInvocation)}. */
 public sealed interface ActivityOutcome {
 
-    record Succeeded(String output) implements ActivityOutcome {}
+    /**
+     * Wall time of the attempt inside {@link ActivityInvoker#invoke(ActivityInvocation)} (System.nanoTime):
+     * decoding the input, running the activity, encoding its output. The worker's lease-ahead reads it.
+     */
+    long durationNanos();
+
+    /**
+     * @param output the activity's result as JSON
+     * @param durationNanos see {@link ActivityOutcome#durationNanos()}
+     */
+    record Succeeded(String output, long durationNanos) implements ActivityOutcome {}
 
     /**
      * @param type how it failed
      * @param failure the persisted failure details
      * @param willRetry whether the orchestration's retry policy will schedule another attempt
+     * @param durationNanos see {@link ActivityOutcome#durationNanos()}
      */
-    record Failed(FailureType type, FailureDetails failure, boolean willRetry) implements ActivityOutcome {}
+    record Failed(FailureType type, FailureDetails failure, boolean willRetry, long durationNanos) implements ActivityOutcome {}
 
     enum FailureType {
         /** The activity threw. */

@@ -47,7 +47,11 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private final ConcurrentLinkedQueue<ActivityCompletion> results = new ConcurrentLinkedQueue<>();
     /** When each lease was taken (System.nanoTime), so one that waited long for a slot is renewed before it runs. */
     private final Map<String, Long> leasedAt = new ConcurrentHashMap<>();
-    /** Moving mean of the time one attempt holds a slot, in nanoseconds; 0 before the first one. */
+    /**
+     * Moving mean of the time one attempt holds a slot, in nanoseconds; 0 before the first one. It is the
+     * attempt's own duration as the invoker measured it (the slot's bookkeeping around it is small), taken
+     * from attempts that ran: an unregistered activity put back for another runtime does not count.
+     */
     private volatile long meanSlotNanos;
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
@@ -96,17 +100,6 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
 
     @Override
     public void process(ActivityLease lease) {
-        long started = System.nanoTime();
-        try {
-            runAttempt(lease);
-        } finally {
-            long took = Math.max(1, System.nanoTime() - started);
-            long mean = meanSlotNanos;
-            meanSlotNanos = mean <= 0 ? took : mean + (took - mean) / 8;
-        }
-    }
-
-    private void runAttempt(ActivityLease lease) {
         var item = lease.item();
         String token = lease.lockToken();
         Long leased = leasedAt.remove(token);
@@ -128,6 +121,7 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
                     () -> provider().renewActivityLock(token, options.activityLockTimeout()), () -> cancelled.set(true))) {
                 outcome = invoker.invoke(new ActivityInvocation(item, lease.deliveryCount(), cancelled));
             }
+            slotTook(outcome.durationNanos());
             if (!isRunning() && outcome instanceof ActivityOutcome.Failed f && f.type() == ActivityOutcome.FailureType.CANCELLED) {
                 provider().abandonActivity(token, Duration.ZERO);
                 return;
@@ -150,6 +144,13 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
             LOG.log(Level.WARNING, "activity '" + item.activityName() + "' of " + item.instanceId()
                     + ": could not release its work item (" + e.getMessage() + "); the attempt will be redelivered");
         }
+    }
+
+    /** Folds one attempt's duration (measured by the invoker, {@link ActivityOutcome#durationNanos()}) into {@link #meanSlotNanos}. */
+    private void slotTook(long nanos) {
+        long took = Math.max(1, nanos);
+        long mean = meanSlotNanos;
+        meanSlotNanos = mean <= 0 ? took : mean + (took - mean) / 8;
     }
 
     /**

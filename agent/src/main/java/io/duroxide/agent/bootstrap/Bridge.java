@@ -26,10 +26,12 @@ public final class Bridge {
     /** The agent's own gauge-polling thread: provider calls it makes are not measured. */
     public static volatile Thread agentThread;
 
-    /** Per-thread nesting depth of instrumented provider and activity calls, so only the outermost one counts. */
+    /**
+     * Per-thread nesting depth of instrumented provider calls, so only the outermost one counts (a provider
+     * may delegate to another). Activity attempts need no guard: the engine's worker calls the invoker once
+     * per attempt and nothing else can (its constructor is package-private).
+     */
     private static final ThreadLocal<int[]> PROVIDER_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
-
-    private static final ThreadLocal<int[]> ACTIVITY_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
 
     // ---------------------------------------------------------------- start-up: held calls
 
@@ -168,19 +170,12 @@ public final class Bridge {
 
     // ---------------------------------------------------------------- activity
 
-    /** Enter of an activity attempt: returns the start time, or -1 when nested inside another measured attempt. */
-    public static long activityEnter() {
-        try {
-            int[] depth = ACTIVITY_DEPTH.get();
-            return depth[0]++ == 0 ? System.nanoTime() : -1L;
-        } catch (Throwable t) {
-            return -1L;
-        }
-    }
-
-    /** Exit of an activity attempt. {@code failureType} null means success. */
+    /**
+     * A finished activity attempt. {@code durationNanos} is the engine's own measurement of the attempt
+     * ({@code ActivityOutcome#durationNanos()}); {@code failureType} null means success.
+     */
     public static void activityExit(
-            long start,
+            long durationNanos,
             String activityName,
             int retryAttempt,
             String failureType,
@@ -191,17 +186,12 @@ public final class Bridge {
             boolean retryable,
             String errorMessage) {
         try {
-            ACTIVITY_DEPTH.get()[0]--;
-            if (start == -1L) {
-                return;
-            }
-            long nanos = System.nanoTime() - start;
             if (holding && held(() -> activityAttempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType,
-                    errorCode, retryable, errorMessage, nanos))) {
+                    errorCode, retryable, errorMessage, durationNanos))) {
                 return;
             }
             activityAttempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
-                    errorMessage, nanos);
+                    errorMessage, durationNanos);
         } catch (Throwable ignored) {
             // never into the application
         }

@@ -6,18 +6,16 @@ import io.duroxide.runtime.ActivityInvocation;
 import io.duroxide.runtime.ActivityOutcome;
 import net.bytebuddy.asm.Advice;
 
-/** Woven into {@code ActivityInvoker#invoke(ActivityInvocation)}: one call = one activity attempt. */
+/**
+ * Woven into {@code ActivityInvoker#invoke(ActivityInvocation)}: one call = one activity attempt. Exit only:
+ * the engine times the attempt itself ({@code ActivityOutcome#durationNanos()}, which its worker uses to
+ * size the lease-ahead), so the advice reads that duration instead of reading the clock again.
+ */
 public final class ActivityInvokeAdvice {
     private ActivityInvokeAdvice() {}
 
-    @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static long enter() {
-        return Bridge.activityEnter();
-    }
-
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
     public static void exit(
-            @Advice.Enter long start,
             @Advice.Argument(0) ActivityInvocation invocation,
             @Advice.Return ActivityOutcome outcome,
             @Advice.Thrown Throwable thrown) {
@@ -26,7 +24,7 @@ public final class ActivityInvokeAdvice {
         if (outcome instanceof ActivityOutcome.Failed) {
             ActivityOutcome.Failed failed = (ActivityOutcome.Failed) outcome;
             FailureDetails d = failed.failure();
-            Bridge.activityExit(start, name, attempt,
+            Bridge.activityExit(failed.durationNanos(), name, attempt,
                     failed.type() == null ? "INFRASTRUCTURE_ERROR" : failed.type().name(),
                     failed.willRetry(),
                     d == null || d.kind() == null ? null : d.kind().name(),
@@ -35,11 +33,14 @@ public final class ActivityInvokeAdvice {
                     d != null && d.retryable(),
                     d == null ? null : d.message());
         } else if (thrown != null || outcome == null) {
-            Bridge.activityExit(start, name, attempt, "INFRASTRUCTURE_ERROR", false, "INFRASTRUCTURE",
+            // invoke never throws nor returns null; if it did, there is no measured duration: the attempt is
+            // counted as an infrastructure error with duration 0, so the histogram's _count still equals the
+            // executions counter (the 0 lands in the lowest bucket).
+            Bridge.activityExit(0L, name, attempt, "INFRASTRUCTURE_ERROR", false, "INFRASTRUCTURE",
                     thrown == null ? null : thrown.getClass().getName(), null, false,
                     thrown == null ? null : thrown.getMessage());
         } else {
-            Bridge.activityExit(start, name, attempt, null, false, null, null, null, false, null);
+            Bridge.activityExit(outcome.durationNanos(), name, attempt, null, false, null, null, null, false, null);
         }
     }
 }

@@ -13,6 +13,9 @@ class BridgeHoldTest {
 
     private final ProviderSink providerSink = (method, nanos, error) -> seen.add("provider " + method);
 
+    private final ActivitySink activitySink = (name, attempt, failureType, willRetry, failureKind, errorType, errorCode,
+            retryable, errorMessage, durationNanos) -> seen.add("activity " + name + " " + failureType + " " + durationNanos);
+
     private final WorkerSink workerSink = new WorkerSink() {
         @Override
         public void started(Object loop, String workerType, String workerId, int slots, Object provider) {
@@ -35,6 +38,7 @@ class BridgeHoldTest {
         Bridge.open();
         Bridge.provider = null;
         Bridge.worker = null;
+        Bridge.activity = null;
     }
 
     private static void providerCall(String method) {
@@ -77,5 +81,20 @@ class BridgeHoldTest {
         Bridge.provider = providerSink;
         providerCall("fetch");
         assertThat(seen).containsExactly("provider fetch");
+    }
+
+    @Test
+    void activityAttemptsAreHeldWithTheEnginesDurationAndReplayed() {
+        Bridge.hold(10_000);
+        Bridge.activityExit(2_500_000L, "Charge", 0, null, false, null, null, null, false, null);
+        Bridge.activityExit(7_000L, "Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.Declined", "DECLINED", true, "no");
+        Bridge.activity = activitySink;
+        assertThat(seen).isEmpty();
+
+        Bridge.open();
+        assertThat(seen).containsExactly("activity Charge null 2500000", "activity Charge APPLICATION_ERROR 7000");
+
+        Bridge.activityExit(42L, "Ship", 0, null, false, null, null, null, false, null);
+        assertThat(seen).endsWith("activity Ship null 42");
     }
 }

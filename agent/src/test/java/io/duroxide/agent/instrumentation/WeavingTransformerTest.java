@@ -99,6 +99,21 @@ class WeavingTransformerTest {
     }
 
     @Test
+    void anExitOnlyAdviceSeesTheArgumentTheReturnValueAndTheException() throws Throwable {
+        Class<?> type = woven(new Instrumentations.MethodAdvice(m -> m.named("greet"), ExitOnlyAdvice.class.getName()));
+        Object s = sample(type);
+
+        assertThat(call(s, "greet", "dee")).isEqualTo("s:dee");
+        assertThatThrownBy(() -> call(s, "greet", (Object) null)).isInstanceOf(IllegalArgumentException.class).hasMessage("no name");
+
+        assertThat(Calls.EXITS).extracting(Calls.Exit::method).containsExactly("exitOnly", "exitOnly");
+        assertThat(Calls.EXITS).extracting(Calls.Exit::self).containsExactly("dee", null);
+        assertThat(Calls.EXITS).extracting(Calls.Exit::returned).containsExactly("s:dee", null);
+        assertThat(Calls.EXITS.get(0).thrown()).isNull();
+        assertThat(Calls.EXITS.get(1).thrown()).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void adviceThatThrowsIsSuppressedAndTheEnterValueIsThenItsDefault() throws Throwable {
         Class<?> type = woven(new Instrumentations.MethodAdvice(m -> m.named("greet"), ThrowingAdvice.class.getName()));
         Object s = sample(type);
