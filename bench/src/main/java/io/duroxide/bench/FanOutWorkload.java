@@ -4,6 +4,7 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.Task;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The throughput workload of the JMH fan-out benchmark and the scale-out run: one orchestration calls
@@ -16,11 +17,38 @@ public final class FanOutWorkload {
 
     private FanOutWorkload() {}
 
+    /** How long the activities' sleeps really took: the OS may wake a sleeping thread late. */
+    public static final class Sleeps {
+        private final LongAdder nanos = new LongAdder();
+        private final LongAdder count = new LongAdder();
+
+        void add(long sleptNanos) {
+            nanos.add(sleptNanos);
+            count.increment();
+        }
+
+        public long count() {
+            return count.sum();
+        }
+
+        /** NaN before the first sleep. */
+        public double meanMillis() {
+            long n = count.sum();
+            return n == 0 ? Double.NaN : nanos.sum() / 1e6 / n;
+        }
+    }
+
     public static Registry registry(long activityMillis) {
+        return registry(activityMillis, new Sleeps());
+    }
+
+    public static Registry registry(long activityMillis, Sleeps sleeps) {
         return new Registry()
                 .addActivity("bench::Noop", Integer.class, (ctx, n) -> {
                     if (activityMillis > 0) {
+                        long start = System.nanoTime();
                         Thread.sleep(activityMillis);
+                        sleeps.add(System.nanoTime() - start);
                     }
                     return n;
                 })
