@@ -5,7 +5,11 @@ import java.time.Duration;
 /**
  * Tuning of a runtime. Defaults suit an embedded SQLite store on one machine.
  *
- * @param orchestrationConcurrency orchestration dispatcher slots (turns processed in parallel)
+ * @param orchestrationConcurrency orchestration dispatcher slots (turns processed in parallel). A turn spends
+ *     most of its time waiting for its commit: the default of 8 lets that many commits share a transaction
+ *     of the store's single writer (SQLite's group commit), where 2 left nearly every commit alone
+ *     (measured with no-op activities on 2 cores: 5.0 write transactions per orchestration with 2 slots,
+ *     2.4 with 8, and about a third more orchestrations per second)
  * @param activityConcurrency activity worker slots
  * @param pollInterval how long an idle slot waits before polling again (work produced in this process wakes it at once)
  * @param orchestrationLockTimeout how long a fetched instance stays locked; renewed while a turn runs
@@ -25,7 +29,7 @@ public record RuntimeOptions(
         Duration shutdownGrace) {
 
     public static final RuntimeOptions DEFAULTS = new RuntimeOptions(
-            2, 4, Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(30), 10, Duration.ofSeconds(1), Duration.ofSeconds(10));
+            8, 4, Duration.ofMillis(50), Duration.ofSeconds(5), Duration.ofSeconds(30), 10, Duration.ofSeconds(1), Duration.ofSeconds(10));
 
     public RuntimeOptions {
         positive("pollInterval", pollInterval);
