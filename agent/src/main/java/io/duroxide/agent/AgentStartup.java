@@ -26,7 +26,7 @@ final class AgentStartup {
 
     static final String BRIDGE_PACKAGE = "io/duroxide/agent/bootstrap/";
     static final String[] BRIDGE_CLASSES = {
-        "Bridge", "OrchestrationSink", "ActivitySink", "ProviderSink", "WorkerSink",
+        "Bridge", "Bridge$ProviderCalls", "OrchestrationSink", "ActivitySink", "ProviderSink", "WorkerSink",
     };
 
     static volatile boolean bridgeInBootstrap;

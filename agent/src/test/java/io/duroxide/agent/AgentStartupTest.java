@@ -51,4 +51,17 @@ class AgentStartupTest {
             assertThat(read.size()).isEqualTo(2);
         }
     }
+
+    /** Every class of the bridge package goes to the bootstrap loader; one left out fails the agent's start. */
+    @Test
+    void bridgeJarListsEveryClassOfTheBridgePackage() throws Exception {
+        Path compiled = Path.of(io.duroxide.agent.bootstrap.Bridge.class.getProtectionDomain().getCodeSource().getLocation().toURI())
+                .resolve(AgentStartup.BRIDGE_PACKAGE);
+        try (var files = Files.list(compiled)) {
+            assertThat(files.map(f -> f.getFileName().toString())
+                    .filter(n -> n.endsWith(".class"))
+                    .map(n -> n.substring(0, n.length() - ".class".length())))
+                    .containsExactlyInAnyOrder(AgentStartup.BRIDGE_CLASSES);
+        }
+    }
 }

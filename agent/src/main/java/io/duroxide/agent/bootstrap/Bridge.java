@@ -27,11 +27,20 @@ public final class Bridge {
     public static volatile Thread agentThread;
 
     /**
-     * Per-thread nesting depth of instrumented provider calls, so only the outermost one counts (a provider
-     * may delegate to another). Activity attempts need no guard: the engine's worker calls the invoker once
-     * per attempt and nothing else can (its constructor is package-private).
+     * One thread's instrumented provider calls in progress, so only the outermost one counts (a provider may
+     * delegate to another). The enter advice hands it to the exit advice, so a call looks it up once.
+     * Activity attempts need no guard: the engine's worker calls the invoker once per attempt and nothing
+     * else can (its constructor is package-private).
      */
-    private static final ThreadLocal<int[]> PROVIDER_DEPTH = ThreadLocal.withInitial(() -> new int[1]);
+    public static final class ProviderCalls {
+        private int depth;
+        /** Start of the outermost call, or -1 when it is not measured (the agent's own thread). */
+        private long start;
+
+        private ProviderCalls() {}
+    }
+
+    private static final ThreadLocal<ProviderCalls> PROVIDER_CALLS = ThreadLocal.withInitial(ProviderCalls::new);
 
     // ---------------------------------------------------------------- start-up: held calls
 
@@ -208,26 +217,26 @@ public final class Bridge {
 
     // ---------------------------------------------------------------- provider
 
-    /** Enter of a provider SPI method: the start time, or -1 when nested or called by the agent itself. */
-    public static long providerEnter() {
+    /** Enter of a provider SPI method: the thread's calls in progress, for {@link #providerExit}; null on failure. */
+    public static ProviderCalls providerEnter() {
         try {
-            int[] depth = PROVIDER_DEPTH.get();
-            if (depth[0]++ != 0 || Thread.currentThread() == agentThread) {
-                return -1L;
+            ProviderCalls calls = PROVIDER_CALLS.get();
+            if (calls.depth++ == 0) {
+                calls.start = Thread.currentThread() == agentThread ? -1L : System.nanoTime();
             }
-            return System.nanoTime();
+            return calls;
         } catch (Throwable t) {
-            return -1L;
+            return null;
         }
     }
 
-    public static void providerExit(long start, String method, Throwable error) {
+    /** Exit of a provider SPI method; records it when it was the outermost measured call of its thread. */
+    public static void providerExit(ProviderCalls calls, String method, Throwable error) {
         try {
-            PROVIDER_DEPTH.get()[0]--;
-            if (start == -1L) {
+            if (calls == null || --calls.depth != 0 || calls.start == -1L) {
                 return;
             }
-            long nanos = System.nanoTime() - start;
+            long nanos = System.nanoTime() - calls.start;
             if (holding && held(() -> providerOperation(method, nanos, error))) {
                 return;
             }

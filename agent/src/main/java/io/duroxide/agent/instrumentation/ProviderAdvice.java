@@ -8,12 +8,12 @@ public final class ProviderAdvice {
     private ProviderAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static long enter() {
+    public static Bridge.ProviderCalls enter() {
         return Bridge.providerEnter();
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Enter long start, @Advice.Origin("#m") String method, @Advice.Thrown Throwable thrown) {
-        Bridge.providerExit(start, method, thrown);
+    public static void exit(@Advice.Enter Bridge.ProviderCalls calls, @Advice.Origin("#m") String method, @Advice.Thrown Throwable thrown) {
+        Bridge.providerExit(calls, method, thrown);
     }
 }
