@@ -9,6 +9,7 @@ import io.duroxide.bench.TempDirs;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.postgres.PostgresProvider;
 import io.duroxide.runtime.DuroxideRuntime;
+import io.duroxide.runtime.RuntimeOptions;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
@@ -31,12 +32,19 @@ final class FanOutState {
     private long next;
 
     FanOutState(String providerKind) throws IOException {
+        this(providerKind, RuntimeOptions.DEFAULTS.orchestrationConcurrency(), RuntimeOptions.DEFAULTS.activityConcurrency());
+    }
+
+    FanOutState(String providerKind, int orchestrationSlots, int activitySlots) throws IOException {
         dir = Files.createTempDirectory("duroxide-jmh-");
         store = Store.POSTGRES.equals(providerKind)
                 ? Store.postgres(System.getenv(PG_URL_VARIABLE), "jmh_" + Long.toString(System.nanoTime(), 36))
                 : new Store(providerKind, dir.resolve("bench.db"), null, null);
         provider = store.open();
-        runtime = DuroxideRuntime.builder(provider, FanOutWorkload.registry(0)).build().start();
+        runtime = DuroxideRuntime.builder(provider, FanOutWorkload.registry(0))
+                .orchestrationConcurrency(orchestrationSlots)
+                .activityConcurrency(activitySlots)
+                .build().start();
         client = runtime.client();
     }
 

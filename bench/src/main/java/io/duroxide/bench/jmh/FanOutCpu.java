@@ -1,0 +1,48 @@
+package io.duroxide.bench.jmh;
+
+import com.sun.management.OperatingSystemMXBean;
+import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.runtime.RuntimeOptions;
+import java.lang.management.ManagementFactory;
+
+/**
+ * The fan-out workload of {@link FanOutBenchmark} outside JMH, for side-by-side comparisons of two builds
+ * (run each jar in turn, several times) and of slot counts: orchestrations per second, the process's CPU
+ * time per orchestration and SQLite write transactions per orchestration, after a warm-up.
+ *
+ * <pre>java -cp bench/target/benchmarks.jar io.duroxide.bench.jmh.FanOutCpu [WARM-UP] [MEASURED] [ORCHESTRATION-SLOTS ACTIVITY-SLOTS]</pre>
+ * Defaults: 4,000 and 8,000 orchestrations, the runtime's default slots.
+ */
+public final class FanOutCpu {
+    private FanOutCpu() {}
+
+    public static void main(String[] args) throws Exception {
+        int warmUp = args.length > 0 ? Integer.parseInt(args[0]) : 4_000;
+        int measured = args.length > 1 ? Integer.parseInt(args[1]) : 8_000;
+        int orchestrationSlots = args.length > 3 ? Integer.parseInt(args[2]) : RuntimeOptions.DEFAULTS.orchestrationConcurrency();
+        int activitySlots = args.length > 3 ? Integer.parseInt(args[3]) : RuntimeOptions.DEFAULTS.activityConcurrency();
+        OperatingSystemMXBean os = (OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+        FanOutState state = new FanOutState("sqlite", orchestrationSlots, activitySlots);
+        try {
+            SqliteProvider provider = (SqliteProvider) state.provider();
+            run(state, warmUp);
+            long cpu = os.getProcessCpuTime();
+            long wall = System.nanoTime();
+            long transactions = provider.writeTransactions();
+            run(state, measured);
+            cpu = os.getProcessCpuTime() - cpu;
+            wall = System.nanoTime() - wall;
+            transactions = provider.writeTransactions() - transactions;
+            System.out.printf("%d/%d slots: orch/s %.0f  cpu ms/orch %.3f  write tx/orch %.2f%n", orchestrationSlots, activitySlots,
+                    measured / (wall / 1e9), cpu / 1e6 / measured, transactions / (double) measured);
+        } finally {
+            state.close();
+        }
+    }
+
+    private static void run(FanOutState state, int orchestrations) {
+        for (int done = 0; done < orchestrations; done += FanOutBenchmark.BATCH) {
+            state.runBatch(FanOutBenchmark.BATCH);
+        }
+    }
+}
