@@ -42,6 +42,8 @@ final class WalCheckpointer implements AutoCloseable {
     private final ScheduledExecutorService thread;
     private final AtomicLong rounds = new AtomicLong();
     private final AtomicLong restarts = new AtomicLong();
+    /** WAL frames reported by the last RESTART; touched by the checkpoint thread only. */
+    private long lastRestartLog = -1;
 
     /** @param restartFrames WAL frames beyond which a round restarts the WAL under the write lock */
     WalCheckpointer(String name, Connections connections, Consumer<Runnable> withoutWriters, long restartFrames) {
@@ -59,16 +61,23 @@ final class WalCheckpointer implements AutoCloseable {
     private void checkpoint() {
         try (Connection c = connections.get()) {
             long[] result = run(c, "PASSIVE");
-            if (result[0] >= restartFrames && result[0] > result[1]) {
-                withoutWriters.accept(() -> {
-                    try {
-                        run(c, "RESTART");
-                        restarts.incrementAndGet();
-                    } catch (SQLException e) {
-                        LOG.log(Level.DEBUG, () -> "checkpoint under the write lock failed: " + e.getMessage());
-                    }
-                });
+            // A passive checkpoint copies the WAL as it was when it began, so under continuous writing the
+            // WAL is never all copied when the next writer begins, and no writer starts it over: only a
+            // RESTART does. None is needed below the bound, or when nothing was written since the last one.
+            if (result[0] < restartFrames || (result[0] == lastRestartLog && result[0] == result[1])) {
+                return;
             }
+            withoutWriters.accept(() -> {
+                try {
+                    long[] restart = run(c, "RESTART");
+                    lastRestartLog = restart[0];
+                    if (restart[2] == 0) {
+                        restarts.incrementAndGet();
+                    }
+                } catch (SQLException e) {
+                    LOG.log(Level.DEBUG, () -> "checkpoint under the write lock failed: " + e.getMessage());
+                }
+            });
         } catch (SQLException | RuntimeException e) {
             // the next round tries again; SQLite also checkpoints when the last connection closes
             LOG.log(Level.DEBUG, () -> "checkpoint failed: " + e.getMessage());
@@ -82,16 +91,16 @@ final class WalCheckpointer implements AutoCloseable {
         return rounds.get();
     }
 
-    /** Rounds that restarted the WAL under the write lock; for tests. */
+    /** Rounds that restarted the WAL under the write lock (finished, not busy); for tests. */
     long restarts() {
         return restarts.get();
     }
 
-    /** One checkpoint: frames in the WAL, and how many of them are now in the database file. */
+    /** One checkpoint: frames in the WAL, how many of them are now in the database file, and 1 if it could not finish. */
     private static long[] run(Connection c, String mode) throws SQLException {
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery("PRAGMA wal_checkpoint(" + mode + ")")) {
             rs.next();
-            return new long[] {rs.getLong(2), rs.getLong(3)};
+            return new long[] {rs.getLong(2), rs.getLong(3), rs.getLong(1)};
         }
     }
 
