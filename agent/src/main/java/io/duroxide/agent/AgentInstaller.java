@@ -2,7 +2,6 @@ package io.duroxide.agent;
 
 import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.agent.export.MetricsHttpServer;
-import io.duroxide.agent.instrumentation.Instrumentations;
 import io.duroxide.agent.instrumentation.WeavingTransformer;
 import io.duroxide.agent.metrics.ActiveInstancesPoller;
 import io.duroxide.agent.metrics.ActivityRecorder;
@@ -11,59 +10,69 @@ import io.duroxide.agent.metrics.Metrics;
 import io.duroxide.agent.metrics.OrchestrationRecorder;
 import io.duroxide.agent.metrics.ProviderRecorder;
 import io.duroxide.agent.metrics.WorkerRecorder;
-import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 
 /**
- * Builds the agent on its init thread, in the order the application needs it: the weaving transformer (the
- * gate opens as soon as it exists), the engine's own classes woven ahead of their loading, then the registry,
- * recorders and bridge sinks (the bridge holds woven calls until then and replays them), the HTTP endpoint and
- * the poller. One thread: on a small machine every other one would compete with the application's start-up.
+ * Builds the agent on its init thread, in the order the application needs it: the weaving transformer with
+ * the engine's own classes woven ahead of their loading (the gate opens once the bridge is in place too), then
+ * the registry, recorders and bridge sinks (the bridge holds woven calls until then and replays them), the HTTP
+ * endpoint and the poller. One thread: on a small machine every other one would compete with the application's
+ * start-up.
  */
 final class AgentInstaller {
     private AgentInstaller() {}
 
-    static volatile Metrics metrics;
-
-    static ClassFileTransformer install(AgentConfig config, Instrumentation inst, AgentStartup.Gate gate, boolean attached,
-            long t0, long bridged) {
-        long start = System.nanoTime();
-        java.util.List<Instrumentations.Unit> units = Instrumentations.enabled(config);
-        WeavingTransformer weaving = units.isEmpty() ? null : new WeavingTransformer(units, AgentStartup.bridgeInBootstrap);
-        if (!attached) {
-            // the engine's classes wait at the gate for the weaver only
-            gate.ready(weaving);
-            if (weaving != null) {
-                Log.debug("weaver ready after " + (System.nanoTime() - start) / 1_000_000 + " ms");
-                weaving.prepare(ClassLoader.getSystemClassLoader(), Instrumentations.ENGINE_CLASSES);
+    /**
+     * Everything after the weaver: the HTTP endpoint, then registry, recorders and bridge sinks (the bridge holds
+     * woven calls until then and replays them) and the poller. With an endpoint the registry is built on demand
+     * ({@link RegistryOnDemand}): this thread then parks until the first scrape or the bridge's backlog asks for
+     * it. When attached (retransformed classes run woven code at once and nothing is held) or without an endpoint
+     * it is built at once. {@code woven} and {@code bridged} are when the weaver (with the engine's classes woven
+     * ahead) and the bridge were ready.
+     */
+    static void install(AgentConfig config, Instrumentation inst, WeavingTransformer weaving, boolean attached,
+            long t0, long woven, long bridged) throws InterruptedException {
+        String timings = "weaver at " + (woven - t0) / 1_000_000 + " ms, bridge at " + (bridged - t0) / 1_000_000 + " ms";
+        if (!attached && config.httpEnabled) {
+            RegistryOnDemand onDemand = new RegistryOnDemand(config.initTimeout.toMillis());
+            long httpStart = System.nanoTime();
+            MetricsHttpServer server = MetricsHttpServer.start(onDemand, config.host, config.port, config.path);
+            if (server != null) {
+                Bridge.onBacklog = onDemand;
+                long end = System.nanoTime();
+                Log.info("metrics " + endpoint(config, server) + " [" + config.categories() + "] ready in " + (end - t0) / 1_000_000
+                        + " ms (" + timings + ", http " + (end - httpStart) / 1_000_000
+                        + " ms; the registry is built at the first scrape)");
+                removeStaleBootstrapJars();
+                String askedBy = onDemand.awaitRequest();
+                long registryStart = System.nanoTime();
+                onDemand.built(buildRecordersAndOpen(config));
+                Log.debug("registry built for the " + askedBy + " in " + (System.nanoTime() - registryStart) / 1_000_000 + " ms");
+                return;
             }
+            timings += ", endpoint failed";
         }
-        long weaverDone = System.nanoTime();
-
-        Metrics m = buildRecorders(config);
-        metrics = m;
-        Bridge.open();
+        long registryStart = System.nanoTime();
+        Metrics m = buildRecordersAndOpen(config);
         long registryDone = System.nanoTime();
         if (weaving != null && attached) {
-            // retransformed classes run woven code at once and no call is held: the sinks come first
             weaving.installAndRetransform(inst);
         }
-
         String endpoint = "not exported (DUROXIDE_METRICS_HTTP_ENABLED=false)";
-        if (config.httpEnabled) {
-            MetricsHttpServer server = MetricsHttpServer.start(m, config.host, config.port, config.path);
-            endpoint = server == null ? "not exported" : "http://" + config.host + ":" + server.port() + config.path;
-        }
-        if (config.worker || config.orchestration) {
-            new GaugePoller(config.pollInterval, (WorkerRecorder) pollerParts[0], (ActiveInstancesPoller) pollerParts[1]).start();
+        if (config.httpEnabled && attached) {
+            endpoint = endpoint(config, MetricsHttpServer.start(m, config.host, config.port, config.path));
+        } else if (config.httpEnabled) {
+            endpoint = "not exported";
         }
         removeStaleBootstrapJars();
         long end = System.nanoTime();
-        Log.info("metrics " + endpoint + " [" + config.categories() + "] ready in " + (end - t0) / 1_000_000
-                + " ms (bridge at " + (bridged - t0) / 1_000_000 + " ms; then weaver " + (weaverDone - start) / 1_000_000
-                + " ms, registry " + (registryDone - weaverDone) / 1_000_000 + " ms, http " + (end - registryDone) / 1_000_000
+        Log.info("metrics " + endpoint + " [" + config.categories() + "] ready in " + (end - t0) / 1_000_000 + " ms (" + timings
+                + "; then registry " + (registryDone - registryStart) / 1_000_000 + " ms, http " + (end - registryDone) / 1_000_000
                 + " ms)");
-        return weaving;
+    }
+
+    private static String endpoint(AgentConfig config, MetricsHttpServer server) {
+        return server == null ? "not exported" : "http://" + config.host + ":" + server.port() + config.path;
     }
 
     /**
@@ -88,8 +97,8 @@ final class AgentInstaller {
         }
     }
 
-    /** Registry and recorders; the sinks are installed in the bridge here. */
-    private static Metrics buildRecorders(AgentConfig config) {
+    /** Registry and recorders, installed as the bridge's sinks; the held calls are replayed and the poller started. */
+    private static Metrics buildRecordersAndOpen(AgentConfig config) {
         Metrics m = new Metrics(config);
         ActiveInstancesPoller active = config.orchestration ? new ActiveInstancesPoller(m) : null;
         WorkerRecorder workers = config.worker ? new WorkerRecorder(m) : null;
@@ -105,9 +114,10 @@ final class AgentInstaller {
         if (workers != null) {
             Bridge.worker = workers;
         }
-        pollerParts = new Object[] {workers, active};
+        Bridge.open();
+        if (workers != null || active != null) {
+            new GaugePoller(config.pollInterval, workers, active).start();
+        }
         return m;
     }
-
-    private static volatile Object[] pollerParts;
 }

@@ -1,5 +1,7 @@
 package io.duroxide.agent;
 
+import io.duroxide.agent.instrumentation.Instrumentations;
+import io.duroxide.agent.instrumentation.WeavingTransformer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.lang.instrument.ClassFileTransformer;
@@ -7,6 +9,7 @@ import java.lang.instrument.Instrumentation;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.ProtectionDomain;
+import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.jar.JarFile;
@@ -35,7 +38,8 @@ final class AgentStartup {
         if (attached) {
             // classes are already loaded: build everything now and retransform
             bridgeInBootstrap = injectBridge(inst);
-            AgentInstaller.install(config, inst, null, true, t0, System.nanoTime());
+            long bridged = System.nanoTime();
+            AgentInstaller.install(config, inst, weaver(config), true, t0, System.nanoTime(), bridged);
             return;
         }
         // Everything else happens on the init thread, the bridge's injection too (tens of milliseconds of file
@@ -66,21 +70,54 @@ final class AgentStartup {
 
         @Override
         public void run() {
-            ClassFileTransformer delegate = null;
+            WeavingTransformer weaving = null;
             try {
+                // The engine's classes are woven ahead first: the application's first engine class (its provider)
+                // then finds its woven bytes at the gate instead of weaving them itself while it waits. Woven code
+                // calls the bridge, so the gate opens only once the bridge is in the bootstrap loader too.
+                // The rest of the engine's classes load when the application starts its runtime, later: they are
+                // woven ahead after the gate opened, while the application goes on.
+                weaving = weaver(config);
+                List<String> engine = Instrumentations.ENGINE_CLASSES;
+                if (weaving != null) {
+                    weaving.prepareSystemLoader(engine.subList(0, 1));
+                }
+                long woven = System.nanoTime();
                 bridgeInBootstrap = injectBridge(inst);
+                long bridged = System.nanoTime();
                 // woven calls made before the recorders exist are held by the bridge and replayed, so the gate
-                // can open as soon as the weaver is ready, without waiting for the metrics registry
+                // can open now, without waiting for the metrics registry
                 io.duroxide.agent.bootstrap.Bridge.hold(config.initTimeout.toMillis());
-                delegate = AgentInstaller.install(config, inst, gate, false, t0, System.nanoTime());
+                gate.ready(weaving);
+                if (weaving != null) {
+                    weaving.prepareSystemLoader(engine.subList(1, engine.size()));
+                }
+                AgentInstaller.install(config, inst, weaving, false, t0, woven, bridged);
             } catch (Throwable t) {
                 Log.warn("initialisation failed, the application runs without metrics: " + t);
             } finally {
                 if (!gate.isReady()) {
-                    gate.ready(delegate);
+                    gate.ready(null); // failed before the bridge was in place: nothing is woven
                 }
                 io.duroxide.agent.bootstrap.Bridge.open(); // also when initialisation failed: drops what was held
             }
+        }
+    }
+
+    /**
+     * The weaving transformer of the enabled units, or null when none is; it matches no class loader before
+     * {@link #bridgeInBootstrap} is known. Here and not in {@link AgentInstaller}: this runs before the bridge is
+     * in the bootstrap loader, and verifying that class would load the bridge's types from the agent jar.
+     */
+    static WeavingTransformer weaver(AgentConfig config) {
+        java.util.List<Instrumentations.Unit> units = Instrumentations.enabled(config);
+        return units.isEmpty() ? null : new WeavingTransformer(units, new BridgeInBootstrap());
+    }
+
+    private static final class BridgeInBootstrap implements java.util.function.BooleanSupplier {
+        @Override
+        public boolean getAsBoolean() {
+            return bridgeInBootstrap;
         }
     }
 
@@ -124,8 +161,16 @@ final class AgentStartup {
                 fos.write(stored.toByteArray());
             }
             inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
-            Class<?> bridge = Class.forName("io.duroxide.agent.bootstrap.Bridge", false, null);
-            return bridge.getClassLoader() == null;
+            // The agent's own classes must resolve the bridge to the bootstrap copy too: one of them loaded (or
+            // verified) before this point would have taken the agent jar's copy, and its sinks would never be called.
+            for (String name : BRIDGE_CLASSES) {
+                String className = (BRIDGE_PACKAGE + name).replace('/', '.');
+                if (Class.forName(className, false, own).getClassLoader() != null) {
+                    Log.warn(className + " was loaded from the agent jar before the bootstrap copy existed; no metric will be recorded");
+                    return false;
+                }
+            }
+            return true;
         } catch (Throwable t) {
             Log.warn("could not add the bridge to the bootstrap class loader (" + t
                     + "); engines loaded by isolated class loaders will not be measured");

@@ -8,10 +8,11 @@ import java.util.List;
  * premain, so it is visible from any class loader, also an isolated one whose parent is not the system
  * loader. It therefore uses JDK types only: advice extracts the values it needs from the engine's own
  * types (inlined in the engine's class loader) and passes plain values here. The sinks are installed by
- * the agent once its recorders exist. While the agent starts ({@link #hold} to {@link #open}) calls are kept in
+ * the agent once its recorders exist. Until then ({@link #hold} to {@link #open}) calls are kept in
  * order and replayed into the sinks when they are installed, so the engine can run woven code before the
  * metrics registry exists and no count is lost; a call never waits unless the held calls reach
- * {@link #HELD_CAP}. Whenever a category is disabled its calls are no-ops.
+ * {@link #HELD_CAP}, and at {@link #BACKLOG_SIGNAL} the agent is told to build its recorders. Whenever a
+ * category is disabled its calls are no-ops.
  *
  * <p>Nothing in here may throw into the application: every method catches {@link Throwable}.
  */
@@ -46,6 +47,12 @@ public final class Bridge {
 
     /** Held calls beyond this wait for {@link #open} (bounded by the agent's init timeout) instead of growing the queue. */
     static final int HELD_CAP = 100_000;
+
+    /** When this many calls are held, {@link #onBacklog} is told: the agent then builds its sinks without waiting for a scrape. */
+    public static final int BACKLOG_SIGNAL = 10_000;
+
+    /** Run (under the hold lock, so it must only signal) when the held calls reach {@link #BACKLOG_SIGNAL}. */
+    public static volatile Runnable onBacklog;
 
     private static final Object HELD_LOCK = new Object();
 
@@ -132,6 +139,12 @@ public final class Bridge {
                 return false;
             }
             held.add(call);
+            if (held.size() == BACKLOG_SIGNAL) {
+                Runnable signal = onBacklog;
+                if (signal != null) {
+                    signal.run();
+                }
+            }
             return true;
         }
     }

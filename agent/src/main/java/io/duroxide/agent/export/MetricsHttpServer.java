@@ -27,8 +27,21 @@ public final class MetricsHttpServer {
         this.executor = executor;
     }
 
+    /** Where a scrape gets the registry from: null when it is not ready in time (the scrape is answered 503). */
+    public interface Source {
+        Metrics metrics() throws InterruptedException;
+    }
+
+    /** A registry that already exists. */
+    private record Ready(Metrics metrics) implements Source {}
+
     /** Starts the server, or prints one warning line and returns null (busy port, bad host, ...). */
     public static MetricsHttpServer start(Metrics metrics, String host, int port, String path) {
+        return start(new Ready(metrics), host, port, path);
+    }
+
+    /** As {@link #start(Metrics, String, int, String)}, with the registry asked for at each scrape. */
+    public static MetricsHttpServer start(Source metrics, String host, int port, String path) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -75,7 +88,7 @@ public final class MetricsHttpServer {
         }
     }
 
-    private static void handle(HttpExchange exchange, Metrics metrics, String path) throws IOException {
+    private static void handle(HttpExchange exchange, Source source, String path) throws IOException {
         try (exchange) {
             String requestPath = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
@@ -90,6 +103,17 @@ public final class MetricsHttpServer {
                 String contentType = openMetrics
                         ? "application/openmetrics-text; version=1.0.0; charset=utf-8"
                         : "text/plain; version=0.0.4; charset=utf-8";
+                Metrics metrics = source.metrics();
+                if (metrics == null) {
+                    byte[] body = "duroxide-agent: metrics registry not ready yet, retry\n".getBytes(StandardCharsets.UTF_8);
+                    exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
+                    exchange.getResponseHeaders().set("Retry-After", "1");
+                    exchange.sendResponseHeaders(503, body.length);
+                    try (OutputStream out = exchange.getResponseBody()) {
+                        out.write(body);
+                    }
+                    return;
+                }
                 byte[] body = metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", contentType);
                 respond(exchange, method, body);

@@ -14,10 +14,10 @@ final class EngineLoaders implements ElementMatcher<ClassLoader> {
     private static final String ENGINE_MARKER = "io/duroxide/provider/Provider.class";
     private static final String BRIDGE = "io.duroxide.agent.bootstrap.Bridge";
 
-    private final boolean bridgeInBootstrap;
+    private final java.util.function.BooleanSupplier bridgeInBootstrap;
     private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
 
-    EngineLoaders(boolean bridgeInBootstrap) {
+    EngineLoaders(java.util.function.BooleanSupplier bridgeInBootstrap) {
         this.bridgeInBootstrap = bridgeInBootstrap;
     }
 
@@ -44,7 +44,7 @@ final class EngineLoaders implements ElementMatcher<ClassLoader> {
             if (loader.getResource(ENGINE_MARKER) == null) {
                 return false;
             }
-            if (bridgeInBootstrap) {
+            if (bridgeInBootstrap.getAsBoolean()) {
                 return true;
             }
             Class<?> seen = Class.forName(BRIDGE, false, loader);

@@ -15,6 +15,7 @@ import java.util.WeakHashMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.BooleanSupplier;
 import net.bytebuddy.jar.asm.ClassReader;
 import net.bytebuddy.jar.asm.ClassVisitor;
 import net.bytebuddy.jar.asm.ClassWriter;
@@ -52,7 +53,11 @@ public final class WeavingTransformer implements ClassFileTransformer {
     /** One type hierarchy per class loader, held weakly so a discarded loader (a redeployed application) is not kept alive. */
     private final Map<ClassLoader, TypeHierarchy> hierarchies = new WeakHashMap<>();
 
-    public WeavingTransformer(List<Instrumentations.Unit> units, boolean bridgeInBootstrap) {
+    /**
+     * {@code bridgeInBootstrap} is asked when a class loader is first matched, which {@link #prepare} never does:
+     * the agent weaves the engine's classes ahead while it is still putting the bridge into the bootstrap loader.
+     */
+    public WeavingTransformer(List<Instrumentations.Unit> units, BooleanSupplier bridgeInBootstrap) {
         this.units = List.copyOf(units);
         this.loaders = new EngineLoaders(bridgeInBootstrap);
     }
@@ -85,12 +90,14 @@ public final class WeavingTransformer implements ClassFileTransformer {
      * them while it waits at the gate. A handful of known class names, read as resources; nothing is loaded and
      * nothing is scanned. A class the application loads meanwhile is waited for, or woven by whichever thread
      * comes first.
+     *
+     * <p>For the system class loader only, and before the bridge is in the bootstrap loader: that loader sees the
+     * engine's bridge either way (the agent jar is on the system class path), so its match is not asked here;
+     * asking would load the bridge class into it ahead of the bootstrap copy.
      */
-    public void prepare(ClassLoader loader, List<String> classNames) {
+    public void prepareSystemLoader(List<String> classNames) {
+        ClassLoader loader = ClassLoader.getSystemClassLoader();
         try {
-            if (loader == null || !loaders.matches(loader)) {
-                return;
-            }
             List<FutureTask<byte[]>> tasks = new ArrayList<>();
             for (String name : classNames) {
                 String internalName = name.replace('.', '/');

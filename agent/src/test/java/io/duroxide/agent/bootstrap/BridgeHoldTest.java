@@ -35,6 +35,7 @@ class BridgeHoldTest {
 
     @AfterEach
     void reset() {
+        Bridge.onBacklog = null;
         Bridge.open();
         Bridge.provider = null;
         Bridge.worker = null;
@@ -96,5 +97,24 @@ class BridgeHoldTest {
 
         Bridge.activityExit(42L, "Ship", 0, null, false, null, null, null, false, null);
         assertThat(seen).endsWith("activity Ship null 42");
+    }
+
+    @Test
+    void theBacklogSignalFiresOnceWhenTheHeldCallsReachIt() {
+        java.util.concurrent.atomic.AtomicInteger signals = new java.util.concurrent.atomic.AtomicInteger();
+        Bridge.onBacklog = signals::incrementAndGet;
+        Bridge.hold(10_000);
+        for (int i = 1; i < Bridge.BACKLOG_SIGNAL; i++) {
+            providerCall("fetch");
+        }
+        assertThat(signals).hasValue(0);
+        providerCall("fetch");
+        assertThat(signals).hasValue(1);
+        providerCall("fetch");
+        assertThat(signals).as("once, not at every call beyond").hasValue(1);
+
+        Bridge.provider = providerSink;
+        Bridge.open();
+        assertThat(seen).hasSize(Bridge.BACKLOG_SIGNAL + 1);
     }
 }

@@ -28,7 +28,7 @@ class WeavingTransformerTest {
     /** Weaves the sample with one unit and loads it in a class loader of its own (the advice's calls go to the parent). */
     private static Class<?> woven(Instrumentations.MethodAdvice... advice) throws Exception {
         Instrumentations.Unit unit = new Instrumentations.Unit("sample", type -> type.name().equals(SAMPLE), List.of(advice));
-        WeavingTransformer weaver = new WeavingTransformer(List.of(unit), true);
+        WeavingTransformer weaver = new WeavingTransformer(List.of(unit), () -> true);
         ClassLoader parent = WeavingTransformerTest.class.getClassLoader();
         byte[] bytes = weaver.weave(new TypeHierarchy(parent), bytesOf(SAMPLE));
         assertThat(bytes).isNotNull();
@@ -138,14 +138,14 @@ class WeavingTransformerTest {
     @Test
     void aClassNoUnitMatchesIsLeftAlone() throws Exception {
         Instrumentations.Unit unit = new Instrumentations.Unit("none", type -> false, List.of());
-        WeavingTransformer weaver = new WeavingTransformer(List.of(unit), true);
+        WeavingTransformer weaver = new WeavingTransformer(List.of(unit), () -> true);
         assertThat(weaver.weave(new TypeHierarchy(getClass().getClassLoader()), bytesOf(SAMPLE))).isNull();
     }
 
     @Test
     void theEngineClassesAreWovenWithTheAgentsUnits() throws Exception {
         io.duroxide.agent.AgentConfig config = io.duroxide.agent.AgentConfig.from("", java.util.Map.of(), java.util.Map.of());
-        WeavingTransformer weaver = new WeavingTransformer(Instrumentations.enabled(config), true);
+        WeavingTransformer weaver = new WeavingTransformer(Instrumentations.enabled(config), () -> true);
         TypeHierarchy hierarchy = new TypeHierarchy(getClass().getClassLoader());
         for (String name : Instrumentations.ENGINE_CLASSES) {
             if (ClassLoader.getSystemResource(name.replace('.', '/') + ".class") == null) {

@@ -20,7 +20,12 @@ import java.util.concurrent.TimeUnit;
  *   <li><b>first</b>: wall time from launching the process until it printed that its first orchestration
  *       completed (measured here, outside the child, so JVM creation and premain count);</li>
  *   <li><b>jvm</b>: the same point as the child measures it from its JVM start time (RuntimeMXBean);</li>
- *   <li><b>exit</b>: wall time from launch until the process ended (closing the runtime, shutdown hooks).</li>
+ *   <li><b>served</b> (agent on only): the time since JVM start at which the agent's endpoint first counted that
+ *       orchestration's completion, scraped by the child right after it completed. The agent builds its metrics
+ *       registry on demand (at the first scrape), so this is where the work it keeps out of the application's
+ *       start-up shows;</li>
+ *   <li><b>exit</b>: wall time from launch until the process ended (closing the runtime, shutdown hooks, and for
+ *       the agent on, that scrape).</li>
  * </ul>
  *
  * The variants are interleaved round by round, in a rotating order, so a burst of load from other processes
@@ -34,9 +39,10 @@ import java.util.concurrent.TimeUnit;
 public final class StartupCost {
     private StartupCost() {}
 
-    record Variant(String name, List<String> jvmArgs) {}
+    /** {@code scrapes}: the child gets a free port for the agent's endpoint and scrapes it after its orchestration. */
+    record Variant(String name, List<String> jvmArgs, boolean scrapes) {}
 
-    record Sample(long firstMs, long jvmMs, long exitMs) {}
+    record Sample(long firstMs, long jvmMs, long servedMs, long exitMs) {}
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
@@ -49,12 +55,11 @@ public final class StartupCost {
             agents.add(agent);
         }
         List<Variant> variants = new ArrayList<>();
-        variants.add(new Variant("no agent", List.of()));
-        variants.add(new Variant("agent, ENABLED=false", List.of("-javaagent:" + agents.get(0), "-Dduroxide.metrics.enabled=false")));
+        variants.add(new Variant("no agent", List.of(), false));
+        variants.add(new Variant("agent, ENABLED=false", List.of("-javaagent:" + agents.get(0), "-Dduroxide.metrics.enabled=false"), false));
         for (Path agent : agents) {
-            // port 0: parallel runs on the machine never collide on the default port
             variants.add(new Variant(agents.size() == 1 ? "agent on" : "on: " + agent.getFileName(),
-                    List.of("-javaagent:" + agent, "-Dduroxide.metrics.port=0", "-Dduroxide.metrics.log=quiet")));
+                    List.of("-javaagent:" + agent, "-Dduroxide.metrics.log=quiet"), true));
         }
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         String classPath = Path.of(StartupCost.class.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
@@ -71,13 +76,14 @@ public final class StartupCost {
         }
 
         System.out.printf("start-up to the first completed orchestration, %d interleaved runs per variant (median, min..max, ms)%n", rounds);
-        System.out.printf("%-30s %18s %18s %18s %12s%n", "variant", "first (external)", "jvm (in child)", "exit (external)", "added first");
+        System.out.printf("%-30s %18s %18s %12s %18s %18s%n", "variant", "first (external)", "jvm (in child)", "added first",
+                "served (in child)", "exit (external)");
         double base = median(samples.get(variants.get(0)), Sample::firstMs);
         for (Variant v : variants) {
             List<Sample> s = samples.get(v);
             double first = median(s, Sample::firstMs);
-            System.out.printf("%-30s %18s %18s %18s %+12.0f%n", v.name(), summary(s, Sample::firstMs), summary(s, Sample::jvmMs),
-                    summary(s, Sample::exitMs), first - base);
+            System.out.printf("%-30s %18s %18s %+12.0f %18s %18s%n", v.name(), summary(s, Sample::firstMs), summary(s, Sample::jvmMs),
+                    first - base, v.scrapes() ? summary(s, Sample::servedMs) : "-", summary(s, Sample::exitMs));
         }
     }
 
@@ -85,6 +91,11 @@ public final class StartupCost {
         List<String> command = new ArrayList<>();
         command.add(java);
         command.addAll(v.jvmArgs());
+        if (v.scrapes()) {
+            int port = freePort();
+            command.add("-Dduroxide.metrics.port=" + port);
+            command.add("-D" + StartupProbe.SCRAPE + "=http://127.0.0.1:" + port + "/metrics");
+        }
         command.addAll(List.of("-cp", classPath, StartupProbe.class.getName()));
         ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
         pb.environment().remove("JAVA_TOOL_OPTIONS"); // an inherited agent or flag would change every variant
@@ -92,11 +103,14 @@ public final class StartupCost {
         Process p = pb.start();
         long first = -1;
         long jvm = -1;
+        long served = -1;
         StringBuilder output = new StringBuilder();
         try (BufferedReader out = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith(StartupProbe.DONE) && first < 0) {
                     first = System.nanoTime() - start;
+                } else if (line.startsWith(StartupProbe.SERVED)) {
+                    served = Long.parseLong(line.substring(StartupProbe.SERVED.length()).trim());
                 } else if (line.startsWith("since-jvm-start-ms ")) {
                     jvm = Long.parseLong(line.substring("since-jvm-start-ms ".length()).trim());
                 } else {
@@ -109,10 +123,17 @@ public final class StartupCost {
             throw new IllegalStateException(v.name() + ": the probe did not exit");
         }
         long exit = System.nanoTime() - start;
-        if (p.exitValue() != 0 || first < 0) {
+        if (p.exitValue() != 0 || first < 0 || (v.scrapes() && served < 0)) {
             throw new IllegalStateException(v.name() + ": the probe failed (exit " + p.exitValue() + "):\n" + output);
         }
-        return new Sample(TimeUnit.NANOSECONDS.toMillis(first), jvm, TimeUnit.NANOSECONDS.toMillis(exit));
+        return new Sample(TimeUnit.NANOSECONDS.toMillis(first), jvm, served, TimeUnit.NANOSECONDS.toMillis(exit));
+    }
+
+    /** A port free now (the child binds it a moment later; nothing else of ours takes ports meanwhile). */
+    private static int freePort() throws java.io.IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
     }
 
     interface Field {
