@@ -23,9 +23,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * activities impose: each activity slot runs at most 100 of them per second, so S slots finish at
  * most 20 S orchestrations per second. A sleep of 10 ms takes longer than that on most machines (the OS
  * wakes the thread late), so the run also measures the sleeps and reports the share of the ceiling they
- * really leave: that share is what the engine's own overhead (and the JVM's warm-up) cost.
+ * really leave: that share is what the engine's own overhead costs.
  *
- * <pre>java -cp bench/target/duroxide-loadgen.jar io.duroxide.bench.StressRun [SECONDS] [SLOTS...]</pre>
+ * <p>A JVM runs its first seconds interpreted and compiling: before the measured runs, the first slot pair runs
+ * for {@code --warmup} seconds (default 5; 0 for none) on a database of its own, as JMH's warm-up iterations do.
+ * Its line is printed too, marked as warm-up, and not counted. Each measured run starts on an empty database.
+ *
+ * <pre>java -cp bench/target/duroxide-loadgen.jar io.duroxide.bench.StressRun [--warmup SECONDS] [SECONDS] [SLOTS...]</pre>
  * SLOTS are orchestration/activity slot pairs, default {@code 1/1 2/2}.
  */
 public final class StressRun {
@@ -35,17 +39,39 @@ public final class StressRun {
     private StressRun() {}
 
     public static void main(String[] args) throws Exception {
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
-        List<String> slotPairs = args.length > 1 ? List.of(args).subList(1, args.length) : List.of("1/1", "2/2");
-        System.out.printf("%-6s %9s %9s %8s %10s %8s %9s %9s%n", "slots", "completed", "failed", "wall s", "orch/s",
-                "ceiling", "sleep ms", "of slept");
-        for (String pair : slotPairs) {
-            String[] parts = pair.split("/");
-            Result r = run(Duration.ofSeconds(seconds), Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
-            System.out.printf("%-6s %9d %9d %8.2f %10.2f %7.1f%% %9.3f %8.1f%%  (ceiling %.0f orch/s; %.2f with the sleeps as slept)%n",
-                    pair, r.completed, r.failed, r.wallSeconds, r.perSecond(), 100 * r.perSecond() / r.ceiling(),
-                    r.meanSleepMillis(), 100 * r.perSecond() / r.sleptCeiling(), r.ceiling(), r.sleptCeiling());
+        List<String> rest = new java.util.ArrayList<>(List.of(args));
+        int warmup = 5;
+        if (!rest.isEmpty() && rest.get(0).equals("--warmup")) {
+            if (rest.size() < 2) {
+                throw new IllegalArgumentException("--warmup needs a number of seconds");
+            }
+            warmup = Integer.parseInt(rest.get(1));
+            rest = rest.subList(2, rest.size());
         }
+        int seconds = !rest.isEmpty() ? Integer.parseInt(rest.get(0)) : 30;
+        List<String> slotPairs = rest.size() > 1 ? rest.subList(1, rest.size()) : List.of("1/1", "2/2");
+        System.out.printf("%-14s %9s %9s %8s %10s %8s %9s %9s%n", "slots", "completed", "failed", "wall s", "orch/s",
+                "ceiling", "sleep ms", "of slept");
+        if (warmup > 0) {
+            report(slotPairs.get(0) + " warm-up", run(Duration.ofSeconds(warmup), slotPairs.get(0)));
+        }
+        for (String pair : slotPairs) {
+            report(pair, run(Duration.ofSeconds(seconds), pair));
+        }
+    }
+
+    private static void report(String label, Result r) {
+        System.out.printf("%-14s %9d %9d %8.2f %10.2f %7.1f%% %9.3f %8.1f%%  (ceiling %.0f orch/s; %.2f with the sleeps as slept)%n",
+                label, r.completed, r.failed, r.wallSeconds, r.perSecond(), 100 * r.perSecond() / r.ceiling(),
+                r.meanSleepMillis(), 100 * r.perSecond() / r.sleptCeiling(), r.ceiling(), r.sleptCeiling());
+    }
+
+    private static Result run(Duration duration, String slotPair) throws Exception {
+        String[] parts = slotPair.split("/");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("slots are ORCHESTRATION/ACTIVITY, e.g. 1/1, not " + slotPair);
+        }
+        return run(duration, Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
     }
 
     /** @param meanSleepMillis how long the activities' 10 ms sleeps took on average */
