@@ -13,11 +13,10 @@ import io.duroxide.agent.metrics.WorkerRecorder;
 import java.lang.instrument.Instrumentation;
 
 /**
- * Builds the agent on its init thread, in the order the application needs it: the weaving transformer with
- * the engine's own classes woven ahead of their loading (the gate opens once the bridge is in place too), then
- * the registry, recorders and bridge sinks (the bridge holds woven calls until then and replays them), the HTTP
- * endpoint and the poller. One thread: on a small machine every other one would compete with the application's
- * start-up.
+ * What the agent's init thread builds once the gate is open (the weaver and the bridge come first, see
+ * {@link AgentStartup}): the HTTP endpoint, then, when wanted, the registry, recorders and bridge sinks (the
+ * bridge holds woven calls until then and replays them) and the gauge poller. One thread: on a small machine
+ * every other one would compete with the application's start-up.
  */
 final class AgentInstaller {
     private AgentInstaller() {}
@@ -27,7 +26,7 @@ final class AgentInstaller {
      * woven calls until then and replays them) and the poller. With an endpoint the registry is built on demand
      * ({@link RegistryOnDemand}): this thread then parks until the first scrape or the bridge's backlog asks for
      * it. When attached (retransformed classes run woven code at once and nothing is held) or without an endpoint
-     * it is built at once. {@code woven} and {@code bridged} are when the weaver (with the engine's classes woven
+     * it is built at once. {@code woven} and {@code bridged} are when the weaver (with the application's store woven
      * ahead) and the bridge were ready.
      */
     static void install(AgentConfig config, Instrumentation inst, WeavingTransformer weaving, boolean attached,
@@ -46,7 +45,12 @@ final class AgentInstaller {
                 removeStaleBootstrapJars();
                 String askedBy = onDemand.awaitRequest();
                 long registryStart = System.nanoTime();
-                onDemand.built(buildRecordersAndOpen(config));
+                Metrics m = null;
+                try {
+                    m = buildRecordersAndOpen(config);
+                } finally {
+                    onDemand.built(m); // also when it failed: scrapes are then answered 503 at once, not after a wait
+                }
                 Log.debug("registry built for the " + askedBy + " in " + (System.nanoTime() - registryStart) / 1_000_000 + " ms");
                 return;
             }
@@ -56,6 +60,7 @@ final class AgentInstaller {
         Metrics m = buildRecordersAndOpen(config);
         long registryDone = System.nanoTime();
         if (weaving != null && attached) {
+            // retransformed classes run woven code at once and no call is held: the sinks come first
             weaving.installAndRetransform(inst);
         }
         String endpoint = "not exported (DUROXIDE_METRICS_HTTP_ENABLED=false)";

@@ -45,6 +45,7 @@ final class RegistryOnDemand implements MetricsHttpServer.Source, Runnable {
         return requestedBy;
     }
 
+    /** The registry, or null when building it failed. */
     void built(Metrics m) {
         metrics = m;
         built.countDown();
@@ -53,7 +54,7 @@ final class RegistryOnDemand implements MetricsHttpServer.Source, Runnable {
     @Override
     public Metrics metrics() throws InterruptedException {
         Metrics m = metrics;
-        if (m != null) {
+        if (m != null || built.getCount() == 0) {
             return m;
         }
         request("first scrape");

@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 class RegistryOnDemandTest {
     private final Metrics metrics = new Metrics(AgentConfig.from(null, Map.of(), Map.of()));
@@ -41,5 +42,15 @@ class RegistryOnDemandTest {
         RegistryOnDemand onDemand = new RegistryOnDemand(50);
         assertThat(onDemand.metrics()).as("answered 503 by the endpoint").isNull();
         assertThat(onDemand.awaitRequest()).isEqualTo("first scrape");
+    }
+
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS) // the scrape's own wait is ten minutes: only an immediate answer passes
+    void aFailedBuildAnswersScrapesAtOnce() throws Exception {
+        RegistryOnDemand onDemand = new RegistryOnDemand(600_000);
+        onDemand.run();
+        onDemand.awaitRequest();
+        onDemand.built(null);
+        assertThat(onDemand.metrics()).isNull();
     }
 }
