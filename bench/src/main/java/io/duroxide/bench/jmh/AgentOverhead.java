@@ -21,10 +21,14 @@ import java.util.regex.Pattern;
  * round. On a shared 2-core machine one JVM's throughput differs from the next one's by 10-25 % whatever runs in
  * it, so a single fork per variant cannot resolve a 2 % effect; the median of many paired ratios can, and the
  * CPU time per orchestration (which other tenants' load disturbs much less than wall time) shows the agent's own
- * work directly.
+ * work directly. The JIT compilers' time in the measured part is shown too: it is in the CPU figure, and a JVM
+ * with the agent has more code to compile.
  *
  * <pre>java -cp bench/target/benchmarks.jar io.duroxide.bench.jmh.AgentOverhead [ROUNDS] [WARM-UP] [MEASURED] [AGENT_JAR]</pre>
- * Defaults: 7 rounds, 4,000 warm-up and 8,000 measured orchestrations, {@code agent/target/duroxide-agent.jar}.
+ * Defaults: 7 rounds, 15,000 warm-up and 10,000 measured orchestrations, {@code agent/target/duroxide-agent.jar}.
+ * The warm-up is long because the JIT keeps compiling for that long on 2 cores: measured in slices of 1,000,
+ * one JVM's CPU per orchestration still fell from about 1.6 to 1.0 ms between its 8,000th and 14,000th
+ * orchestration, and a JVM with the agent has more code to compile, so a short warm-up charges that to the agent.
  * The agent runs as operators run it, with its endpoint up (on a free port) and no scraper: its registry is built
  * when the held calls reach the backlog, within the warm-up.
  */
@@ -33,15 +37,15 @@ public final class AgentOverhead {
 
     record Variant(String name, List<String> jvmArgs) {}
 
-    /** One run's figures: orchestrations per second and CPU milliseconds per orchestration. */
-    record Run(double perSecond, double cpuMillis) {}
+    /** One run's figures: orchestrations per second, CPU milliseconds per orchestration, JIT compiler milliseconds. */
+    record Run(double perSecond, double cpuMillis, double jitMillis) {}
 
-    private static final Pattern RESULT = Pattern.compile("orch/s (\\d+)\\s+cpu ms/orch ([0-9.]+)");
+    private static final Pattern RESULT = Pattern.compile("orch/s (\\d+)\\s+cpu ms/orch ([0-9.]+).*jit ms (\\d+)");
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        String warmUp = args.length > 1 ? args[1] : "4000";
-        String measured = args.length > 2 ? args[2] : "8000";
+        String warmUp = args.length > 1 ? args[1] : "15000";
+        String measured = args.length > 2 ? args[2] : "10000";
         Path agent = Path.of(args.length > 3 ? args[3] : AgentJar.PATH).toAbsolutePath();
         if (!Files.isRegularFile(agent)) {
             throw new IllegalArgumentException(agent + " not found: run from the repository root after mvn -DskipTests package");
@@ -63,14 +67,16 @@ public final class AgentOverhead {
                 Variant v = variants.get((i + r) % variants.size());
                 Run run = run(java, classPath, v, warmUp, measured);
                 runs.get(v).add(run);
-                System.out.printf("round %d  %-24s %6.0f orch/s  %.3f cpu ms/orch%n", r + 1, v.name(), run.perSecond(), run.cpuMillis());
+                System.out.printf("round %d  %-24s %6.0f orch/s  %.3f cpu ms/orch  %5.0f ms jit%n", r + 1, v.name(), run.perSecond(),
+                        run.cpuMillis(), run.jitMillis());
             }
         }
 
         List<Run> base = runs.get(variants.get(0));
         System.out.printf("%n%d rounds, %s measured orchestrations per run; ratios to the no-agent run of the same round (median, min..max)%n",
                 rounds, measured);
-        System.out.printf("%-24s %10s %24s %10s %26s%n", "variant", "orch/s", "throughput ratio", "cpu ms", "cpu ratio (>1 = more)");
+        System.out.printf("%-24s %10s %24s %10s %26s %8s%n", "variant", "orch/s", "throughput ratio", "cpu ms", "cpu ratio (>1 = more)",
+                "jit ms");
         for (Variant v : variants) {
             List<Run> own = runs.get(v);
             double[] throughput = new double[rounds];
@@ -79,8 +85,9 @@ public final class AgentOverhead {
                 throughput[r] = own.get(r).perSecond() / base.get(r).perSecond();
                 cpu[r] = own.get(r).cpuMillis() / base.get(r).cpuMillis();
             }
-            System.out.printf("%-24s %10.0f %24s %10.3f %26s%n", v.name(), median(own.stream().mapToDouble(Run::perSecond).toArray()),
-                    summary(throughput), median(own.stream().mapToDouble(Run::cpuMillis).toArray()), summary(cpu));
+            System.out.printf("%-24s %10.0f %24s %10.3f %26s %8.0f%n", v.name(), median(own.stream().mapToDouble(Run::perSecond).toArray()),
+                    summary(throughput), median(own.stream().mapToDouble(Run::cpuMillis).toArray()), summary(cpu),
+                    median(own.stream().mapToDouble(Run::jitMillis).toArray()));
         }
     }
 
@@ -98,7 +105,7 @@ public final class AgentOverhead {
             for (String line; (line = out.readLine()) != null; ) {
                 Matcher m = RESULT.matcher(line);
                 if (m.find()) {
-                    result = new Run(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)));
+                    result = new Run(Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), Double.parseDouble(m.group(3)));
                 } else {
                     output.append(line).append('\n');
                 }

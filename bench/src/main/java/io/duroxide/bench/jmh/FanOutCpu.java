@@ -26,6 +26,8 @@ public final class FanOutCpu {
         try {
             SqliteProvider provider = (SqliteProvider) state.provider();
             run(state, warmUp);
+            java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            long jitMillis = jit.getTotalCompilationTime();
             long cpu = os.getProcessCpuTime();
             long wall = System.nanoTime();
             long transactions = provider.writeTransactions();
@@ -33,8 +35,9 @@ public final class FanOutCpu {
             cpu = os.getProcessCpuTime() - cpu;
             wall = System.nanoTime() - wall;
             transactions = provider.writeTransactions() - transactions;
-            System.out.printf("%d/%d slots: orch/s %.0f  cpu ms/orch %.3f  write tx/orch %.2f%n", orchestrationSlots, activitySlots,
-                    measured / (wall / 1e9), cpu / 1e6 / measured, transactions / (double) measured);
+            jitMillis = jit.getTotalCompilationTime() - jitMillis;
+            System.out.printf("%d/%d slots: orch/s %.0f  cpu ms/orch %.3f  write tx/orch %.2f  jit ms %d%n", orchestrationSlots, activitySlots,
+                    measured / (wall / 1e9), cpu / 1e6 / measured, transactions / (double) measured, jitMillis);
         } finally {
             state.close();
         }
