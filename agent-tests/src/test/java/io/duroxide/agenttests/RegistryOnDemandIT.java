@@ -32,6 +32,8 @@ class RegistryOnDemandIT {
                     .as("the first scrape counts every completion held before it").isEqualTo(truth.of("completions"));
             assertThat(KnownWorkloadIT.tuples(first, "duroxide_activity_executions_total", "activity_name", "outcome", "retry_attempt"))
                     .isEqualTo(truth.of("executions"));
+            assertThat(first.value("duroxide_orchestration_active_instances", "orchestration_name", "Waiter", "state", "suspended"))
+                    .as("the polled gauges are in that first scrape too, not only from the next poll on").isEqualTo(1.0);
             assertThat(child.output()).contains(BUILT + "first scrape");
             assertThat(child.finish(Duration.ofSeconds(30))).as(child.output()).isZero();
         }

@@ -102,7 +102,11 @@ final class AgentInstaller {
         }
     }
 
-    /** Registry and recorders, installed as the bridge's sinks; the held calls are replayed and the poller started. */
+    /**
+     * Registry and recorders, installed as the bridge's sinks; the held calls are replayed (so the loops and stores
+     * they announce are known) and the poller has polled once, so the scrape that asked for the registry has the
+     * gauges too.
+     */
     private static Metrics buildRecordersAndOpen(AgentConfig config) {
         Metrics m = new Metrics(config);
         ActiveInstancesPoller active = config.orchestration ? new ActiveInstancesPoller(m) : null;
@@ -121,7 +125,13 @@ final class AgentInstaller {
         }
         Bridge.open();
         if (workers != null || active != null) {
-            new GaugePoller(config.pollInterval, workers, active).start();
+            GaugePoller poller = new GaugePoller(config.pollInterval, workers, active);
+            poller.start();
+            try {
+                poller.awaitFirstPoll(config.initTimeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         return m;
     }

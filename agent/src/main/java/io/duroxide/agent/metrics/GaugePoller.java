@@ -15,6 +15,7 @@ public final class GaugePoller implements Runnable {
     private final ActiveInstancesPoller active;
     private volatile boolean running = true;
     private Thread thread;
+    private final java.util.concurrent.CountDownLatch firstPoll = new java.util.concurrent.CountDownLatch(1);
 
     public GaugePoller(Duration interval, WorkerRecorder workers, ActiveInstancesPoller active) {
         this.interval = interval;
@@ -39,8 +40,18 @@ public final class GaugePoller implements Runnable {
         }
     }
 
+    /**
+     * Waits (bounded) until the thread has polled once: the registry is built when a scrape asks for it, and that
+     * scrape should see the gauges too, not only the next one.
+     */
+    public void awaitFirstPoll(Duration timeout) throws InterruptedException {
+        firstPoll.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     @Override
     public void run() {
+        pollOnce();
+        firstPoll.countDown();
         long millis = Math.max(1, interval.toMillis());
         while (running) {
             try {
