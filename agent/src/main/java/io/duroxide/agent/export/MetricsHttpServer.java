@@ -108,19 +108,16 @@ public final class MetricsHttpServer {
                     byte[] body = "duroxide-agent: metrics registry not ready yet, retry\n".getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
                     exchange.getResponseHeaders().set("Retry-After", "1");
-                    exchange.sendResponseHeaders(503, body.length);
-                    try (OutputStream out = exchange.getResponseBody()) {
-                        out.write(body);
-                    }
+                    respond(exchange, method, 503, body);
                     return;
                 }
                 byte[] body = metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", contentType);
-                respond(exchange, method, body);
+                respond(exchange, method, 200, body);
             } else if (requestPath.equals("/") || requestPath.equals("/-/healthy")) {
                 byte[] body = ("duroxide-agent: metrics at " + path + "\n").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-                respond(exchange, method, body);
+                respond(exchange, method, 200, body);
             } else {
                 exchange.sendResponseHeaders(404, -1);
             }
@@ -129,21 +126,21 @@ public final class MetricsHttpServer {
         }
     }
 
-    private static void respond(HttpExchange exchange, String method, byte[] body) throws IOException {
+    private static void respond(HttpExchange exchange, String method, int status, byte[] body) throws IOException {
         String encoding = exchange.getRequestHeaders().getFirst("Accept-Encoding");
         boolean gzip = encoding != null && encoding.contains("gzip") && body.length > 1024;
         if ("HEAD".equals(method)) {
-            exchange.sendResponseHeaders(200, -1);
+            exchange.sendResponseHeaders(status, -1);
             return;
         }
         if (gzip) {
             exchange.getResponseHeaders().set("Content-Encoding", "gzip");
-            exchange.sendResponseHeaders(200, 0);
+            exchange.sendResponseHeaders(status, 0);
             try (OutputStream out = new GZIPOutputStream(exchange.getResponseBody())) {
                 out.write(body);
             }
         } else {
-            exchange.sendResponseHeaders(200, body.length);
+            exchange.sendResponseHeaders(status, body.length);
             try (OutputStream out = exchange.getResponseBody()) {
                 out.write(body);
             }
