@@ -12,6 +12,7 @@ import java.security.ProtectionDomain;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.jar.JarFile;
 
 /**
@@ -110,11 +111,11 @@ final class AgentStartup {
      * in the bootstrap loader, and verifying that class would load the bridge's types from the agent jar.
      */
     static WeavingTransformer weaver(AgentConfig config) {
-        java.util.List<Instrumentations.Unit> units = Instrumentations.enabled(config);
+        List<Instrumentations.Unit> units = Instrumentations.enabled(config);
         return units.isEmpty() ? null : new WeavingTransformer(units, new BridgeInBootstrap());
     }
 
-    private static final class BridgeInBootstrap implements java.util.function.BooleanSupplier {
+    private static final class BridgeInBootstrap implements BooleanSupplier {
         @Override
         public boolean getAsBoolean() {
             return bridgeInBootstrap;

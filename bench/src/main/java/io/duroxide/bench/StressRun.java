@@ -8,6 +8,7 @@ import io.duroxide.runtime.DuroxideRuntime;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -39,7 +40,7 @@ public final class StressRun {
     private StressRun() {}
 
     public static void main(String[] args) throws Exception {
-        List<String> rest = new java.util.ArrayList<>(List.of(args));
+        List<String> rest = new ArrayList<>(List.of(args));
         int warmup = 5;
         if (!rest.isEmpty() && rest.get(0).equals("--warmup")) {
             if (rest.size() < 2) {

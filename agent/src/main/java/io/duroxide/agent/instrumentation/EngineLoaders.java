@@ -3,6 +3,7 @@ package io.duroxide.agent.instrumentation;
 import io.duroxide.agent.Log;
 import java.util.Map;
 import java.util.WeakHashMap;
+import java.util.function.BooleanSupplier;
 import net.bytebuddy.matcher.ElementMatcher;
 
 /**
@@ -14,10 +15,10 @@ final class EngineLoaders implements ElementMatcher<ClassLoader> {
     private static final String ENGINE_MARKER = "io/duroxide/provider/Provider.class";
     private static final String BRIDGE = "io.duroxide.agent.bootstrap.Bridge";
 
-    private final java.util.function.BooleanSupplier bridgeInBootstrap;
+    private final BooleanSupplier bridgeInBootstrap;
     private final Map<ClassLoader, Boolean> cache = new WeakHashMap<>();
 
-    EngineLoaders(java.util.function.BooleanSupplier bridgeInBootstrap) {
+    EngineLoaders(BooleanSupplier bridgeInBootstrap) {
         this.bridgeInBootstrap = bridgeInBootstrap;
     }
 

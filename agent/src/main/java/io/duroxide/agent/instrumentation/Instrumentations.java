@@ -25,9 +25,9 @@ public final class Instrumentations {
     /**
      * The engine's own classes that the units weave, in the order a runtime loads them, for
      * {@link WeavingTransformer#prepareSystemLoader}: woven ahead on the agent's thread, so the application does
-     * not wait for them. The first is the one an application loads first (its store). The SQLite provider is the engine's embedded default; other providers (PostgreSQL, third
-     * parties) are woven when they load, not ahead: weaving a class the application may never load would
-     * only take CPU from its start-up.
+     * not wait for them. The first is the one an application loads first (its store). The SQLite provider is the
+     * engine's embedded default; other providers (PostgreSQL, third parties) are woven when they load, not ahead:
+     * weaving a class the application may never load would only take CPU from its start-up.
      */
     public static final List<String> ENGINE_CLASSES = List.of(
             "io.duroxide.provider.sqlite.SqliteProvider",

@@ -54,7 +54,7 @@ public final class WeavingTransformer implements ClassFileTransformer {
     private final Map<ClassLoader, TypeHierarchy> hierarchies = new WeakHashMap<>();
 
     /**
-     * {@code bridgeInBootstrap} is asked when a class loader is first matched, which {@link #prepare} never does:
+     * {@code bridgeInBootstrap} is asked when a class loader is first matched, which {@link #prepareSystemLoader} never does:
      * the agent weaves the engine's classes ahead while it is still putting the bridge into the bootstrap loader.
      */
     public WeavingTransformer(List<Instrumentations.Unit> units, BooleanSupplier bridgeInBootstrap) {

@@ -3,6 +3,8 @@ package io.duroxide.agent.metrics;
 import io.duroxide.agent.Log;
 import io.duroxide.agent.bootstrap.Bridge;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The agent's own daemon thread that refreshes the polled gauges every poll interval (queue depths,
@@ -15,7 +17,7 @@ public final class GaugePoller implements Runnable {
     private final ActiveInstancesPoller active;
     private volatile boolean running = true;
     private Thread thread;
-    private final java.util.concurrent.CountDownLatch firstPoll = new java.util.concurrent.CountDownLatch(1);
+    private final CountDownLatch firstPoll = new CountDownLatch(1);
 
     public GaugePoller(Duration interval, WorkerRecorder workers, ActiveInstancesPoller active) {
         this.interval = interval;
@@ -45,7 +47,7 @@ public final class GaugePoller implements Runnable {
      * scrape should see the gauges too, not only the next one.
      */
     public void awaitFirstPoll(Duration timeout) throws InterruptedException {
-        firstPoll.await(timeout.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        firstPoll.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
