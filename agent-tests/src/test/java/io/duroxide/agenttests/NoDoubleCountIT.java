@@ -42,7 +42,8 @@ class NoDoubleCountIT {
                         + sb.sum("duroxide_orchestration_starts_total", "orchestration_name", "Takeover");
                 double completions = sa.sum("duroxide_orchestration_completions_total", "orchestration_name", "Takeover")
                         + sb.sum("duroxide_orchestration_completions_total", "orchestration_name", "Takeover");
-                assertThat(starts).as("starts across both processes").isEqualTo(1.0);
+                assertThat(starts).as("starts across both processes\nA:\n" + a.output() + "\nB:\n" + b.output() + "\nB's scrape:\n" + sb.body)
+                        .isEqualTo(1.0);
                 assertThat(completions).as("completions across both processes").isEqualTo(1.0);
                 assertThat(sb.sum("duroxide_orchestration_starts_total", "orchestration_name", "Takeover")).isEqualTo(1.0);
                 GroundTruth truth = GroundTruth.read(db);
