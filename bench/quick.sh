@@ -11,8 +11,8 @@ echo "== fan-out throughput (no agent / agent disabled / agent on / sample rate 
 java -jar "$jar" 'FanOut|SqliteCeiling' -p provider=sqlite -f 1 -wi 1 -w 3s -i 2 -r 3s -rf csv -rff "$out/throughput.csv"
 java -cp "$jar" io.duroxide.bench.jmh.Ratios "$out/throughput.csv"
 
-echo "== the agent's end-to-end cost as paired ratios (fresh JVMs per variant; this short one is mostly JIT warm-up, the full run is AgentOverhead 7)"
-java -cp "$jar" io.duroxide.bench.jmh.AgentOverhead 2 1000 2000
+echo "== the agent's end-to-end cost, variants taking turns on the machine (1 short round; the full run is AgentOverhead 5)"
+java -cp "$jar" io.duroxide.bench.jmh.AgentOverhead 1 2000 5 500
 
 echo "== the agent's cost per instrumented call (-prof gc) and the scrape of 10,000 series"
 java -jar "$jar" 'PerCall|Scrape' -f 1 -wi 1 -w 2s -i 2 -r 2s -prof gc -rf csv -rff "$out/agent.csv"

@@ -1,8 +1,11 @@
 package io.duroxide.bench.jmh;
 
 import com.sun.management.OperatingSystemMXBean;
+import com.sun.management.ThreadMXBean;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.RuntimeOptions;
+import java.lang.management.CompilationMXBean;
+import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
 
 /**
@@ -26,8 +29,10 @@ public final class FanOutCpu {
         try {
             SqliteProvider provider = (SqliteProvider) state.provider();
             run(state, warmUp);
-            java.lang.management.CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
+            CompilationMXBean jit = ManagementFactory.getCompilationMXBean();
             long jitMillis = jit.getTotalCompilationTime();
+            long gcMillis = gcMillis();
+            long allocated = allocatedBytes();
             long cpu = os.getProcessCpuTime();
             long wall = System.nanoTime();
             long transactions = provider.writeTransactions();
@@ -36,11 +41,32 @@ public final class FanOutCpu {
             wall = System.nanoTime() - wall;
             transactions = provider.writeTransactions() - transactions;
             jitMillis = jit.getTotalCompilationTime() - jitMillis;
-            System.out.printf("%d/%d slots: orch/s %.0f  cpu ms/orch %.3f  write tx/orch %.2f  jit ms %d%n", orchestrationSlots, activitySlots,
-                    measured / (wall / 1e9), cpu / 1e6 / measured, transactions / (double) measured, jitMillis);
+            gcMillis = gcMillis() - gcMillis;
+            allocated = allocatedBytes() - allocated;
+            System.out.printf("%d/%d slots: orch/s %.0f  cpu ms/orch %.3f  write tx/orch %.2f  jit ms %d  gc ms %d  alloc KB/orch %.1f%n",
+                    orchestrationSlots, activitySlots, measured / (wall / 1e9), cpu / 1e6 / measured, transactions / (double) measured,
+                    jitMillis, gcMillis, allocated / 1024.0 / measured);
         } finally {
             state.close();
         }
+    }
+
+    private static long gcMillis() {
+        long total = 0;
+        for (GarbageCollectorMXBean gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+            total += Math.max(0, gc.getCollectionTime());
+        }
+        return total;
+    }
+
+    /** Bytes allocated so far by the live threads; the engine's workers are pooled, so they live through the measured part. */
+    private static long allocatedBytes() {
+        ThreadMXBean threads = (ThreadMXBean) ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (long bytes : threads.getThreadAllocatedBytes(threads.getAllThreadIds())) {
+            total += Math.max(0, bytes);
+        }
+        return total;
     }
 
     private static void run(FanOutState state, int orchestrations) {

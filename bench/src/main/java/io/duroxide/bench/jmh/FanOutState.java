@@ -50,6 +50,11 @@ final class FanOutState {
 
     /** Starts {@code batch} instances and waits until all of them completed. */
     void runBatch(int batch) {
+        runBatch(batch, () -> {});
+    }
+
+    /** Starts {@code batch} instances and waits until all of them completed, telling {@code completed} of each. */
+    void runBatch(int batch, Runnable completed) {
         String[] ids = new String[batch];
         for (int i = 0; i < batch; i++) {
             ids[i] = client.startOrchestration(FanOutWorkload.FAN_OUT, i, StartOptions.withInstanceId("i-" + next++));
@@ -59,6 +64,7 @@ final class FanOutState {
             if (status != RuntimeStatus.COMPLETED) {
                 throw new IllegalStateException(id + " ended " + status);
             }
+            completed.run();
         }
     }
 
