@@ -19,11 +19,11 @@ import java.nio.file.StandardOpenOption;
 public final class SlicedFanOut {
     private SlicedFanOut() {}
 
-    static final int WARMING = 0;
+    /** The phase after the warm-up; before it the phase is 0, the mapped file's initial content. */
     static final int MEASURING = 1;
 
     /** The counter file: three longs. */
-    static final int BYTES = 3 * Long.BYTES;
+    private static final int BYTES = 3 * Long.BYTES;
 
     private static final VarHandle LONGS = MethodHandles.byteBufferViewVarHandle(long[].class, ByteOrder.nativeOrder());
 
