@@ -14,6 +14,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -43,7 +44,7 @@ public final class AgentOverhead {
     record Variant(String name, List<String> jvmArgs) {}
 
     /** A variant's measured turns in one round: seconds run, orchestrations completed, CPU clock ticks used. */
-    record Totals(double seconds, long orchestrations, long cpuTicks) {
+    record Totals(double seconds, long orchestrations, long cpuTicks, Map<String, Long> threadTicks) {
         double perSecond() {
             return orchestrations / seconds;
         }
@@ -103,6 +104,51 @@ public final class AgentOverhead {
             System.out.printf("%-24s %10.0f %24s %10.3f %26s%n", v.name(), median(own.stream().mapToDouble(Totals::perSecond).toArray()),
                     summary(throughput), median(own.stream().mapToDouble(Totals::cpuMillisPerOrchestration).toArray()), summary(cpu));
         }
+        printThreadKinds(variants, results);
+    }
+
+    /** Kinds of thread, by the name groups of {@link ThreadGroupsCpu}, in the order printed. */
+    private static final List<String> THREAD_KINDS = List.of("engine", "JIT", "GC", "agent", "other");
+
+    private static String threadKind(String group) {
+        if (group.startsWith("duroxide-agent")) {
+            return "agent";
+        }
+        if (group.startsWith("orch-") || group.startsWith("work-") || group.startsWith("duroxide-") || group.equals("java")) {
+            return "engine"; // "java" is the main thread, which starts the orchestrations and often leads group commits
+        }
+        if (group.contains("Compiler")) {
+            return "JIT";
+        }
+        if (group.startsWith("GC ") || group.startsWith("G#") || group.equals("VM Thread")) {
+            return "GC";
+        }
+        return "other";
+    }
+
+    /** Where each variant's CPU went over all rounds, by kind of thread, then by thread group. */
+    private static void printThreadKinds(List<Variant> variants, Map<Variant, List<Totals>> results) {
+        System.out.printf("%nCPU ms per 1,000 orchestrations by kind of thread, all rounds (engine: its dispatchers, workers and"
+                + " the main thread that starts orchestrations)%n%-24s", "variant");
+        THREAD_KINDS.forEach(k -> System.out.printf(" %8s", k));
+        System.out.println();
+        Map<Variant, String> details = new LinkedHashMap<>();
+        for (Variant v : variants) {
+            Map<String, Long> byGroup = new TreeMap<>();
+            long orchestrations = 0;
+            for (Totals t : results.get(v)) {
+                t.threadTicks().forEach((group, ticks) -> byGroup.merge(group, ticks, Long::sum));
+                orchestrations += t.orchestrations();
+            }
+            Map<String, Long> byKind = new TreeMap<>();
+            byGroup.forEach((group, ticks) -> byKind.merge(threadKind(group), ticks, Long::sum));
+            double thousands = orchestrations / 1000.0;
+            System.out.printf("%-24s", v.name());
+            THREAD_KINDS.forEach(k -> System.out.printf(" %8.1f", byKind.getOrDefault(k, 0L) * (1000.0 / CLOCK_TICKS_PER_SECOND) / thousands));
+            System.out.println();
+            details.put(v, ThreadGroupsCpu.describe(byGroup, thousands));
+        }
+        details.forEach((v, groups) -> System.out.printf("%-24s %s%n", v.name(), groups));
     }
 
     /** One JVM per variant, taking turns until each has run {@code measuredSeconds} after its warm-up. */
@@ -126,7 +172,7 @@ public final class AgentOverhead {
             Map<Variant, Totals> round = new LinkedHashMap<>();
             for (Child c : children) {
                 c.finish(signals);
-                round.put(c.variant, new Totals(c.seconds, c.orchestrations, c.cpuTicks));
+                round.put(c.variant, new Totals(c.seconds, c.orchestrations, c.cpuTicks, c.threadTicks));
             }
             return round;
         } finally {
@@ -146,6 +192,8 @@ public final class AgentOverhead {
         double seconds;
         long orchestrations;
         long cpuTicks;
+        /** The measured turns' CPU by thread group, to see where a variant's extra CPU goes. */
+        final Map<String, Long> threadTicks = new TreeMap<>();
 
         private Child(Variant variant, Process process, SlicedFanOut.Counters counters, Path output) {
             this.variant = variant;
@@ -175,6 +223,7 @@ public final class AgentOverhead {
             boolean measuring = counters.phase() == SlicedFanOut.MEASURING;
             long completedBefore = counters.completed();
             long cpuBefore = cpuTicks(process.pid());
+            Map<String, Long> threadsBefore = measuring ? ThreadGroupsCpu.ticksByGroup(process.pid()) : Map.of();
             signals.send("CONT", process.pid());
             long start = System.nanoTime();
             Thread.sleep(slotMillis);
@@ -188,6 +237,7 @@ public final class AgentOverhead {
                 seconds += (end - start) / 1e9;
                 orchestrations += counters.completed() - completedBefore;
                 cpuTicks += cpuTicks(process.pid()) - cpuBefore;
+                ThreadGroupsCpu.addDifference(threadTicks, threadsBefore, ThreadGroupsCpu.ticksByGroup(process.pid()));
             }
         }
 

@@ -7,6 +7,7 @@ import io.duroxide.runtime.RuntimeOptions;
 import java.lang.management.CompilationMXBean;
 import java.lang.management.GarbageCollectorMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.Map;
 
 /**
  * The fan-out workload of {@link FanOutBenchmark} outside JMH, for side-by-side comparisons of two builds
@@ -36,7 +37,9 @@ public final class FanOutCpu {
             long cpu = os.getProcessCpuTime();
             long wall = System.nanoTime();
             long transactions = provider.writeTransactions();
+            Map<String, Long> threadTicks = ThreadGroupsCpu.ticksByGroup();
             run(state, measured);
+            Map<String, Long> threadTicksAfter = ThreadGroupsCpu.ticksByGroup();
             cpu = os.getProcessCpuTime() - cpu;
             wall = System.nanoTime() - wall;
             transactions = provider.writeTransactions() - transactions;
@@ -46,6 +49,8 @@ public final class FanOutCpu {
             System.out.printf("%d/%d slots: orch/s %.0f  cpu ms/orch %.3f  write tx/orch %.2f  jit ms %d  gc ms %d  alloc KB/orch %.1f%n",
                     orchestrationSlots, activitySlots, measured / (wall / 1e9), cpu / 1e6 / measured, transactions / (double) measured,
                     jitMillis, gcMillis, allocated / 1024.0 / measured);
+            System.out.println("cpu ms per 1,000 orchestrations by thread: "
+                    + ThreadGroupsCpu.describe(threadTicks, threadTicksAfter, measured / 1000.0));
         } finally {
             state.close();
         }
