@@ -263,10 +263,7 @@ public final class AgentOverhead {
 
     /** utime + stime of the whole process, in clock ticks. */
     static long cpuTicks(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"));
-        // the fields after the command name, which is in parentheses and may hold spaces
-        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+        return ThreadGroupsCpu.cpuTicks(Files.readString(Path.of("/proc", Long.toString(pid), "stat")));
     }
 
     /** Waits until every thread of the process is stopped, so the counters and CPU time read after it are final. */

@@ -37,10 +37,7 @@ final class ThreadGroupsCpu {
                 try {
                     String group = Files.readString(task.resolve("comm")).strip()
                             .replaceAll("-[0-9a-f]+(?=-)", "").replaceAll("[0-9]+", "#");
-                    String stat = Files.readString(task.resolve("stat"));
-                    // fields after the parenthesised name: state is field 3, utime 14, stime 15
-                    String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-                    ticks.merge(group, Long.parseLong(f[11]) + Long.parseLong(f[12]), Long::sum);
+                    ticks.merge(group, cpuTicks(Files.readString(task.resolve("stat"))), Long::sum);
                 } catch (IOException | RuntimeException e) {
                     // the thread ended between listing and reading
                 }
@@ -49,6 +46,13 @@ final class ThreadGroupsCpu {
             return ticks;
         }
         return ticks;
+    }
+
+    /** utime + stime of a {@code /proc} stat line (of a process or a thread), in clock ticks. */
+    static long cpuTicks(String stat) {
+        // the fields after the command name, which is in parentheses and may hold spaces: utime is field 14, stime 15
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
     }
 
     /** {@code total} plus the ticks each group used from {@code before} to {@code after}. */
