@@ -12,12 +12,12 @@ class CardinalityIT {
     @Test
     void activityNamesAreCappedAndOverflowBecomesOther() throws Exception {
         Path db = Ports.newDb("names");
-        int port = Ports.free();
         int names = 10_000;
         try (ChildJvm child = ChildJvm.builder().name("names")
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .env("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100")
                 .args("names", db.toString(), Integer.toString(names)).start()) {
+            int port = child.metricsPort();
             child.awaitDone(Duration.ofSeconds(240));
             Scrape s = Scrape.until(port, x -> x.sum("duroxide_activity_executions_total") == names, Duration.ofSeconds(30));
             Set<String> values = s.labelValues("duroxide_activity_executions_total", "activity_name");

@@ -96,6 +96,15 @@ public final class ChildJvm implements AutoCloseable {
             return this;
         }
 
+        /**
+         * The agent binds a port the kernel picks ({@code DUROXIDE_METRICS_PORT=0}) and {@link ChildJvm#metricsPort}
+         * reads which from its start-up line: a port chosen by the test and bound later by the child could be
+         * taken in between, by another child or by any connection's ephemeral port.
+         */
+        public Builder metricsOnFreePort() {
+            return env("DUROXIDE_METRICS_PORT", "0");
+        }
+
         public Builder env(String k, String v) {
             env.put(k, v);
             return this;
@@ -204,9 +213,9 @@ public final class ChildJvm implements AutoCloseable {
         return awaitLine(l -> l.startsWith("DONE"), timeout);
     }
 
-    /** The port the agent reports in its start-up line. */
-    int agentPort(Duration timeout) throws InterruptedException {
-        String line = awaitLine(l -> l.startsWith("[duroxide-agent] metrics "), timeout);
+    /** The port the agent reports in its start-up line (waits up to a minute for it). */
+    public int metricsPort() throws InterruptedException {
+        String line = awaitLine(l -> l.startsWith("[duroxide-agent] metrics "), Duration.ofSeconds(60));
         java.util.regex.Matcher m = java.util.regex.Pattern.compile("http://[^ ]*:(\\d+)/").matcher(line);
         if (!m.find()) {
             throw new AssertionError("no port in: " + line);

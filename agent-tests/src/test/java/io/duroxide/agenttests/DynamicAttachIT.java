@@ -12,16 +12,15 @@ class DynamicAttachIT {
     @Test
     void attachingToARunningRuntimeMeasuresWhatHappensAfterwards() throws Exception {
         Path db = Ports.newDb("attach");
-        int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("attach").noAgent().args("attach", db.toString(), "3", "1").start()) {
             child.awaitLine(l -> l.startsWith("READY"), Duration.ofSeconds(60));
             VirtualMachine vm = VirtualMachine.attach(Long.toString(child.pid()));
             try {
-                vm.loadAgent(ChildJvm.AGENT_JAR.toString(), "port=" + port + ",poll.interval=200ms");
+                vm.loadAgent(ChildJvm.AGENT_JAR.toString(), "port=0,poll.interval=200ms");
             } finally {
                 vm.detach();
             }
-            child.agentPort(Duration.ofSeconds(60));
+            int port = child.metricsPort();
             child.send("go");
             child.awaitDone(Duration.ofSeconds(120));
             GroundTruth truth = GroundTruth.read(db);

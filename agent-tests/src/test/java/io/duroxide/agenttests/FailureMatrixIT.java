@@ -94,12 +94,12 @@ class FailureMatrixIT {
     @Test
     void configuredHostAndPathAndASecondJavaagentFlagThatIsIgnored() throws Exception {
         Path db = Ports.newDb("endpoint");
-        int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("endpoint")
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port)).env("DUROXIDE_METRICS_HOST", "127.0.0.1")
+                .metricsOnFreePort().env("DUROXIDE_METRICS_HOST", "127.0.0.1")
                 .env("DUROXIDE_METRICS_PATH", "/prom")
                 .jvm("-javaagent:" + ChildJvm.AGENT_JAR)
                 .args("known", db.toString(), "3", "1").start()) {
+            int port = child.metricsPort();
             child.awaitDone(Duration.ofSeconds(120));
             assertThat(child.lines()).filteredOn(l -> l.contains("already running in this JVM")).hasSize(1);
             assertThat(child.output()).contains("metrics http://127.0.0.1:" + port + "/prom");
@@ -126,12 +126,11 @@ class FailureMatrixIT {
 
     @Test
     void engineAbsentIdlesQuietly() throws Exception {
-        int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("no-engine").main("io.duroxide.agenttests.apps.NoEngineApp")
                 .classpath(ChildJvm.CHILD_CLASSES.toString())
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port)).start()) {
+                .metricsOnFreePort().start()) {
+            int port = child.metricsPort();
             assertThat(child.awaitDone(Duration.ofSeconds(60))).startsWith("DONE sum=");
-            child.agentPort(Duration.ofSeconds(30));
             Scrape s = Scrape.of(port);
             assertThat(s.samples).noneMatch(x -> x.name().startsWith("duroxide_"));
             assertThat(child.finish(Duration.ofSeconds(30))).isZero();
@@ -142,14 +141,14 @@ class FailureMatrixIT {
     @Test
     void engineInAnIsolatedClassLoaderIsMeasured() throws Exception {
         Path db = Ports.newDb("isolated");
-        int port = Ports.free();
         Path cpFile = db.resolveSibling("isolated-classpath.txt");
         Files.writeString(cpFile, ChildJvm.workloadClasspath());
         // the application class path holds only the launcher's classes: the engine is not visible to the system loader
         try (ChildJvm child = ChildJvm.builder().name("isolated").main("io.duroxide.agenttests.apps.IsolatedLauncher")
                 .classpath(ChildJvm.CHILD_CLASSES.toString())
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port)).env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
+                .metricsOnFreePort().env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                 .args(cpFile.toString(), "known", db.toString(), "3", "1").start()) {
+            int port = child.metricsPort();
             Scrape s = runSmall(child, port, db);
             assertSmallWorkloadCounted(s);
             assertThat(child.finish(Duration.ofSeconds(30))).isZero();
@@ -160,7 +159,6 @@ class FailureMatrixIT {
     @Test
     void conflictingMicrometerAndByteBuddyOnTheApplicationClassPath() throws Exception {
         Path db = Ports.newDb("conflict");
-        int port = Ports.free();
         List<String> cp = new ArrayList<>();
         try (Stream<Path> libs = Files.list(ChildJvm.CONFLICT_LIBS)) {
             libs.sorted().forEach(p -> cp.add(p.toString()));
@@ -170,8 +168,9 @@ class FailureMatrixIT {
         cp.addAll(ChildJvm.engineClasspath());
         try (ChildJvm child = ChildJvm.builder().name("conflict").main("io.duroxide.agenttests.apps.ConflictingLibrariesApp")
                 .classpath(String.join(File.pathSeparator, cp))
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .args("known", db.toString(), "3", "1").start()) {
+            int port = child.metricsPort();
             String libs = child.awaitLine(l -> l.startsWith("APP_LIBS"), Duration.ofSeconds(60));
             assertThat(libs).contains("micrometer=1.12.0").contains("bytebuddy=byte-buddy-1.14.12.jar");
             Scrape s = runSmall(child, port, db);
@@ -185,10 +184,10 @@ class FailureMatrixIT {
         Path home = Path.of(System.getProperty("java25.home", "/usr/lib/jvm/temurin-25-jdk-amd64"));
         assumeTrue(Files.isExecutable(home.resolve("bin/java")), "no second JDK at " + home + " (JDK 17 is covered by every other test)");
         Path db = Ports.newDb("jdk25");
-        int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("jdk25").javaHome(home.toString())
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .args("known", db.toString(), "3", "1").start()) {
+            int port = child.metricsPort();
             Scrape s = runSmall(child, port, db);
             assertSmallWorkloadCounted(s);
             assertThat(child.finish(Duration.ofSeconds(30))).isZero();
@@ -198,11 +197,11 @@ class FailureMatrixIT {
     @Test
     void aCategorySwitchedOffInstallsNoAdviceAndExportsNothingForIt() throws Exception {
         Path db = Ports.newDb("off");
-        int port = Ports.free();
-        try (ChildJvm child = ChildJvm.builder().name("off").env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+        try (ChildJvm child = ChildJvm.builder().name("off").metricsOnFreePort()
                 .env("DUROXIDE_METRICS_PROVIDER", "false").env("DUROXIDE_METRICS_WORKER", "false")
                 .env("DUROXIDE_METRICS_LOG", "debug")
                 .args("known", db.toString(), "3", "1").start()) {
+            int port = child.metricsPort();
             Scrape s = runSmall(child, port, db);
             assertThat(s.samples).noneMatch(x -> x.name().startsWith("duroxide_provider_") || x.name().startsWith("duroxide_worker_"));
             assertThat(s.value("duroxide_orchestration_starts_total", "orchestration_name", "Order", "version", "2.0.0",
@@ -220,10 +219,10 @@ class FailureMatrixIT {
     @Test
     void sampleRateKeepsCountersExactAndNeverSamplesFailures() throws Exception {
         Path db = Ports.newDb("sample");
-        int port = Ports.free();
-        try (ChildJvm child = ChildJvm.builder().name("sample").env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+        try (ChildJvm child = ChildJvm.builder().name("sample").metricsOnFreePort()
                 .env("DUROXIDE_METRICS_SAMPLE_RATE", "0").env("DUROXIDE_METRICS_INCLUDE_ERROR_MESSAGES", "true")
                 .args("known", db.toString(), "3", "1").start()) {
+            int port = child.metricsPort();
             Scrape s = runSmall(child, port, db);
             GroundTruth truth = GroundTruth.read(db);
             assertThat(KnownWorkloadIT.tuples(s, "duroxide_activity_executions_total", "activity_name", "outcome", "retry_attempt"))

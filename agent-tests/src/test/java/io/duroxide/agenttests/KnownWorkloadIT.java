@@ -34,13 +34,13 @@ class KnownWorkloadIT {
     @BeforeAll
     void runWorkload() throws Exception {
         db = Ports.newDb("known");
-        port = Ports.free();
         child = ChildJvm.builder().name("known")
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .env("DUROXIDE_METRICS_HOST", "127.0.0.1")
                 .env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                 .args("known", db.toString(), Integer.toString(N), Integer.toString(K))
                 .start();
+        port = child.metricsPort();
         child.awaitDone(Duration.ofSeconds(120));
         truth = GroundTruth.read(db);
         scrape = Scrape.until(port, s -> tuples(s, "duroxide_orchestration_completions_total",

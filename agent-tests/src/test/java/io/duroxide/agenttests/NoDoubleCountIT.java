@@ -17,17 +17,17 @@ class NoDoubleCountIT {
     @Test
     void aTurnTakenOverAfterItsLockExpiredIsCountedOnce() throws Exception {
         Path db = Ports.newDb("takeover");
-        int portA = Ports.free();
-        int portB = Ports.free();
         String id = "takeover-1";
         try (ChildJvm a = ChildJvm.builder().name("A").env("STALL_TURN", "1")
-                        .env("DUROXIDE_METRICS_PORT", Integer.toString(portA)).env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
+                        .metricsOnFreePort().env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                         .args("takeover", db.toString(), id).start()) {
+            int portA = a.metricsPort(); // before A is frozen: its agent may not have bound yet
             a.awaitLine(l -> l.equals("IN_TURN"), Duration.ofSeconds(60));
             a.signal("STOP");
             try (ChildJvm b = ChildJvm.builder().name("B")
-                    .env("DUROXIDE_METRICS_PORT", Integer.toString(portB)).env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
+                    .metricsOnFreePort().env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                     .args("takeover", db.toString(), id).start()) {
+                int portB = b.metricsPort();
                 assertThat(b.awaitDone(Duration.ofSeconds(60))).isEqualTo("DONE status=COMPLETED");
                 a.signal("CONT");
                 assertThat(a.awaitDone(Duration.ofSeconds(60))).isEqualTo("DONE status=COMPLETED");
@@ -62,12 +62,11 @@ class NoDoubleCountIT {
     @Test
     void aRestartedRuntimeDoesNotCountOldStartsAgain() throws Exception {
         Path db = Ports.newDb("restart");
-        int port1 = Ports.free();
-        int port2 = Ports.free();
         int n = 5;
         long heldAt;
-        try (ChildJvm first = ChildJvm.builder().name("first").env("DUROXIDE_METRICS_PORT", Integer.toString(port1))
+        try (ChildJvm first = ChildJvm.builder().name("first").metricsOnFreePort()
                 .args("hold", db.toString(), Integer.toString(n)).start()) {
+            int port1 = first.metricsPort();
             first.awaitDone(Duration.ofSeconds(60));
             heldAt = System.nanoTime();
             Scrape s1 = Scrape.until(port1, s -> s.sum("duroxide_orchestration_starts_total") == n, Duration.ofSeconds(30));
@@ -78,8 +77,9 @@ class NoDoubleCountIT {
         }
         Thread.sleep(300); // a visible gap, so the durable start is measurably older than the second process
         double gapSeconds = (System.nanoTime() - heldAt) / 1e9;
-        try (ChildJvm second = ChildJvm.builder().name("second").env("DUROXIDE_METRICS_PORT", Integer.toString(port2))
+        try (ChildJvm second = ChildJvm.builder().name("second").metricsOnFreePort()
                 .args("release", db.toString()).start()) {
+            int port2 = second.metricsPort();
             assertThat(second.awaitDone(Duration.ofSeconds(60))).isEqualTo("DONE released=" + n);
             Scrape s2 = Scrape.until(port2, s -> s.sum("duroxide_orchestration_completions_total") == n, Duration.ofSeconds(30));
             assertThat(s2.sum("duroxide_orchestration_starts_total")).as("old starts are not counted again").isZero();

@@ -15,10 +15,11 @@ public final class Ports {
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
     /**
-     * A port free now and never returned before in this JVM. The kernel may hand the same ephemeral port to two
-     * binds in a row once the first socket is closed (about 1 in 4,000 pairs here): two child JVMs given the
-     * same port, the second one's agent finds it busy and exports nothing, and its test reads the first one's
-     * metrics instead.
+     * A port free now and never returned before in this JVM, for a server that cannot report a port the kernel
+     * picked (the Prometheus server); the agent can, see {@link ChildJvm.Builder#metricsOnFreePort}. The kernel
+     * may hand the same ephemeral port to two binds in a row once the first socket is closed (about 1 in 4,000
+     * pairs here), so ports handed out are remembered. Something else may still take the port before the server
+     * binds it.
      */
     public static int free() throws IOException {
         for (int attempt = 0; attempt < 100; attempt++) {

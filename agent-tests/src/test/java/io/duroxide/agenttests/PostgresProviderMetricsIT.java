@@ -28,14 +28,14 @@ class PostgresProviderMetricsIT {
     @Test
     void providerOperationsOfPostgresAreMeasuredThroughTheSpi() throws Exception {
         String schema = PG.newSchema("agent");
-        int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("postgres-known")
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .env("DUROXIDE_METRICS_HOST", "127.0.0.1")
                 .env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                 .jvm("-Dduroxide.pg.schema=" + schema)
                 .args("known", PostgresTestDatabase.url(), "6", "2")
                 .start()) {
+            int port = child.metricsPort();
             child.awaitDone(Duration.ofSeconds(120));
             long committedTurns = committedTurns(schema);
             assertThat(committedTurns).as("turns the database recorded").isPositive();

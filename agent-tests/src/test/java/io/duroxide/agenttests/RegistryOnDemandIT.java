@@ -16,12 +16,12 @@ class RegistryOnDemandIT {
     @Test
     void aScrapeBuildsTheRegistryAndCountsEverythingHeldBeforeIt() throws Exception {
         Path db = Ports.newDb("on-demand-scrape");
-        int port = Ports.free();
         try (ChildJvm child = ChildJvm.builder().name("on-demand-scrape")
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .env("DUROXIDE_METRICS_HOST", "127.0.0.1")
                 .env("DUROXIDE_METRICS_LOG", "debug")
                 .args("known", db.toString(), "6", "2").start()) {
+            int port = child.metricsPort();
             child.awaitDone(Duration.ofSeconds(120));
             assertThat(child.output()).as("nothing asked for the registry yet").doesNotContain(BUILT);
 
@@ -42,13 +42,13 @@ class RegistryOnDemandIT {
     @Test
     void heldCallsBuildTheRegistryWithoutAScrape() throws Exception {
         Path db = Ports.newDb("on-demand-backlog");
-        int port = Ports.free();
         int activities = 4_000; // an attempt alone is an activity call, a worker call and provider calls: well over 10,000
         try (ChildJvm child = ChildJvm.builder().name("on-demand-backlog")
-                .env("DUROXIDE_METRICS_PORT", Integer.toString(port))
+                .metricsOnFreePort()
                 .env("DUROXIDE_METRICS_HOST", "127.0.0.1")
                 .env("DUROXIDE_METRICS_LOG", "debug")
                 .args("names", db.toString(), Integer.toString(activities)).start()) {
+            int port = child.metricsPort();
             child.awaitLine(l -> l.contains(BUILT + "held calls"), Duration.ofSeconds(120));
             child.awaitDone(Duration.ofSeconds(120));
             assertThat(child.output()).doesNotContain(BUILT + "first scrape");

@@ -119,6 +119,16 @@ final class Prometheus implements AutoCloseable {
         return prom;
     }
 
+    /** Replaces the configuration and has the server load it ({@code --web.enable-lifecycle}). */
+    void reload(String configYaml) throws IOException, InterruptedException {
+        Files.writeString(dir.resolve("prometheus.yml"), configYaml);
+        HttpResponse<String> r = HTTP.send(request("/-/reload").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        if (r.statusCode() != 200) {
+            throw new AssertionError("prometheus refused the new configuration (" + r.statusCode() + "): " + r.body() + "\n" + log());
+        }
+    }
+
     interface Check {
         boolean holds() throws Exception;
     }

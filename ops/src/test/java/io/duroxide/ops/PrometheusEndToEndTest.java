@@ -74,22 +74,14 @@ class PrometheusEndToEndTest {
         Files.createDirectories(OpsFiles.WORK);
         Path dir = Files.createTempDirectory(OpsFiles.WORK, "e2e-");
         Files.writeString(dir.resolve("duroxide-rules.yml"), Files.readString(OpsFiles.RULES).replace("interval: 30s", "interval: 1s"));
-        Map<String, Integer> ports = new LinkedHashMap<>();
-        StringBuilder config = new StringBuilder("""
+        String global = """
                 global:
                   scrape_interval: 250ms
                   evaluation_interval: 1s
                 rule_files: [duroxide-rules.yml]
-                scrape_configs:
-                """);
-        for (String scenario : SCENARIOS) {
-            int port = Ports.free();
-            ports.put(scenario, port);
-            config.append("  - job_name: ").append(scenario).append("\n    static_configs: [{targets: ['127.0.0.1:")
-                    .append(port).append("']}]\n");
-        }
-        prometheus = Prometheus.start(dir, config.toString());
-
+                """;
+        prometheus = Prometheus.start(dir, global);
+        // each agent binds a port the kernel picks; Prometheus learns them as soon as the agents report them
         Map<String, Path> dbs = new LinkedHashMap<>();
         for (String scenario : SCENARIOS) {
             Path db = Ports.newDb(scenario);
@@ -99,10 +91,16 @@ class PrometheusEndToEndTest {
                     .main("io.duroxide.bench.LoadGenerator")
                     .args("--scenario", scenario, "--duration", "8", "--db", db.toString(), "--linger", "600")
                     .env("DUROXIDE_METRICS_HOST", "127.0.0.1")
-                    .env("DUROXIDE_METRICS_PORT", Integer.toString(ports.get(scenario)))
+                    .metricsOnFreePort()
                     .env("DUROXIDE_METRICS_POLL_INTERVAL", "500ms")
                     .start());
         }
+        StringBuilder config = new StringBuilder(global).append("scrape_configs:\n");
+        for (String scenario : SCENARIOS) {
+            config.append("  - job_name: ").append(scenario).append("\n    static_configs: [{targets: ['127.0.0.1:")
+                    .append(loads.get(scenario).metricsPort()).append("']}]\n");
+        }
+        prometheus.reload(config.toString());
         prometheus.await("both load generators scraped", Duration.ofSeconds(60), () -> prometheus.targetsUp(t -> true, SCENARIOS.size()));
         Map<String, GroundTruth> byJob = new LinkedHashMap<>();
         for (String scenario : SCENARIOS) {
