@@ -243,26 +243,35 @@ public final class Bridge {
         }
     }
 
-    /** Exit of a provider SPI method; records it when it was the outermost measured call of its thread. */
+    /**
+     * Exit of a provider SPI method; records it when it was the outermost measured call of its thread. Whether a
+     * success's duration is sampled is decided before the clock is read; calls held before the sink exists are
+     * sampled when they are replayed.
+     */
     public static void providerExit(ProviderCalls calls, String method, Throwable error) {
         try {
             if (calls == null || --calls.depth != 0 || calls.start == -1L) {
                 return;
             }
-            long nanos = System.nanoTime() - calls.start;
-            if (holding && held(() -> providerOperation(method, nanos, error))) {
+            ProviderSink s = provider;
+            boolean decided = s != null;
+            long nanos = decided && error == null && !s.measureSuccess()
+                    ? ProviderSink.UNMEASURED
+                    : System.nanoTime() - calls.start;
+            if (holding && held(() -> providerOperation(method, nanos, error, !decided))) {
                 return;
             }
-            providerOperation(method, nanos, error);
+            providerOperation(method, nanos, error, !decided);
         } catch (Throwable ignored) {
             // never into the application
         }
     }
 
-    private static void providerOperation(String method, long nanos, Throwable error) {
+    /** {@code sample}: the sink did not exist at the call's exit, so whether its duration is wanted is asked now. */
+    private static void providerOperation(String method, long nanos, Throwable error, boolean sample) {
         ProviderSink s = provider;
         if (s != null) {
-            s.operation(method, nanos, error);
+            s.operation(method, sample && error == null && !s.measureSuccess() ? ProviderSink.UNMEASURED : nanos, error);
         }
     }
 

@@ -107,6 +107,11 @@ public final class ProviderRecorder implements ProviderSink {
     }
 
     @Override
+    public boolean measureSuccess() {
+        return metrics.sampler.sampleSuccess();
+    }
+
+    @Override
     public void operation(String method, long durationNanos, Throwable error) {
         String key = method == null ? "other" : method;
         Meters m = byMethod.get(key);
@@ -115,11 +120,11 @@ public final class ProviderRecorder implements ProviderSink {
         }
         boolean success = error == null;
         m.countStatus(success);
-        if (!success || metrics.sampler.sampleSuccess()) {
-            m.timer(success).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
-        } else {
+        if (success && durationNanos == UNMEASURED) {
             m.successUnsampled.increment();
+            return;
         }
+        m.timer(success).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
         if (!success) {
             String message = withMessages ? errorMessages.apply(metrics.messages.normalize(rootMessage(error))) : null;
             m.error(new ErrorKey(ProviderErrors.classify(error), message)).increment();

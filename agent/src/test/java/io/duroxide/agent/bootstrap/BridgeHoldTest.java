@@ -117,4 +117,30 @@ class BridgeHoldTest {
         Bridge.open();
         assertThat(seen).hasSize(Bridge.BACKLOG_SIGNAL + 1);
     }
+
+    @Test
+    void aSuccessLeftOutOfTheHistogramIsDecidedOnceAtExitOrElseAtReplay() {
+        List<String> calls = Collections.synchronizedList(new ArrayList<>());
+        ProviderSink unsampled = new ProviderSink() {
+            @Override
+            public boolean measureSuccess() {
+                calls.add("asked");
+                return false;
+            }
+
+            @Override
+            public void operation(String method, long nanos, Throwable error) {
+                calls.add(method + (nanos == UNMEASURED ? " unmeasured" : " measured") + (error == null ? "" : " failed"));
+            }
+        };
+        Bridge.hold(10_000);
+        providerCall("fetch"); // no sink yet: measured now, sampled when replayed
+        Bridge.providerExit(Bridge.providerEnter(), "ack", new IllegalStateException("busy"));
+        Bridge.provider = unsampled;
+        providerCall("renew"); // sink installed, bridge not open: decided at exit, held, not asked again
+        Bridge.open();
+        providerCall("commit");
+        assertThat(calls).containsExactly("asked", "asked", "fetch unmeasured", "ack measured failed", "renew unmeasured",
+                "asked", "commit unmeasured");
+    }
 }

@@ -3,6 +3,7 @@ package io.duroxide.agent.metrics;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.bootstrap.Bridge;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -116,16 +117,24 @@ class RecordersTest {
                 .contains("duroxide_provider_errors_total{error_type=\"timeout\",operation=\"ack\"} 1.0");
     }
 
+    /** Provider calls as woven code makes them: through the bridge, which asks the recorder whether to measure a success. */
+    private static void providerCalls(ProviderRecorder r, String method, int calls, Throwable error) {
+        Bridge.provider = r;
+        try {
+            for (int i = 0; i < calls; i++) {
+                Bridge.providerExit(Bridge.providerEnter(), method, error);
+            }
+        } finally {
+            Bridge.provider = null;
+        }
+    }
+
     @Test
     void providerOperationCounterStaysExactWhenDurationsAreSampled() {
         Metrics m = metrics("DUROXIDE_METRICS_SAMPLE_RATE", "0.1");
         ProviderRecorder r = new ProviderRecorder(m);
-        for (int i = 0; i < 10_000; i++) {
-            r.operation("renewActivityLock", 1000, null);
-        }
-        for (int i = 0; i < 100; i++) {
-            r.operation("renewActivityLock", 1000, new RuntimeException("x"));
-        }
+        providerCalls(r, "renewActivityLock", 10_000, null);
+        providerCalls(r, "renewActivityLock", 100, new RuntimeException("x"));
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.value("duroxide_provider_operations_total", "operation", "renew_lock", "status", "success")).isEqualTo(10_000);
         assertThat(s.value("duroxide_provider_operations_total", "operation", "renew_lock", "status", "error")).isEqualTo(100);
@@ -150,7 +159,7 @@ class RecordersTest {
     @Test
     void providerOperationCounterExistsBeforeAnyDurationIsSampled() {
         Metrics m = metrics("DUROXIDE_METRICS_SAMPLE_RATE", "0");
-        new ProviderRecorder(m).operation("fetchActivity", 1000, null);
+        providerCalls(new ProviderRecorder(m), "fetchActivity", 1, null);
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.value("duroxide_provider_operations_total", "operation", "fetch", "status", "success")).isEqualTo(1);
         assertThat(s.has("duroxide_provider_operation_duration_seconds_count", "operation", "fetch")).isFalse();
