@@ -50,12 +50,9 @@ public final class AgentOverhead {
         }
 
         double cpuMillisPerOrchestration() {
-            return cpuTicks * (1000.0 / CLOCK_TICKS_PER_SECOND) / orchestrations;
+            return cpuTicks * ThreadGroupsCpu.MILLIS_PER_TICK / orchestrations;
         }
     }
-
-    /** {@code USER_HZ}: the unit of utime and stime in {@code /proc/PID/stat}, 100 on every Linux this runs on. */
-    private static final int CLOCK_TICKS_PER_SECOND = 100;
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
@@ -144,7 +141,7 @@ public final class AgentOverhead {
             byGroup.forEach((group, ticks) -> byKind.merge(threadKind(group), ticks, Long::sum));
             double thousands = orchestrations / 1000.0;
             System.out.printf("%-24s", v.name());
-            THREAD_KINDS.forEach(k -> System.out.printf(" %8.1f", byKind.getOrDefault(k, 0L) * (1000.0 / CLOCK_TICKS_PER_SECOND) / thousands));
+            THREAD_KINDS.forEach(k -> System.out.printf(" %8.1f", byKind.getOrDefault(k, 0L) * ThreadGroupsCpu.MILLIS_PER_TICK / thousands));
             System.out.println();
             details.put(v, ThreadGroupsCpu.describe(byGroup, thousands));
         }

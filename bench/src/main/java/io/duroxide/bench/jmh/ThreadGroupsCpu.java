@@ -17,8 +17,8 @@ import java.util.stream.Stream;
 final class ThreadGroupsCpu {
     private ThreadGroupsCpu() {}
 
-    /** {@code USER_HZ}, the unit of utime and stime: 100 on every Linux this runs on. */
-    private static final double MILLIS_PER_TICK = 10;
+    /** A clock tick ({@code USER_HZ}, the unit of utime and stime: 100 per second on every Linux this runs on) in ms. */
+    static final double MILLIS_PER_TICK = 10;
 
     /** This process's threads: utime + stime in clock ticks of the live threads, summed by group. */
     static Map<String, Long> ticksByGroup() {
