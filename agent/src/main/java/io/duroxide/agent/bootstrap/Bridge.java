@@ -255,9 +255,7 @@ public final class Bridge {
             }
             ProviderSink s = provider;
             boolean decided = s != null;
-            long nanos = decided && error == null && !s.measureSuccess()
-                    ? ProviderSink.UNMEASURED
-                    : System.nanoTime() - calls.start;
+            long nanos = decided && leftOut(s, error) ? ProviderSink.UNMEASURED : System.nanoTime() - calls.start;
             if (holding && held(() -> providerOperation(method, nanos, error, !decided))) {
                 return;
             }
@@ -271,8 +269,13 @@ public final class Bridge {
     private static void providerOperation(String method, long nanos, Throwable error, boolean sample) {
         ProviderSink s = provider;
         if (s != null) {
-            s.operation(method, sample && error == null && !s.measureSuccess() ? ProviderSink.UNMEASURED : nanos, error);
+            s.operation(method, sample && leftOut(s, error) ? ProviderSink.UNMEASURED : nanos, error);
         }
+    }
+
+    /** A success whose duration the sink's sampler does not want. */
+    private static boolean leftOut(ProviderSink s, Throwable error) {
+        return error == null && !s.measureSuccess();
     }
 
     // ---------------------------------------------------------------- worker loops
