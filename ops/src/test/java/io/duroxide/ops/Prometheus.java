@@ -87,6 +87,9 @@ final class Prometheus implements AutoCloseable {
     final Path dir;
     private final Process process;
 
+    /** In the server's directory: written by {@link #start}, rewritten by {@link #reload}, read by the server. */
+    private static final String CONFIG_FILE = "prometheus.yml";
+
     private Prometheus(int port, Path dir, Process process) {
         this.port = port;
         this.dir = dir;
@@ -96,7 +99,7 @@ final class Prometheus implements AutoCloseable {
     /** Starts a server with this configuration file in {@code dir} and waits until it is ready. */
     static Prometheus start(Path dir, String configYaml) throws Exception {
         Path bin = binary("prometheus");
-        Path config = dir.resolve("prometheus.yml");
+        Path config = dir.resolve(CONFIG_FILE);
         Files.writeString(config, configYaml);
         int port = Ports.free();
         Process p = new ProcessBuilder(bin.toString(),
@@ -121,7 +124,7 @@ final class Prometheus implements AutoCloseable {
 
     /** Replaces the configuration and has the server load it ({@code --web.enable-lifecycle}). */
     void reload(String configYaml) throws IOException, InterruptedException {
-        Files.writeString(dir.resolve("prometheus.yml"), configYaml);
+        Files.writeString(dir.resolve(CONFIG_FILE), configYaml);
         HttpResponse<String> r = HTTP.send(request("/-/reload").POST(HttpRequest.BodyPublishers.noBody()).build(),
                 HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
