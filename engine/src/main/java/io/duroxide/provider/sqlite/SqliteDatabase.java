@@ -22,7 +22,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.sqlite.SQLiteConfig;
 import org.sqlite.SQLiteConnection;
 import org.sqlite.SQLiteDataSource;
@@ -259,17 +261,34 @@ final class SqliteDatabase implements AutoCloseable {
                     }
                 }
             }
-            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
-                String mode = rs.next() ? rs.getString(1) : null;
-                if (!"wal".equalsIgnoreCase(mode)) {
-                    throw new ProviderException("open", "cannot switch " + file + " to WAL journal mode (it stayed in "
-                            + mode + " mode)", false, null);
-                }
+            String mode = switchToWal(s, settings.busyTimeoutMs());
+            if (!"wal".equalsIgnoreCase(mode)) {
+                throw new ProviderException("open", "cannot switch " + file + " to WAL journal mode (it stayed in "
+                        + mode + " mode)", false, null);
             }
         } catch (SQLException e) {
             throw openFailure(file, e);
         } catch (IOException e) {
             throw new ProviderException("open", "cannot read " + file + ": " + e.getMessage(), false, e);
+        }
+    }
+
+    /**
+     * Switching a new file to WAL needs its exclusive lock, and when two connections try at once SQLite answers
+     * one of them SQLITE_BUSY without calling the busy handler (waiting could deadlock). The other switch then
+     * finishes in moments, so the loser retries for as long as the busy timeout would have waited.
+     */
+    private static String switchToWal(Statement s, int busyTimeoutMs) throws SQLException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(busyTimeoutMs);
+        for (int attempt = 1; ; attempt++) {
+            try (ResultSet rs = s.executeQuery("PRAGMA journal_mode=WAL")) {
+                return rs.next() ? rs.getString(1) : null;
+            } catch (SQLException e) {
+                if (!SqliteErrors.isBusy(e) || System.nanoTime() > deadline) {
+                    throw e;
+                }
+                LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(Math.min(50, attempt * 5L)));
+            }
         }
     }
 
