@@ -21,9 +21,10 @@ public final class DuroxideClient {
     private final JsonConverter json;
     private final Runnable onEnqueue;
     private final InstanceEndings endings;
+    private final StartCheck startCheck;
 
     public DuroxideClient(Provider provider) {
-        this(provider, () -> { }, null);
+        this(provider, () -> { }, null, StartCheck.NONE);
     }
 
     /**
@@ -31,12 +32,14 @@ public final class DuroxideClient {
      *
      * @param onEnqueue called after each message is stored (the runtime uses it to wake its dispatcher)
      * @param endings where the runtime announces the instances it ends, so waits return at once; null to poll only
+     * @param startCheck what to do with starts of orchestrations the runtime's registry does not know
      */
-    public DuroxideClient(Provider provider, Runnable onEnqueue, InstanceEndings endings) {
+    public DuroxideClient(Provider provider, Runnable onEnqueue, InstanceEndings endings, StartCheck startCheck) {
         this.provider = provider;
         this.json = JsonConverter.DEFAULT;
         this.onEnqueue = onEnqueue;
         this.endings = endings;
+        this.startCheck = startCheck;
     }
 
     /** Where this client's waits hear of endings; null when it only polls. For tests. */
@@ -48,10 +51,16 @@ public final class DuroxideClient {
         return startOrchestration(name, input, new StartOptions(null, null));
     }
 
-    /** @throws InstanceAlreadyExistsException if the id is taken */
+    /**
+     * @throws InstanceAlreadyExistsException if the id is taken
+     * @throws UnknownOrchestrationException if the runtime refuses unknown orchestrations and does not know this one
+     */
     public String startOrchestration(String name, Object input, StartOptions options) {
         String id = instanceIdOf(options);
-        provider.createInstance(new NewInstance(id, started(name, options.version(), input, InitiatedBy.CLIENT)));
+        NewInstance start = new NewInstance(id, started(name, options.version(), input, InitiatedBy.CLIENT));
+        startCheck.beforeStore(name, options.version());
+        provider.createInstance(start);
+        startCheck.stored(id, name, options.version());
         onEnqueue.run();
         return id;
     }
@@ -60,11 +69,18 @@ public final class DuroxideClient {
      * Raises an event on the instance, starting it first if it does not exist.
      *
      * @return true if this call started the instance
+     * @throws UnknownOrchestrationException if the runtime refuses unknown orchestrations and does not know this one
+     *     (even when the instance exists: the request names an orchestration this process cannot run)
      */
     public boolean signalWithStart(String name, Object input, StartOptions options, String eventName, Object eventData) {
         String id = instanceIdOf(options);
-        boolean started = provider.signalWithStart(new NewInstance(id, started(name, options.version(), input, InitiatedBy.SIGNAL)),
-                message(id, new HistoryEvent.EventRaised(now(), requireName(eventName), payload("data of event '" + eventName + "'", eventData))));
+        NewInstance start = new NewInstance(id, started(name, options.version(), input, InitiatedBy.SIGNAL));
+        OrchestratorMessage signal = message(id, new HistoryEvent.EventRaised(now(), requireName(eventName), payload("data of event '" + eventName + "'", eventData)));
+        startCheck.beforeStore(name, options.version());
+        boolean started = provider.signalWithStart(start, signal);
+        if (started) {
+            startCheck.stored(id, name, options.version());
+        }
         onEnqueue.run();
         return started;
     }

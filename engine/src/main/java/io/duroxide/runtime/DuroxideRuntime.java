@@ -30,7 +30,7 @@ public final class DuroxideRuntime implements AutoCloseable {
     private final DuroxideClient client;
     private volatile boolean closed;
 
-    private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options, String name) {
+    private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options, String name, boolean rejectUnknownOrchestrations) {
         this.provider = provider;
         this.options = options;
         this.runtimeId = name != null ? name : HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -45,7 +45,8 @@ public final class DuroxideRuntime implements AutoCloseable {
                 options, renewals, orchestrationWakeup, activityWakeup, endings);
         ActivityInvoker invoker = new ActivityInvoker(registry, json, options.maxDeliveryAttempts(), timedActivities, () -> closed);
         this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup);
-        this.client = new DuroxideClient(provider, orchestrationWakeup::signal, endings);
+        this.client = new DuroxideClient(provider, orchestrationWakeup::signal, endings,
+                new UnknownOrchestrations(registry, rejectUnknownOrchestrations, options));
     }
 
     public static Builder builder(Provider provider, Registry registry) {
@@ -121,6 +122,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         private Duration unregisteredBackoff = RuntimeOptions.DEFAULTS.unregisteredBackoff();
         private Duration shutdownGrace = RuntimeOptions.DEFAULTS.shutdownGrace();
         private String name;
+        private boolean rejectUnknownOrchestrations;
 
         private Builder(Provider provider, Registry registry) {
             this.provider = provider;
@@ -170,6 +172,17 @@ public final class DuroxideRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether this runtime's client refuses, with an {@link io.duroxide.api.UnknownOrchestrationException} and
+         * before storing anything, a start whose orchestration name or version this runtime's registry does not
+         * know. Off by default: such a start is stored with a warning, because another process with a newer
+         * registry may run it (rolling deploys); if none does, it fails after {@code maxDeliveryAttempts}.
+         */
+        public Builder rejectUnknownOrchestrations(boolean reject) {
+            rejectUnknownOrchestrations = reject;
+            return this;
+        }
+
         public Builder shutdownGrace(Duration d) {
             shutdownGrace = d;
             return this;
@@ -178,7 +191,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         /** @throws IllegalArgumentException naming the first invalid option */
         public DuroxideRuntime build() {
             return new DuroxideRuntime(provider, registry, new RuntimeOptions(orchestrationConcurrency, activityConcurrency, pollInterval,
-                    orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace), name);
+                    orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace), name, rejectUnknownOrchestrations);
         }
     }
 }

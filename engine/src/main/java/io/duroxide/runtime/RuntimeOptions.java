@@ -56,6 +56,18 @@ public record RuntimeOptions(
         return Duration.ofMillis(Math.min(ms, 60_000));
     }
 
+    /**
+     * How long work whose name no runtime registers waits before its instance fails: the backoffs of the
+     * deliveries before the last (243 s with the defaults, about four minutes).
+     */
+    Duration unregisteredGiveUp() {
+        Duration total = Duration.ZERO;
+        for (int delivery = 1; delivery < maxDeliveryAttempts; delivery++) {
+            total = total.plus(unregisteredDelay(delivery));
+        }
+        return total;
+    }
+
     Duration renewalPeriod(Duration lockTimeout) {
         return lockTimeout.dividedBy(2);
     }
