@@ -77,7 +77,7 @@ final class AgentInstaller {
     }
 
     private static String endpoint(AgentConfig config, MetricsHttpServer server) {
-        return server == null ? "not exported" : "http://" + config.host + ":" + server.port() + config.path;
+        return server == null ? "not exported" : MetricsHttpServer.url(config.host, server.port(), config.path);
     }
 
     /**

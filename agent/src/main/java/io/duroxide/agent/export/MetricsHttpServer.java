@@ -78,6 +78,12 @@ public final class MetricsHttpServer {
         threads.shutdown();
     }
 
+    /** The URL of the endpoint as a client writes it: an IPv6 literal in brackets, its zone's {@code %} escaped. */
+    public static String url(String host, int port, String path) {
+        boolean ipv6Literal = host.indexOf(':') >= 0 && !host.startsWith("[");
+        return "http://" + (ipv6Literal ? "[" + host.replace("%", "%25") + "]" : host) + ":" + port + path;
+    }
+
     private static void handle(HttpExchange exchange, ExchangeDeadline deadline, Source source, String path) throws IOException {
         try (exchange) {
             if (!deadline.requestComplete()) {

@@ -51,6 +51,28 @@ class MetricsHttpServerTest {
         }
     }
 
+    @Test
+    void theUrlOfAnIpv6EndpointHasTheAddressInBracketsAndAnswers() throws Exception {
+        assertThat(MetricsHttpServer.url("::1", 9464, "/metrics")).isEqualTo("http://[::1]:9464/metrics");
+        assertThat(MetricsHttpServer.url("fe80::1%eth0", 9464, "/m")).isEqualTo("http://[fe80::1%25eth0]:9464/m");
+        assertThat(MetricsHttpServer.url("[::1]", 9464, "/metrics")).isEqualTo("http://[::1]:9464/metrics");
+        assertThat(MetricsHttpServer.url("0.0.0.0", 9464, "/metrics")).isEqualTo("http://0.0.0.0:9464/metrics");
+        assertThat(MetricsHttpServer.url("localhost", 1, "/")).isEqualTo("http://localhost:1/");
+
+        Metrics metrics = new Metrics(AgentConfig.from(null, Map.of(), Map.of()));
+        metrics.counter("duroxide.test.ipv6", "a counter of this test").increment(2);
+        MetricsHttpServer server = MetricsHttpServer.start(metrics, "::1", 0, "/metrics", Duration.ofSeconds(5));
+        assertThat(server).as("the loopback interface has ::1").isNotNull();
+        try {
+            String url = MetricsHttpServer.url("::1", server.port(), "/metrics");
+            HttpResponse<String> r = http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.body()).contains("duroxide_test_ipv6_total 2.0");
+        } finally {
+            server.stop();
+        }
+    }
+
     /**
      * As many clients as there are handler threads ask for an 8 MB response and never read it (more than the kernel's
      * socket buffers hold, so each holds its thread writing): a later scrape is answered only because the server
