@@ -10,9 +10,9 @@ package io.duroxide.agent.export;
  *
  * <p>The request's deadline counts from the hand-over ({@link #ExchangeDeadline}), not from when a thread is free:
  * connections queued behind stalled ones are then dropped as soon as they get a thread, instead of each holding
- * it a full timeout again. A connection that got its thread late still has {@link #LATE_START_GRACE} to read what
- * its client sent long ago. Times are {@link System#nanoTime()} values passed in, so the states are tested without
- * waiting.
+ * it a full timeout again. A connection that got its thread late still has {@link #LATE_START_GRACE_NANOS} to read
+ * what its client sent long ago. Times are {@link System#nanoTime()} values passed in, so the states are tested
+ * without waiting.
  */
 final class ExchangeDeadline {
     /** How long a connection that waited for a thread past its deadline still has to read a request already sent. */
