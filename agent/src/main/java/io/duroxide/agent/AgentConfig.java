@@ -45,6 +45,7 @@ public final class AgentConfig {
         SETTINGS.put("HOST", "0.0.0.0");
         SETTINGS.put("PORT", "9464");
         SETTINGS.put("PATH", "/metrics");
+        SETTINGS.put("HTTP_TIMEOUT", "5s");
         SETTINGS.put("POLL_INTERVAL", "5s");
         SETTINGS.put("BUCKETS_ORCHESTRATION_DURATION", "0.1,0.5,1,2,5,10,30,60,300,600,1800,3600");
         SETTINGS.put("BUCKETS_ACTIVITY_DURATION", "0.01,0.05,0.1,0.5,1,2,5,10,30,60,120,300");
@@ -69,6 +70,7 @@ public final class AgentConfig {
     public final String host;
     public final int port;
     public final String path;
+    public final Duration httpTimeout;
     public final Duration pollInterval;
     public final double[] orchestrationDurationBuckets;
     public final double[] activityDurationBuckets;
@@ -104,6 +106,7 @@ public final class AgentConfig {
         host = host("HOST");
         port = intInRange("PORT", 0, 65535, "a TCP port (0-65535)");
         path = path("PATH");
+        httpTimeout = duration("HTTP_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10));
         pollInterval = duration("POLL_INTERVAL", Duration.ofMillis(50), Duration.ofHours(1));
         orchestrationDurationBuckets = buckets("BUCKETS_ORCHESTRATION_DURATION");
         activityDurationBuckets = buckets("BUCKETS_ACTIVITY_DURATION");

@@ -35,7 +35,7 @@ final class AgentInstaller {
         if (!attached && config.httpEnabled) {
             RegistryOnDemand onDemand = new RegistryOnDemand(config.initTimeout.toMillis());
             long httpStart = System.nanoTime();
-            MetricsHttpServer server = MetricsHttpServer.start(onDemand, config.host, config.port, config.path);
+            MetricsHttpServer server = MetricsHttpServer.start(onDemand, config.host, config.port, config.path, config.httpTimeout);
             if (server != null) {
                 Bridge.onBacklog = onDemand;
                 long end = System.nanoTime();
@@ -65,7 +65,7 @@ final class AgentInstaller {
         }
         String endpoint = "not exported (DUROXIDE_METRICS_HTTP_ENABLED=false)";
         if (config.httpEnabled && attached) {
-            endpoint = endpoint(config, MetricsHttpServer.start(m, config.host, config.port, config.path));
+            endpoint = endpoint(config, MetricsHttpServer.start(m, config.host, config.port, config.path, config.httpTimeout));
         } else if (config.httpEnabled) {
             endpoint = "not exported";
         }
@@ -77,7 +77,7 @@ final class AgentInstaller {
     }
 
     private static String endpoint(AgentConfig config, MetricsHttpServer server) {
-        return server == null ? "not exported" : "http://" + config.host + ":" + server.port() + config.path;
+        return server == null ? "not exported" : MetricsHttpServer.url(config.host, server.port(), config.path);
     }
 
     /**

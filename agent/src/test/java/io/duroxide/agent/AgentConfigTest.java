@@ -99,6 +99,16 @@ class AgentConfigTest {
     }
 
     @Test
+    void httpTimeoutDefaultsToFiveSecondsAndRefusesLessThan100Ms() {
+        assertThat(env().httpTimeout).isEqualTo(Duration.ofSeconds(5));
+        assertThat(env("DUROXIDE_METRICS_HTTP_TIMEOUT", "2s").httpTimeout).isEqualTo(Duration.ofSeconds(2));
+        AgentConfig tooShort = env("DUROXIDE_METRICS_HTTP_TIMEOUT", "50ms");
+        assertThat(tooShort.httpTimeout).isEqualTo(Duration.ofSeconds(5));
+        assertThat(tooShort.problems).containsExactly("DUROXIDE_METRICS_HTTP_TIMEOUT=\"50ms\" is not a duration between 100ms and 600s"
+                + " (e.g. 500ms, 5s, 1m); using the default 5s");
+    }
+
+    @Test
     void durations() {
         assertThat(AgentConfig.parseDuration("5s")).isEqualTo(Duration.ofSeconds(5));
         assertThat(AgentConfig.parseDuration("1m")).isEqualTo(Duration.ofMinutes(1));

@@ -8,23 +8,23 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Serves the registry over HTTP with the JDK's built-in server: Prometheus text format 0.0.4, or
  * OpenMetrics 1.0 when the Accept header asks for {@code application/openmetrics-text}; gzip when
- * accepted. Threads are daemons, and a shutdown hook stops the server so JVM exit is not delayed.
+ * accepted. A few daemon threads serve it ({@link HandlerThreads}); a client that does not send its request, or
+ * take the response, within {@code timeout} loses its connection, so slow or stalled clients cannot keep scrapes
+ * waiting. A shutdown hook stops the server so JVM exit is not delayed.
  */
 public final class MetricsHttpServer {
     private final HttpServer server;
-    private final ExecutorService executor;
+    private final HandlerThreads threads;
 
-    private MetricsHttpServer(HttpServer server, ExecutorService executor) {
+    private MetricsHttpServer(HttpServer server, HandlerThreads threads) {
         this.server = server;
-        this.executor = executor;
+        this.threads = threads;
     }
 
     /** Where a scrape gets the registry from: null when it is not ready in time (the scrape is answered 503). */
@@ -36,12 +36,12 @@ public final class MetricsHttpServer {
     private record Ready(Metrics metrics) implements Source {}
 
     /** Starts the server, or prints one warning line and returns null (busy port, bad host, ...). */
-    public static MetricsHttpServer start(Metrics metrics, String host, int port, String path) {
-        return start(new Ready(metrics), host, port, path);
+    public static MetricsHttpServer start(Metrics metrics, String host, int port, String path, Duration timeout) {
+        return start(new Ready(metrics), host, port, path, timeout);
     }
 
-    /** As {@link #start(Metrics, String, int, String)}, with the registry asked for at each scrape. */
-    public static MetricsHttpServer start(Source metrics, String host, int port, String path) {
+    /** As {@link #start(Metrics, String, int, String, Duration)}, with the registry asked for at each scrape. */
+    public static MetricsHttpServer start(Source metrics, String host, int port, String path, Duration timeout) {
         HttpServer server;
         try {
             server = HttpServer.create(new InetSocketAddress(host, port), 16);
@@ -50,16 +50,11 @@ public final class MetricsHttpServer {
                     + "); metrics are recorded but not exported, the application continues");
             return null;
         }
-        ExecutorService executor = Executors.newSingleThreadExecutor(r -> {
-            Thread t = new Thread(r, "duroxide-agent-http");
-            t.setDaemon(true);
-            t.setContextClassLoader(null);
-            return t;
-        });
-        server.createContext("/", exchange -> handle(exchange, metrics, path));
-        server.setExecutor(executor);
+        HandlerThreads threads = new HandlerThreads(timeout.toNanos());
+        server.createContext("/", exchange -> handle(exchange, threads.current(), metrics, path));
+        server.setExecutor(threads);
         server.start();
-        MetricsHttpServer s = new MetricsHttpServer(server, executor);
+        MetricsHttpServer s = new MetricsHttpServer(server, threads);
         Thread hook = new Thread(s::stop, "duroxide-agent-http-shutdown");
         try {
             Runtime.getRuntime().addShutdownHook(hook);
@@ -80,20 +75,25 @@ public final class MetricsHttpServer {
         } catch (Throwable ignored) {
             // best effort at exit
         }
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(100, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        threads.shutdown();
     }
 
-    private static void handle(HttpExchange exchange, Source source, String path) throws IOException {
+    /** The URL of the endpoint as a client writes it: an IPv6 literal in brackets, its zone's {@code %} escaped. */
+    public static String url(String host, int port, String path) {
+        boolean ipv6Literal = host.indexOf(':') >= 0 && !host.startsWith("[");
+        return "http://" + (ipv6Literal ? "[" + host.replace("%", "%25") + "]" : host) + ":" + port + path;
+    }
+
+    private static void handle(HttpExchange exchange, ExchangeDeadline deadline, Source source, String path) throws IOException {
         try (exchange) {
+            if (!deadline.requestComplete()) {
+                return; // too late: the thread was interrupted for it and the connection is being closed
+            }
             String requestPath = exchange.getRequestURI().getPath();
             String method = exchange.getRequestMethod();
             if (!"GET".equals(method) && !"HEAD".equals(method)) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
+                deadline.writing(System.nanoTime());
                 exchange.sendResponseHeaders(405, -1);
                 return;
             }
@@ -108,25 +108,31 @@ public final class MetricsHttpServer {
                     byte[] body = "duroxide-agent: metrics registry not ready yet, retry\n".getBytes(StandardCharsets.UTF_8);
                     exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
                     exchange.getResponseHeaders().set("Retry-After", "1");
-                    respond(exchange, method, 503, body);
+                    respond(exchange, deadline, method, 503, body);
                     return;
                 }
                 byte[] body = metrics.scrape(contentType).getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", contentType);
-                respond(exchange, method, 200, body);
+                respond(exchange, deadline, method, 200, body);
             } else if (requestPath.equals("/") || requestPath.equals("/-/healthy")) {
                 byte[] body = ("duroxide-agent: metrics at " + path + "\n").getBytes(StandardCharsets.UTF_8);
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-                respond(exchange, method, 200, body);
+                respond(exchange, deadline, method, 200, body);
             } else {
+                deadline.writing(System.nanoTime());
                 exchange.sendResponseHeaders(404, -1);
             }
         } catch (Throwable t) {
+            if (deadline.phase() == ExchangeDeadline.Phase.EXPIRED) {
+                return; // a client too slow to take the response: its connection is closed, nothing went wrong here
+            }
             Log.warnOnce("http", "metrics request failed: " + t);
         }
     }
 
-    private static void respond(HttpExchange exchange, String method, int status, byte[] body) throws IOException {
+    private static void respond(HttpExchange exchange, ExchangeDeadline deadline, String method, int status, byte[] body)
+            throws IOException {
+        deadline.writing(System.nanoTime());
         String encoding = exchange.getRequestHeaders().getFirst("Accept-Encoding");
         boolean gzip = encoding != null && encoding.contains("gzip") && body.length > 1024;
         if ("HEAD".equals(method)) {

@@ -13,6 +13,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -99,8 +100,9 @@ public class ScrapeBenchmark {
                 (metaAfter - metaBefore) / 1e6);
 
         Class<?> serverType = agentLoader.loadClass("io.duroxide.agent.export.MetricsHttpServer");
-        server = lookup.findStatic(serverType, "start", MethodType.methodType(serverType, metricsType, String.class, int.class, String.class))
-                .invoke(metrics, "127.0.0.1", 0, "/metrics");
+        server = lookup.findStatic(serverType, "start", MethodType.methodType(serverType, metricsType, String.class, int.class, String.class,
+                        Duration.class))
+                .invoke(metrics, "127.0.0.1", 0, "/metrics", Duration.ofSeconds(5));
         int port = (int) lookup.findVirtual(serverType, "port", MethodType.methodType(int.class)).invoke(server);
         client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/metrics")).build();
