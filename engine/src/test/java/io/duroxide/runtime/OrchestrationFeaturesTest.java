@@ -247,6 +247,27 @@ class OrchestrationFeaturesTest extends EngineTestBase {
         assertThat(await(client, id).customStatusAs(String.class)).isEqualTo("step-1");
     }
 
+    record Progress(String step, int done, int total, Instant since) {}
+
+    @Test
+    void customStatusReadsBackAsAValueAndAsRawJson() {
+        registry.addOrchestration("Progress", String.class, (ctx, in) -> {
+            ctx.setCustomStatus(new Progress("copying", 3, 10, Instant.parse("2026-01-02T03:04:05Z")));
+            return ctx.waitForExternalEvent("go", String.class).await();
+        });
+        DuroxideClient client = start();
+        String id = client.startOrchestration("Progress", "");
+        eventually("custom status is set", () -> client.getStatus(id).orElseThrow().customStatus() != null);
+
+        InstanceStatus running = client.getStatus(id).orElseThrow();
+
+        assertThat(running.customStatusAs(Progress.class))
+                .isEqualTo(new Progress("copying", 3, 10, Instant.parse("2026-01-02T03:04:05Z")));
+        assertThat(running.customStatus()).isEqualTo("{\"step\":\"copying\",\"done\":3,\"total\":10,\"since\":\"2026-01-02T03:04:05Z\"}");
+        client.raiseEvent(id, "go", "ok");
+        assertThat(await(client, id).customStatusAs(Progress.class).done()).isEqualTo(3);
+    }
+
     @Test
     void failingActivityFailsTheOrchestrationWithItsClassChain() {
         registry.addOrchestration("Breaks", String.class, (ctx, in) -> ctx.callActivity("Fail", "boom", String.class).await());
