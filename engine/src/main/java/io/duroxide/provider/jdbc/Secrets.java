@@ -18,11 +18,12 @@ public final class Secrets {
 
     /**
      * A parameter whose name is (or ends in) password, or is pass, passwd or pwd, then its value up to the
-     * next parameter separator ({@code & ;}), white space or quote. The look-behind keeps names such as
-     * {@code bypass=} or {@code compass=} as they are.
+     * next parameter separator ({@code & ;}), white space, quote, or a colon that ends a phrase (as in
+     * {@code ...password=P: connection refused}). The look-behind keeps names such as {@code bypass=} or
+     * {@code compass=} as they are.
      */
-    private static final Pattern PASSWORD_PARAMETER =
-            Pattern.compile("(?i)(?<![a-z0-9_])([a-z0-9_.-]*password|passwd|pass|pwd)(\\s*=\\s*)[^&;\\s'\"]*");
+    private static final Pattern PASSWORD_PARAMETER = Pattern.compile(
+            "(?i)(?<![a-z0-9_])([a-z0-9_.-]*password|passwd|pass|pwd)(\\s*=\\s*)(?:[^&;\\s'\":]|:(?!\\s|$))*");
 
     private Secrets() {}
 

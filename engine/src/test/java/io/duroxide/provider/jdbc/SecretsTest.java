@@ -21,6 +21,8 @@ class SecretsTest {
         jdbc:x://h/db?passwd=s3cr3t                                  | jdbc:x://h/db?passwd=***
         jdbc:postgresql://h/db?sslpassword=s3cr3t                    | jdbc:postgresql://h/db?sslpassword=***
         cannot connect to "jdbc:x://h/db?password=s3cr3t": refused   | cannot connect to "jdbc:x://h/db?password=***": refused
+        jdbc:x://h/db?password=***s3cr3t                             | jdbc:x://h/db?password=***
+        jdbc:x://h/db?password=s3:cr3t&ssl=true                      | jdbc:x://h/db?password=***&ssl=true
         password = s3cr3t then more                                  | password = *** then more
         """)
     void masksEveryPasswordShape(String text, String masked) {
@@ -39,6 +41,13 @@ class SecretsTest {
         """)
     void leavesEverythingElseAsItIs(String text) {
         assertThat(Secrets.mask(text)).isEqualTo(text);
+    }
+
+    @Test
+    void maskingAMaskedTextChangesNothing() {
+        String once = Secrets.mask("cannot connect to jdbc:x://u:s3cr3t@h/db?password=s3cr3t: refused");
+        assertThat(once).isEqualTo("cannot connect to jdbc:x://u:***@h/db?password=***: refused");
+        assertThat(Secrets.mask(once)).isEqualTo(once);
     }
 
     @Test
