@@ -15,6 +15,7 @@ import java.net.URI;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -109,6 +110,11 @@ public final class LoadGenerator {
             // Unique per process too, so parallel load generators on one database never share ids.
             String runId = Long.toString(System.currentTimeMillis(), 36) + Long.toString(ProcessHandle.current().pid(), 36);
             String prefix = "run-" + runId + "-";
+            // Other runs' instances that this process's runtime may work on: those unfinished now, and (read at
+            // the end) those created from a second before now on.
+            Instant runStart = Instant.now().minusSeconds(1);
+            Set<String> unfinishedAtStart = new HashSet<>();
+            listAll(client).stream().filter(s -> !s.status().isTerminal()).forEach(s -> unfinishedAtStart.add(s.instanceId()));
             List<String> started = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean pumping = new AtomicBoolean(true);
             RetryingStarts starts = new RetryingStarts(Duration.ofSeconds(options.retrySeconds()));
@@ -142,7 +148,7 @@ public final class LoadGenerator {
             List<String> ids = List.copyOf(started);
             drain(client, scenario, prefix, ids, start, out);
             double seconds = (System.nanoTime() - start) / 1e9;
-            GroundTruth truth = GroundTruth.read(client, ids);
+            GroundTruth truth = GroundTruth.read(client, ids, unfinishedAtStart, runStart);
             truth.print(out);
             out.printf("  failed start attempts %d (each tried again until it succeeded)%n", starts.errors());
             if (truth.nonTerminal() > 0) {
@@ -253,14 +259,23 @@ public final class LoadGenerator {
         }
     }
 
-    /** What the database says about one run: every root it started and their descendants. */
+    /**
+     * What the database says about one run: every root it started and their descendants; and how many
+     * instances of other runs were unfinished while it ran ({@code otherRunsLive}: unfinished at its start or
+     * created since). The agent counts what this process did, and the database does not record which process
+     * ran a turn or an activity: with other runs' instances live (a restarted run finishing a killed one's,
+     * several processes on one store sharing the backlog) this process may have worked on theirs and they on
+     * its, so its counters cannot be compared with its run's ground truth (see {@link MetricsComparison}).
+     */
     public record GroundTruth(
             Map<String, Map<String, Integer>> orchestrations,
             Map<String, int[]> activities,
             int retriedAttempts,
-            int nonTerminal) {
+            int nonTerminal,
+            int otherRunsLive) {
 
-        static GroundTruth read(DuroxideClient client, List<String> rootIds) {
+        static GroundTruth read(DuroxideClient client, List<String> rootIds, Set<String> unfinishedAtStart,
+                                Instant runStart) {
             Set<String> ids = new HashSet<>(rootIds);
             List<InstanceStatus> instances = new ArrayList<>();
             for (String id : rootIds) {
@@ -292,7 +307,9 @@ public final class LoadGenerator {
                 }
                 retried += tallyActivities(client.getHistory(s.instanceId()), activities);
             }
-            return new GroundTruth(orchestrations, activities, retried, nonTerminal);
+            int otherRunsLive = (int) others.stream()
+                    .filter(s -> unfinishedAtStart.contains(s.instanceId()) || !s.createdAt().isBefore(runStart)).count();
+            return new GroundTruth(orchestrations, activities, retried, nonTerminal, otherRunsLive);
         }
 
         /** Instances (roots and sub-orchestrations) with the given status. */

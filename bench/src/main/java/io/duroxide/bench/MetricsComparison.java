@@ -9,7 +9,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Compares the ground truth of the database with one scrape of the agent's Prometheus endpoint. */
+/**
+ * Compares the ground truth of the database with one scrape of the agent's Prometheus endpoint. The agent
+ * counts what this process did; the ground truth is what the database holds for this run. They describe the
+ * same work only when no other run's instances were unfinished while this one ran, so only then is the comparison
+ * made: "metrics lost 0, counted twice 0" means exactly that, and otherwise the output says why it made none.
+ */
 final class MetricsComparison {
     private MetricsComparison() {}
 
@@ -144,6 +149,15 @@ final class MetricsComparison {
         }
         if (rows == null) {
             out.println("agent attached but " + uri + " could not be scraped: " + lastError);
+            return;
+        }
+        if (truth.otherRunsLive() > 0) {
+            // The counters of this process and the ground truth of its run are then different sets of work: a
+            // per-run comparison would report mismatches that are not there, so none is reported.
+            out.printf("metrics not compared: %d instances of other runs were unfinished while this one ran (a run on"
+                    + " the same store, or one killed before this); this process may have worked on theirs and they on"
+                    + " its, which the database does not record. Compare the sums over all processes with the store.%n",
+                    truth.otherRunsLive());
             return;
         }
         out.println("metrics from " + uri + " compared with the database:");
