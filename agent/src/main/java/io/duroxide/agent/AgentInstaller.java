@@ -76,8 +76,17 @@ final class AgentInstaller {
                 + " ms)");
     }
 
+    /**
+     * The endpoint's URL, also published as the system property {@code duroxide.metrics.url}: the port actually
+     * bound (port 0, or one given as an agent argument) is then known to code in the application's JVM.
+     */
     private static String endpoint(AgentConfig config, MetricsHttpServer server) {
-        return server == null ? "not exported" : MetricsHttpServer.url(config.host, server.port(), config.path);
+        if (server == null) {
+            return "not exported";
+        }
+        String url = MetricsHttpServer.url(config.host, server.port(), config.path);
+        System.setProperty("duroxide.metrics.url", url);
+        return url;
     }
 
     /**

@@ -8,10 +8,14 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.runtime.DuroxideRuntime;
+import io.duroxide.api.WaitTimeoutException;
+import io.duroxide.provider.jdbc.Secrets;
 import java.io.PrintStream;
+import java.net.URI;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.HashMap;
@@ -21,6 +25,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Drives a scenario against an embedded SQLite file or a PostgreSQL database, prints progress every second, and at the end
@@ -30,7 +35,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <pre>java [-javaagent:agent/target/duroxide-agent.jar] -jar bench/target/duroxide-loadgen.jar
  *      [--scenario normal|high|error-spike|long-running|toygres] [--duration SECONDS] [--db FILE]
  *      [--rate STARTS_PER_SECOND] [--failure-rate P] [--linger SECONDS]
- *      [--provider sqlite|postgres] [--pg-url JDBC_URL] [--pg-schema SCHEMA]</pre>
+ *      [--provider sqlite|postgres] [--pg-url JDBC_URL] [--pg-schema SCHEMA] [--retry-for SECONDS]</pre>
+ *
+ * <p>A start the store fails transiently (a restarting server) is tried again with backoff for up to
+ * {@code --retry-for} seconds; the failed attempts are counted in the summary. When work was not done (a
+ * start failed for good, an instance did not finish) the generator prints one line saying why and exits 1.
  *
  * <p>Several load generators given the same PostgreSQL URL and schema share one backlog: each starts
  * its own instances (ids carry a per-run prefix) and its runtime processes anyone's.
@@ -48,23 +57,25 @@ public final class LoadGenerator {
             System.exit(2);
             return;
         }
-        if (agentAttached()) {
-            MetricsComparison.awaitEndpoint(System.out);
-        }
+        URI metrics = agentAttached() ? MetricsComparison.awaitEndpoint(System.out) : null;
         GroundTruth truth;
         try {
             truth = run(options, System.out);
-        } catch (ProviderException e) {
-            if (!"open".equals(e.operation())) {
-                throw e;
-            }
-            // An unreachable or unusable store is bad input: one line, no stack trace.
-            System.err.println("error: " + e.getMessage());
+        } catch (LoadFailed | ProviderException e) {
+            // An unusable store (unreachable, read-only, full) is bad input: one line, no stack trace.
+            System.err.println("error: " + Secrets.mask(e.getMessage()));
             System.exit(1);
             return;
         }
-        if (agentAttached()) {
-            MetricsComparison.compareWithScrape(truth, System.out);
+        if (metrics != null) {
+            MetricsComparison.compareWithScrape(metrics, truth, System.out);
+        }
+    }
+
+    /** The load was not carried out: starts that could not be made or instances that did not finish. */
+    static final class LoadFailed extends Exception {
+        LoadFailed(String message, Throwable cause) {
+            super(message, cause);
         }
     }
 
@@ -82,7 +93,7 @@ public final class LoadGenerator {
     }
 
     /** Runs the scenario to the end (all started instances terminal) and returns the ground truth. */
-    public static GroundTruth run(LoadOptions options, PrintStream out) throws Exception {
+    public static GroundTruth run(LoadOptions options, PrintStream out) throws LoadFailed, InterruptedException {
         Scenario scenario = options.scenario();
         if (scenario == Scenario.LONG_RUNNING) {
             out.printf("duroxide load generator: scenario %s, one orchestration of %d turns, on %s%n",
@@ -94,18 +105,27 @@ public final class LoadGenerator {
         }
         try (Provider provider = options.store().open();
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, scenario.registry(options.failureRate()))
-                     .orchestrationConcurrency(2).activityConcurrency(8).build().start()) {
+                     .orchestrationConcurrency(2).activityConcurrency(8).build()) {
             DuroxideClient client = runtime.client();
             // Unique per process too, so parallel load generators on one database never share ids.
             String runId = Long.toString(System.currentTimeMillis(), 36) + Long.toString(ProcessHandle.current().pid(), 36);
             String prefix = "run-" + runId + "-";
+            // Other runs' instances that this process's runtime may work on: those unfinished now, and (read at
+            // the end) those created from a second before now on.
+            Instant runStart = Instant.now().minusSeconds(1);
+            Set<String> unfinishedAtStart = new HashSet<>();
+            listAll(client).stream().filter(s -> !s.status().isTerminal()).forEach(s -> unfinishedAtStart.add(s.instanceId()));
             List<String> started = Collections.synchronizedList(new ArrayList<>());
             AtomicBoolean pumping = new AtomicBoolean(true);
+            RetryingStarts starts = new RetryingStarts(Duration.ofSeconds(options.retrySeconds()));
+            AtomicReference<Exception> pumpFailure = new AtomicReference<>();
             Thread pump = new Thread(() -> {
                 try {
-                    pump(client, scenario, prefix, runId, options, started);
+                    pump(client, scenario, prefix, runId, options, starts, started, runtime::start);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
+                } catch (RetryingStarts.StartFailed | RuntimeException e) {
+                    pumpFailure.set(e);
                 } finally {
                     pumping.set(false);
                 }
@@ -121,11 +141,19 @@ public final class LoadGenerator {
                 }
             }
             pump.join();
+            if (pumpFailure.get() != null) {
+                throw new LoadFailed(pumpFailure.get().getMessage() + " (" + started.size() + " instances started, "
+                        + starts.errors() + " failed start attempts)", pumpFailure.get());
+            }
             List<String> ids = List.copyOf(started);
             drain(client, scenario, prefix, ids, start, out);
             double seconds = (System.nanoTime() - start) / 1e9;
-            GroundTruth truth = GroundTruth.read(client, ids);
+            GroundTruth truth = GroundTruth.read(client, ids, unfinishedAtStart, runStart);
             truth.print(out);
+            out.printf("  failed start attempts %d (each tried again until it succeeded)%n", starts.errors());
+            if (truth.nonTerminal() > 0) {
+                throw new LoadFailed(truth.nonTerminal() + " instances did not finish", null);
+            }
             out.printf("  wall time %.1f s; %.1f root orchestrations/s completed%n", seconds, ids.size() / seconds);
             if (options.lingerSeconds() > 0) {
                 // The runtime stays up (idle) so that a Prometheus scraping the agent records the final counts
@@ -138,10 +166,13 @@ public final class LoadGenerator {
     }
 
     private static void pump(DuroxideClient client, Scenario scenario, String prefix, String runId, LoadOptions options,
-                             List<String> ids) throws InterruptedException {
+                             RetryingStarts starts, List<String> ids, Runnable startRuntime)
+            throws InterruptedException, RetryingStarts.StartFailed {
         if (scenario == Scenario.LONG_RUNNING) {
-            ids.add(client.startOrchestration(Scenario.LONG_ACTOR, Scenario.LONG_RUNNING_STEPS,
+            starts.start(prefix + 0, () -> client.startOrchestration(Scenario.LONG_ACTOR, Scenario.LONG_RUNNING_STEPS,
                     StartOptions.withInstanceId(prefix + 0)));
+            ids.add(prefix + 0);
+            startRuntime.run();
             return;
         }
         long start = System.nanoTime();
@@ -157,12 +188,19 @@ public final class LoadGenerator {
                 Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
             }
             Object input = scenario == Scenario.TOYGRES ? "db-" + runId + "-" + n : "order-" + runId + "-" + n;
-            ids.add(client.startOrchestration(scenario.rootOrchestration(), input, StartOptions.withInstanceId(prefix + n)));
+            String id = prefix + n;
+            starts.start(id, () -> client.startOrchestration(scenario.rootOrchestration(), input, StartOptions.withInstanceId(id)));
+            ids.add(id);
+            if (n == 0) {
+                // The runtime's loops start once the store took a write: one that refuses writes (read-only,
+                // full) is then reported once, by the start that failed, not also by every dispatcher loop.
+                startRuntime.run();
+            }
         }
     }
 
     private static void drain(DuroxideClient client, Scenario scenario, String prefix, List<String> ids, long start,
-                              PrintStream out) {
+                              PrintStream out) throws LoadFailed {
         out.println("waiting for " + ids.size() + " instances to finish...");
         Duration timeout = scenario == Scenario.LONG_RUNNING ? Duration.ofSeconds(2) : Duration.ofMinutes(2);
         long deadline = System.nanoTime() + Duration.ofMinutes(15).toNanos();
@@ -171,9 +209,11 @@ public final class LoadGenerator {
                 try {
                     client.waitForCompletion(id, timeout);
                     break;
-                } catch (RuntimeException e) {
-                    if (scenario != Scenario.LONG_RUNNING || System.nanoTime() > deadline) {
-                        throw e;
+                } catch (WaitTimeoutException | ProviderException e) {
+                    // A long-running instance outlasts one wait; a restarting server fails some waits.
+                    boolean transientFailure = e instanceof ProviderException p && p.retryable();
+                    if (!(scenario == Scenario.LONG_RUNNING || transientFailure) || System.nanoTime() > deadline) {
+                        throw new LoadFailed("instance " + id + " did not finish: " + e.getMessage(), e);
                     }
                     printProgress(client, scenario, prefix, ids.size(), (System.nanoTime() - start) / 1_000_000_000L, out);
                 }
@@ -181,9 +221,18 @@ public final class LoadGenerator {
         }
     }
 
-    /** Status counts of this run's root instances, read from the database. */
+    /** Status counts of this run's root instances, read from the database; says so when the database does not answer. */
     private static void printProgress(DuroxideClient client, Scenario scenario, String idPrefix, int started, long seconds,
                                       PrintStream out) {
+        try {
+            printStatusCounts(client, scenario, idPrefix, started, seconds, out);
+        } catch (ProviderException e) {
+            out.printf("t=%ds started=%d (database not answering: %s)%n", seconds, started, e.getMessage());
+        }
+    }
+
+    private static void printStatusCounts(DuroxideClient client, Scenario scenario, String idPrefix, int started,
+                                          long seconds, PrintStream out) {
         Map<String, Integer> byStatus = new TreeMap<>();
         String after = idPrefix;
         while (true) {
@@ -210,14 +259,23 @@ public final class LoadGenerator {
         }
     }
 
-    /** What the database says about one run: every root it started and their descendants. */
+    /**
+     * What the database says about one run: every root it started and their descendants; and how many
+     * instances of other runs were unfinished while it ran ({@code otherRunsLive}: unfinished at its start or
+     * created since). The agent counts what this process did, and the database does not record which process
+     * ran a turn or an activity: with other runs' instances live (a restarted run finishing a killed one's,
+     * several processes on one store sharing the backlog) this process may have worked on theirs and they on
+     * its, so its counters cannot be compared with its run's ground truth (see {@link MetricsComparison}).
+     */
     public record GroundTruth(
             Map<String, Map<String, Integer>> orchestrations,
             Map<String, int[]> activities,
             int retriedAttempts,
-            int nonTerminal) {
+            int nonTerminal,
+            int otherRunsLive) {
 
-        static GroundTruth read(DuroxideClient client, List<String> rootIds) {
+        static GroundTruth read(DuroxideClient client, List<String> rootIds, Set<String> unfinishedAtStart,
+                                Instant runStart) {
             Set<String> ids = new HashSet<>(rootIds);
             List<InstanceStatus> instances = new ArrayList<>();
             for (String id : rootIds) {
@@ -249,7 +307,9 @@ public final class LoadGenerator {
                 }
                 retried += tallyActivities(client.getHistory(s.instanceId()), activities);
             }
-            return new GroundTruth(orchestrations, activities, retried, nonTerminal);
+            int otherRunsLive = (int) others.stream()
+                    .filter(s -> unfinishedAtStart.contains(s.instanceId()) || !s.createdAt().isBefore(runStart)).count();
+            return new GroundTruth(orchestrations, activities, retried, nonTerminal, otherRunsLive);
         }
 
         /** Instances (roots and sub-orchestrations) with the given status. */
@@ -312,10 +372,11 @@ public final class LoadGenerator {
 
     /** Command-line options; every value is validated with a message naming the flag. */
     public record LoadOptions(Scenario scenario, Store store, int durationSeconds, int rate, double failureRate,
-            int lingerSeconds) {
+            int lingerSeconds, int retrySeconds) {
         static final String USAGE = "usage: duroxide-loadgen [--scenario normal|high|error-spike|long-running|toygres] [--db FILE]"
                 + " [--duration SECONDS] [--rate STARTS_PER_SECOND] [--failure-rate 0..1] [--linger SECONDS]"
-                + " [--provider sqlite|postgres] [--pg-url jdbc:postgresql://HOST:PORT/DB?user=U&password=P] [--pg-schema NAME]";
+                + " [--provider sqlite|postgres] [--pg-url jdbc:postgresql://HOST:PORT/DB?user=U&password=P] [--pg-schema NAME]"
+                + " [--retry-for SECONDS]";
 
         static LoadOptions parse(String[] args) {
             Scenario scenario = Scenario.TOYGRES;
@@ -324,6 +385,7 @@ public final class LoadGenerator {
             Integer rate = null;
             Double failureRate = null;
             int linger = 0;
+            int retry = 60;
             String provider = Store.SQLITE;
             String pgUrl = null;
             String pgSchema = null;
@@ -340,6 +402,7 @@ public final class LoadGenerator {
                     case "--rate" -> rate = positiveInt(flag, value);
                     case "--failure-rate" -> failureRate = probability(flag, value);
                     case "--linger" -> linger = positiveInt(flag, value);
+                    case "--retry-for" -> retry = positiveInt(flag, value);
                     case "--provider" -> provider = value;
                     case "--pg-url" -> pgUrl = value;
                     case "--pg-schema" -> pgSchema = value;
@@ -352,7 +415,7 @@ public final class LoadGenerator {
             Store store = Store.POSTGRES.equalsIgnoreCase(provider) ? Store.postgres(pgUrl, pgSchema)
                     : new Store(provider, db, null, null);
             return new LoadOptions(scenario, store, duration, rate != null ? rate : Math.max(1, scenario.defaultRate),
-                    failureRate != null ? failureRate : scenario.defaultFailureRate, linger);
+                    failureRate != null ? failureRate : scenario.defaultFailureRate, linger, retry);
         }
 
         private static int positiveInt(String flag, String value) {

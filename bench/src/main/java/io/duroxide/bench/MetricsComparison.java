@@ -9,7 +9,12 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** Compares the ground truth of the database with one scrape of the agent's Prometheus endpoint. */
+/**
+ * Compares the ground truth of the database with one scrape of the agent's Prometheus endpoint. The agent
+ * counts what this process did; the ground truth is what the database holds for this run. They describe the
+ * same work only when no other run's instances were unfinished while this one ran, so only then is the comparison
+ * made: "metrics lost 0, counted twice 0" means exactly that, and otherwise the output says why it made none.
+ */
 final class MetricsComparison {
     private MetricsComparison() {}
 
@@ -52,38 +57,43 @@ final class MetricsComparison {
         }
     }
 
-    static URI endpoint() {
-        String port = System.getenv().getOrDefault("DUROXIDE_METRICS_PORT",
-                System.getProperty("duroxide.metrics.port", "9464"));
-        String path = System.getenv().getOrDefault("DUROXIDE_METRICS_PATH",
-                System.getProperty("duroxide.metrics.path", "/metrics"));
-        return URI.create("http://127.0.0.1:" + port + path);
-    }
+    /** The system property the agent sets to its endpoint's URL once it is bound (see agent/README.md). */
+    static final String URL_PROPERTY = "duroxide.metrics.url";
 
     /**
-     * Waits (at most 10 s) until the agent serves metrics: the agent starts its endpoint just after the
-     * engine may run, and whatever a series counts before a scraper first sees it is invisible to rate().
+     * Waits until the agent serves metrics and returns its endpoint, or null when it exports none. The URL is the
+     * one the agent bound (it publishes it as {@value #URL_PROPERTY}), so a port of 0 or one given as an agent
+     * argument is found too. Waiting matters: the agent starts its endpoint just after the engine may run, and
+     * whatever a series counts before a scraper first sees it is invisible to rate().
      */
-    static void awaitEndpoint(PrintStream out) throws InterruptedException {
+    static URI awaitEndpoint(PrintStream out) throws InterruptedException {
         String http = System.getenv().getOrDefault("DUROXIDE_METRICS_HTTP_ENABLED", System.getProperty("duroxide.metrics.http.enabled", "true"));
         String enabled = System.getenv().getOrDefault("DUROXIDE_METRICS_ENABLED", System.getProperty("duroxide.metrics.enabled", "true"));
         if (http.equalsIgnoreCase("false") || enabled.equalsIgnoreCase("false")) {
-            return;
+            return null;
         }
-        URI uri = endpoint();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            try {
-                scrape(client, uri);
-                return;
-            } catch (InterruptedException e) {
-                throw e;
-            } catch (Exception e) {
-                Thread.sleep(50);
+            String url = System.getProperty(URL_PROPERTY);
+            if (url != null) {
+                URI uri = URI.create(url);
+                try {
+                    scrape(client, uri);
+                    return uri;
+                } catch (InterruptedException e) {
+                    throw e;
+                } catch (Exception e) {
+                    // not answering yet; asked again below
+                }
             }
+            Thread.sleep(50);
         }
-        out.println("metrics endpoint " + uri + " not answering after 10 s; starting the load anyway");
+        String url = System.getProperty(URL_PROPERTY);
+        out.println(url == null ? "the agent published no metrics endpoint within 30 s (see its start-up line);"
+                + " starting the load without the comparison" : "metrics endpoint " + url
+                + " not answering after 30 s; starting the load anyway");
+        return url == null ? null : URI.create(url);
     }
 
     static Scrape scrape(HttpClient http, URI uri) throws Exception {
@@ -111,8 +121,7 @@ final class MetricsComparison {
         return rows;
     }
 
-    static void compareWithScrape(LoadGenerator.GroundTruth truth, PrintStream out) {
-        URI uri = endpoint();
+    static void compareWithScrape(URI uri, LoadGenerator.GroundTruth truth, PrintStream out) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         Scrape s = null;
@@ -140,6 +149,15 @@ final class MetricsComparison {
         }
         if (rows == null) {
             out.println("agent attached but " + uri + " could not be scraped: " + lastError);
+            return;
+        }
+        if (truth.otherRunsLive() > 0) {
+            // The counters of this process and the ground truth of its run are then different sets of work: a
+            // per-run comparison would report mismatches that are not there, so none is reported.
+            out.printf("metrics not compared: %d instances of other runs were unfinished while this one ran (a run on"
+                    + " the same store, or one killed before this); this process may have worked on theirs and they on"
+                    + " its, which the database does not record. Compare the sums over all processes with the store.%n",
+                    truth.otherRunsLive());
             return;
         }
         out.println("metrics from " + uri + " compared with the database:");

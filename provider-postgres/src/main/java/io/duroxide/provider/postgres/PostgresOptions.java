@@ -1,5 +1,6 @@
 package io.duroxide.provider.postgres;
 
+import io.duroxide.provider.jdbc.Secrets;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.regex.Pattern;
@@ -21,10 +22,7 @@ public record PostgresOptions(String url, String user, String password, String s
 
     public PostgresOptions {
         Objects.requireNonNull(url, "url");
-        if (!url.startsWith("jdbc:postgresql:")) {
-            throw new IllegalArgumentException("not a PostgreSQL JDBC URL: '" + url
-                    + "' (expected jdbc:postgresql://host[:port]/database)");
-        }
+        PostgresUrl.check(url);
         Objects.requireNonNull(schema, "schema");
         if (!IDENTIFIER.matcher(schema).matches()) {
             // The schema name is put into SQL text (search_path, CREATE SCHEMA), so only plain names are accepted.
@@ -61,9 +59,9 @@ public record PostgresOptions(String url, String user, String password, String s
         return new PostgresOptions(url, user, password, schema, poolSize, maxIdleWait);
     }
 
-    /** The URL without a password parameter, for messages. */
+    /** The URL with its password masked, for messages. */
     String safeUrl() {
-        return url.replaceAll("(?i)(password=)[^&]*", "$1***");
+        return Secrets.mask(url);
     }
 
     @Override

@@ -28,7 +28,8 @@ class PostgresProviderTest {
     void aUrlOfAnotherDatabaseIsRefusedWithOneClearError() {
         assertThatThrownBy(() -> PostgresProvider.open("jdbc:mysql://localhost/x"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessage("not a PostgreSQL JDBC URL: 'jdbc:mysql://localhost/x' (expected jdbc:postgresql://host[:port]/database)");
+                .hasMessage("invalid PostgreSQL URL 'jdbc:mysql://localhost/x': not a PostgreSQL JDBC URL"
+                        + " (expected jdbc:postgresql://host[:port]/database?user=U&password=P)");
     }
 
     @Test
