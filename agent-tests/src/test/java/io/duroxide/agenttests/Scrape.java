@@ -38,8 +38,17 @@ final class Scrape {
         return of(port, "/metrics", null);
     }
 
+    /** With a longer wait than the usual 5 s: the scrape that builds the registry on a loaded machine. */
+    static Scrape of(int port, Duration timeout) throws IOException, InterruptedException {
+        return of(port, "/metrics", null, timeout);
+    }
+
     static Scrape of(int port, String path, String accept) throws IOException, InterruptedException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5));
+        return of(port, path, accept, Duration.ofSeconds(5));
+    }
+
+    private static Scrape of(int port, String path, String accept, Duration timeout) throws IOException, InterruptedException {
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(timeout);
         if (accept != null) {
             req.header("Accept", accept);
         }
