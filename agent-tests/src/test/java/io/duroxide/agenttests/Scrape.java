@@ -38,7 +38,7 @@ final class Scrape {
         return of(port, "/metrics", null);
     }
 
-    /** With a longer wait than the usual 5 s: the scrape that builds the registry on a loaded machine. */
+    /** One scrape that fails unless it is answered within {@code timeout}. */
     static Scrape of(int port, Duration timeout) throws IOException, InterruptedException {
         return of(port, "/metrics", null, timeout);
     }
