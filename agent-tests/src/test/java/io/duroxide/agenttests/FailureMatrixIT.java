@@ -139,6 +139,29 @@ class FailureMatrixIT {
     }
 
     @Test
+    void unknownNamesInEverySourcePrintOneLineEachNamingTheClosestSetting() throws Exception {
+        try (ChildJvm child = ChildJvm.builder().name("unknown-names").main("io.duroxide.agenttests.apps.NoEngineApp")
+                .classpath(ChildJvm.CHILD_CLASSES.toString())
+                .metricsOnFreePort()
+                .agentArgs("sampel.rate=0.1,log=info")
+                .jvm("-Dduroxide.metrics.pol.interval=1s", "-Dduroxide.metrics.host=127.0.0.1")
+                .env("DUROXIDE_METRICS_SAMPLERATE", "0.5")
+                .env("DUROXIDE_METRICS_SAMPLE_RATE", "0.5").start()) {
+            int port = child.metricsPort();
+            assertThat(child.awaitDone(Duration.ofSeconds(60))).startsWith("DONE sum=");
+            assertThat(child.lines().stream().filter(l -> l.contains("WARNING")).toList()).containsExactlyInAnyOrder(
+                    "[duroxide-agent] WARNING: agent argument sampel.rate is not a setting of the agent and is ignored;"
+                            + " did you mean sample.rate?",
+                    "[duroxide-agent] WARNING: -Dduroxide.metrics.pol.interval is not a setting of the agent and is ignored;"
+                            + " did you mean -Dduroxide.metrics.poll.interval?",
+                    "[duroxide-agent] WARNING: DUROXIDE_METRICS_SAMPLERATE is not a setting of the agent and is ignored;"
+                            + " did you mean DUROXIDE_METRICS_SAMPLE_RATE?");
+            assertThat(child.output()).as("the settings that are known apply").contains("metrics http://127.0.0.1:" + port + "/metrics");
+            assertThat(child.finish(Duration.ofSeconds(30))).isZero();
+        }
+    }
+
+    @Test
     void engineInAnIsolatedClassLoaderIsMeasured() throws Exception {
         Path db = Ports.newDb("isolated");
         Path cpFile = db.resolveSibling("isolated-classpath.txt");

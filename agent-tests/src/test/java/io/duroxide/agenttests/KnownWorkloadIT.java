@@ -47,7 +47,9 @@ class KnownWorkloadIT {
                         "orchestration_name", "version", "status", "final_turn_count").equals(truth.of("completions"))
                 && tuples(s, "duroxide_activity_executions_total", "activity_name", "outcome", "retry_attempt")
                         .equals(truth.of("executions"))
-                && s.value("duroxide_orchestration_active_instances", "orchestration_name", "Waiter", "state", "suspended") == 1.0,
+                && s.value("duroxide_orchestration_active_instances", "orchestration_name", "Waiter", "state", "suspended") == 1.0
+                // the processing rate appears at the second poll, one poll interval after the first scrape
+                && s.series("duroxide_worker_processing_rate").size() == 2,
                 Duration.ofSeconds(30));
     }
 

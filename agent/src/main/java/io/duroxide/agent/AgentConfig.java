@@ -7,7 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.function.Function;
+import java.util.TreeSet;
 
 /**
  * The agent's configuration. Every setting is read, in order of precedence, from the agent argument
@@ -15,7 +15,9 @@ import java.util.function.Function;
  * {@code duroxide.metrics.<name>} and the environment variable {@code DUROXIDE_METRICS_<NAME>}, where
  * {@code <name>} is the variable's suffix in lower case with {@code _} written as {@code .}
  * ({@code DUROXIDE_METRICS_MAX_LABEL_VALUES} = {@code duroxide.metrics.max.label.values}). An invalid
- * value prints one line naming the variable and the default used, and the default applies.
+ * value prints one line naming the variable and the default used, and the default applies. A name under these
+ * prefixes that is no setting (a typo such as {@code DUROXIDE_METRICS_SAMPLERATE}) prints one line naming the
+ * closest setting: otherwise the agent would run with the default and no word.
  */
 public final class AgentConfig {
     public static final String ENV_PREFIX = "DUROXIDE_METRICS_";
@@ -79,16 +81,19 @@ public final class AgentConfig {
     public final Duration initTimeout;
     public final String log;
 
-    /** The one-line complaints about invalid values, in the order found (also printed by {@link #load}). */
+    /**
+     * The one-line complaints about invalid values and unknown names, in the order found (also printed by
+     * {@link #load}).
+     */
     public final List<String> problems;
 
+    private final List<String> found = new ArrayList<>();
     private final Map<String, String> agentArgs;
     private final Map<String, String> env;
-    private final Function<String, String> props;
-    private final List<String> found = new ArrayList<>();
+    private final Map<String, String> props;
 
-    private AgentConfig(Map<String, String> agentArgs, Map<String, String> env, Function<String, String> props) {
-        this.agentArgs = agentArgs;
+    private AgentConfig(String agentArgument, Map<String, String> env, Map<String, String> props) {
+        this.agentArgs = parseAgentArgs(agentArgument);
         this.env = env;
         this.props = props;
         enabled = bool("ENABLED");
@@ -114,12 +119,19 @@ public final class AgentConfig {
         historySizeBuckets = buckets("BUCKETS_HISTORY_SIZE");
         initTimeout = duration("INIT_TIMEOUT", Duration.ofMillis(100), Duration.ofMinutes(10));
         log = choice("LOG", "quiet", "info", "debug");
+        unknownNames();
         problems = List.copyOf(found);
     }
 
-    /** Reads the real environment and system properties and prints one line per invalid value. */
+    /** Reads the real environment and system properties and prints one line per problem. */
     public static AgentConfig load(String agentArgument) {
-        AgentConfig config = new AgentConfig(parseAgentArgs(agentArgument), System.getenv(), new SystemProperties());
+        Map<String, String> props = new LinkedHashMap<>();
+        for (String key : System.getProperties().stringPropertyNames()) {
+            if (key.startsWith(PROP_PREFIX)) {
+                props.put(key, System.getProperty(key));
+            }
+        }
+        AgentConfig config = new AgentConfig(agentArgument, System.getenv(), props);
         Log.configure("debug".equals(config.log), "quiet".equals(config.log));
         for (String problem : config.problems) {
             Log.warn(problem);
@@ -129,31 +141,11 @@ public final class AgentConfig {
 
     /** For tests: no printing, explicit sources. */
     public static AgentConfig from(String agentArgument, Map<String, String> env, Map<String, String> props) {
-        return new AgentConfig(parseAgentArgs(agentArgument), env, new MapLookup(props));
+        return new AgentConfig(agentArgument, env, props);
     }
 
-    // named classes rather than lambdas: the first lambda of a JVM costs tens of ms of start-up
-    private static final class SystemProperties implements Function<String, String> {
-        @Override
-        public String apply(String key) {
-            return System.getProperty(key);
-        }
-    }
-
-    private static final class MapLookup implements Function<String, String> {
-        private final Map<String, String> map;
-
-        MapLookup(Map<String, String> map) {
-            this.map = map;
-        }
-
-        @Override
-        public String apply(String key) {
-            return map.get(key);
-        }
-    }
-
-    static Map<String, String> parseAgentArgs(String argument) {
+    /** The agent argument's {@code name=value} parts by setting suffix; a part without a name is a problem. */
+    private Map<String, String> parseAgentArgs(String argument) {
         Map<String, String> out = new LinkedHashMap<>();
         if (argument == null || argument.isBlank()) {
             return out;
@@ -162,9 +154,84 @@ public final class AgentConfig {
             int eq = part.indexOf('=');
             if (eq > 0) {
                 out.put(normalizeKey(part.substring(0, eq)), part.substring(eq + 1).trim());
+            } else if (!part.isBlank()) {
+                found.add("agent argument \"" + printable(part) + "\" is not name=value; ignored");
             }
         }
         return out;
+    }
+
+    /**
+     * One line per name under the agent's prefixes that {@link #raw} never reads: agent arguments (read by
+     * their normalised name), system properties (read in the dotted or underscored lower-case form only) and
+     * environment variables (read by their exact name).
+     */
+    private void unknownNames() {
+        for (String suffix : agentArgs.keySet()) {
+            if (!SETTINGS.containsKey(suffix)) {
+                unknown("agent argument " + argumentName(suffix), argumentName(closest(suffix)));
+            }
+        }
+        for (String key : new TreeSet<>(props.keySet())) {
+            if (key.startsWith(PROP_PREFIX) && !propertyIsRead(key)) {
+                unknown("-D" + key, "-D" + PROP_PREFIX + argumentName(closest(normalizeKey(key.substring(PROP_PREFIX.length())))));
+            }
+        }
+        for (String name : new TreeSet<>(env.keySet())) {
+            if (name.startsWith(ENV_PREFIX) && !SETTINGS.containsKey(name.substring(ENV_PREFIX.length()))) {
+                unknown(name, ENV_PREFIX + closest(normalizeKey(name.substring(ENV_PREFIX.length()))));
+            }
+        }
+    }
+
+    private void unknown(String name, String closest) {
+        found.add(printable(name) + " is not a setting of the agent and is ignored; did you mean " + closest + "?");
+    }
+
+    private static boolean propertyIsRead(String key) {
+        String rest = key.substring(PROP_PREFIX.length());
+        String suffix = normalizeKey(rest);
+        return SETTINGS.containsKey(suffix)
+                && (rest.equals(argumentName(suffix)) || rest.equals(suffix.toLowerCase(Locale.ROOT)));
+    }
+
+    /** {@code SAMPLE_RATE} as an agent argument or after the property prefix: {@code sample.rate}. */
+    private static String argumentName(String suffix) {
+        return suffix.toLowerCase(Locale.ROOT).replace('_', '.');
+    }
+
+    /** The setting whose suffix is the fewest single-character edits away from {@code suffix} (the first on a tie). */
+    static String closest(String suffix) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : SETTINGS.keySet()) {
+            int d = editDistance(suffix, known);
+            if (d < bestDistance) {
+                best = known;
+                bestDistance = d;
+            }
+        }
+        return best;
+    }
+
+    /** Levenshtein distance: insertions, deletions and substitutions. */
+    static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] t = previous;
+            previous = current;
+            current = t;
+        }
+        return previous[b.length()];
     }
 
     private static String normalizeKey(String key) {
@@ -176,15 +243,15 @@ public final class AgentConfig {
     private String[] raw(String suffix) {
         String v = agentArgs.get(suffix);
         if (v != null) {
-            return new String[] {v, "agent argument " + suffix.toLowerCase(Locale.ROOT).replace('_', '.')};
+            return new String[] {v, "agent argument " + argumentName(suffix)};
         }
-        String dotted = PROP_PREFIX + suffix.toLowerCase(Locale.ROOT).replace('_', '.');
-        v = props.apply(dotted);
+        String dotted = PROP_PREFIX + argumentName(suffix);
+        v = props.get(dotted);
         if (v != null) {
             return new String[] {v, "-D" + dotted};
         }
         String underscored = PROP_PREFIX + suffix.toLowerCase(Locale.ROOT);
-        v = props.apply(underscored);
+        v = props.get(underscored);
         if (v != null) {
             return new String[] {v, "-D" + underscored};
         }

@@ -88,6 +88,75 @@ class AgentConfigTest {
     }
 
     @Test
+    void anUnknownEnvironmentVariableIsOneLineNamingTheClosestSetting() {
+        AgentConfig c = env("DUROXIDE_METRICS_SAMPLERATE", "0.5", "DUROXIDE_METRICS_port", "1234");
+        assertThat(c.sampleRate).isEqualTo(1.0);
+        assertThat(c.port).isEqualTo(9464);
+        assertThat(c.problems).containsExactly(
+                "DUROXIDE_METRICS_SAMPLERATE is not a setting of the agent and is ignored; did you mean DUROXIDE_METRICS_SAMPLE_RATE?",
+                "DUROXIDE_METRICS_port is not a setting of the agent and is ignored; did you mean DUROXIDE_METRICS_PORT?");
+    }
+
+    @Test
+    void anUnknownAgentArgumentIsOneLineOncePerName() {
+        AgentConfig c = AgentConfig.from("sampel.rate=0.1,port=9465,SAMPEL-RATE=0.2,9466", Map.of(), Map.of());
+        assertThat(c.sampleRate).isEqualTo(1.0);
+        assertThat(c.port).isEqualTo(9465);
+        assertThat(c.problems).containsExactly(
+                "agent argument \"9466\" is not name=value; ignored",
+                "agent argument sampel.rate is not a setting of the agent and is ignored; did you mean sample.rate?");
+    }
+
+    @Test
+    void anUnknownSystemPropertyIsOneLineNamingTheClosestSetting() {
+        AgentConfig c = AgentConfig.from(null, Map.of(), Map.of("duroxide.metrics.pol.interval", "1s",
+                "duroxide.metrics.Sample.Rate", "0.5", "duroxide.metrics.max_label_values", "9"));
+        assertThat(c.pollInterval).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.sampleRate).isEqualTo(1.0);
+        assertThat(c.maxLabelValues).isEqualTo(9);
+        assertThat(c.problems).containsExactly(
+                "-Dduroxide.metrics.Sample.Rate is not a setting of the agent and is ignored; did you mean -Dduroxide.metrics.sample.rate?",
+                "-Dduroxide.metrics.pol.interval is not a setting of the agent and is ignored; did you mean -Dduroxide.metrics.poll.interval?");
+    }
+
+    @Test
+    void knownNamesAndOtherVariablesGiveNoLine() {
+        Map<String, String> env = new HashMap<>();
+        for (String suffix : AgentConfig.SETTINGS.keySet()) {
+            env.put(AgentConfig.ENV_PREFIX + suffix, AgentConfig.SETTINGS.get(suffix));
+        }
+        env.put("PATH", "/usr/bin");
+        env.put("DUROXIDE_TEST_PG_URL", "jdbc:postgresql://localhost/duroxide");
+        env.put("DUROXIDE_METRICSX", "1");
+        Map<String, String> props = Map.of("duroxide.metrics.sample.rate", "0.5", "duroxide.metrics.max_label_values", "9",
+                "duroxide.pg.schema", "s", "java.version", "17");
+        AgentConfig c = AgentConfig.from("port=1,log=quiet,duroxide.metrics.path=/p", env, props);
+        assertThat(c.problems).isEmpty();
+        assertThat(c.sampleRate).isEqualTo(0.5);
+        assertThat(c.path).isEqualTo("/p");
+    }
+
+    @Test
+    void loadReadsTheRealSystemPropertiesForUnknownNames() {
+        System.setProperty("duroxide.metrics.sampel.rate", "0.1");
+        try {
+            assertThat(AgentConfig.load(null).problems).contains(
+                    "-Dduroxide.metrics.sampel.rate is not a setting of the agent and is ignored; did you mean -Dduroxide.metrics.sample.rate?");
+        } finally {
+            System.clearProperty("duroxide.metrics.sampel.rate");
+        }
+    }
+
+    @Test
+    void closestSettingByEditDistance() {
+        assertThat(AgentConfig.editDistance("SAMPLERATE", "SAMPLE_RATE")).isEqualTo(1);
+        assertThat(AgentConfig.editDistance("", "LOG")).isEqualTo(3);
+        assertThat(AgentConfig.editDistance("POL_INTERVAL", "POLL_INTERVAL")).isEqualTo(1);
+        assertThat(AgentConfig.closest("BUCKETS_ACTIVITY_DURATIONS")).isEqualTo("BUCKETS_ACTIVITY_DURATION");
+        assertThat(AgentConfig.closest("MAX_LABELS")).isEqualTo("MAX_LABEL_VALUES");
+    }
+
+    @Test
     void capsCombineMaxLabelValuesWithTheSpecCaps() {
         AgentConfig c = env("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100");
         assertThat(c.capFor("activity_name")).isEqualTo(100);

@@ -15,12 +15,14 @@ import io.duroxide.provider.postgres.PostgresProvider;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.BufferedReader;
+import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /**
  * The workload the agent tests run in child JVMs (no agent code here: the agent is attached with
@@ -34,6 +36,8 @@ import java.util.List;
  *   <li>{@code attach N K}: starts the runtime, prints READY, waits for a line, then runs {@code known}
  *       (the test loads the agent into the running JVM in between).</li>
  *   <li>{@code names COUNT}: COUNT distinct activity names, each called once (fan-out).</li>
+ *   <li>{@code steady}: runs "Child" instances one after another (an orchestration of one activity), prints
+ *       RUNNING after the first, and stops at the first line on stdin (the test scrapes while work flows).</li>
  *   <li>{@code hold N}: starts N instances that wait for an event, then stops (restart test, phase 1).</li>
  *   <li>{@code release}: raises the event for every waiting instance and waits for them (phase 2).</li>
  *   <li>{@code takeover ID}: runs instance ID of "Takeover"; with env STALL_TURN set the first turn
@@ -84,6 +88,9 @@ public final class Workload {
                     break;
                 case "names":
                     done = names(client, Integer.parseInt(args[2]));
+                    break;
+                case "steady":
+                    done = steady(client);
                     break;
                 case "hold":
                     done = hold(client, Integer.parseInt(args[2]));
@@ -230,6 +237,34 @@ public final class Workload {
             }
         }
         return "fanouts=" + ids.size();
+    }
+
+    static String steady(DuroxideClient client) throws InterruptedException {
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread stdin = new Thread(() -> {
+            try {
+                STDIN.readLine();
+            } catch (IOException ignored) {
+                // EOF or closed: stop as well
+            }
+            stop.countDown();
+        }, "steady-stdin");
+        stdin.setDaemon(true);
+        stdin.start();
+        int completed = 0;
+        while (stop.getCount() > 0) {
+            String id = client.startOrchestration("Child", "c" + completed);
+            InstanceStatus s = client.waitForCompletion(id, Duration.ofSeconds(60));
+            if (s.status() != RuntimeStatus.COMPLETED) {
+                throw new IllegalStateException(id + " " + s.status());
+            }
+            if (completed++ == 0) {
+                System.out.println("RUNNING");
+                System.out.flush();
+            }
+        }
+        stdin.join(); // main reads the next line only after this thread has read its own
+        return "completed=" + completed;
     }
 
     static String hold(DuroxideClient client, int n) {

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongSupplier;
 
 /**
  * The dispatcher-loop metrics, per {@code (worker_type, worker_id)}: one worker is one dispatcher of one
@@ -19,7 +20,10 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code duroxide_worker_queue_depth}: the ready, unlocked backlog in the store this worker fetches
  *       from (orchestrator queue or activity queue), polled; workers sharing a store report the same backlog.</li>
- *   <li>{@code duroxide_worker_processing_rate}: items processed per second over the last poll interval.</li>
+ *   <li>{@code duroxide_worker_processing_rate}: items processed per second between the last two polls, absent
+ *       until a worker's second poll. Its first poll only takes the starting count: the registry is built at the
+ *       first scrape and the calls held until then are replayed in milliseconds, so no interval measured by the
+ *       poller contains them.</li>
  *   <li>{@code duroxide_worker_active_time_seconds}: total busy time of all slots (monotonic).</li>
  *   <li>{@code duroxide_worker_count}: slots, so {@code rate(active_time)/worker_count} is utilisation.</li>
  *   <li>{@code duroxide_worker_items_processed_total}: items processed (exact).</li>
@@ -33,6 +37,7 @@ public final class WorkerRecorder implements WorkerSink {
     static final String PROCESSED = "duroxide.worker.items.processed";
 
     private final Metrics metrics;
+    private final LongSupplier nanoClock;
     private final LabelLimiter ids;
     private final LabelLimiter types;
     private final ConcurrentHashMap<String, Worker> orchestration = new ConcurrentHashMap<>();
@@ -42,6 +47,7 @@ public final class WorkerRecorder implements WorkerSink {
     public final class Worker {
         final String type;
         final String id;
+        final String[] tags;
         volatile WeakReference<Object> loop = new WeakReference<>(null);
         volatile WeakReference<Object> provider = new WeakReference<>(null);
         final LongAdder processed = new LongAdder();
@@ -49,19 +55,22 @@ public final class WorkerRecorder implements WorkerSink {
         volatile int slots;
         volatile double queueDepth;
         volatile double rate;
+        /** Count and time of the previous poll (poller thread only); no rate before a first poll. */
+        boolean polled;
         long lastCount;
-        long lastPollNanos = System.nanoTime();
+        long lastPollNanos;
+        /** Guarded by {@code this}: the rate gauge is registered late, and not after {@link #unregister}. */
         final List<Meter> meters = new ArrayList<>();
+        boolean unregistered;
+        boolean ratePublished;
 
         Worker(String type, String id, int slots) {
             this.type = type;
             this.id = id;
             this.slots = slots;
-            String[] tags = {"worker_type", type, "worker_id", id};
+            this.tags = new String[] {"worker_type", type, "worker_id", id};
             meters.add(Gauge.builder(QUEUE_DEPTH, this, w -> w.queueDepth).tags(tags).strongReference(true)
                     .description("Ready, unlocked work items in the store this worker fetches from").register(metrics.registry));
-            meters.add(Gauge.builder(RATE, this, w -> w.rate).tags(tags).strongReference(true)
-                    .description("Items processed per second over the last poll interval").register(metrics.registry));
             meters.add(Gauge.builder(ACTIVE_TIME, this, w -> w.busyNanos.sum() / 1e9).baseUnit("seconds").tags(tags)
                     .strongReference(true)
                     .description("Total time the worker's slots spent processing items (monotonic; use rate())")
@@ -72,17 +81,47 @@ public final class WorkerRecorder implements WorkerSink {
                     .description("Items processed by this worker").register(metrics.registry));
         }
 
-        public double queueDepth() {
-            return queueDepth;
+        /** Called by the poller: the rate over the interval since the previous poll, from the second poll on. */
+        void sample(long count, long now) {
+            if (polled && now > lastPollNanos) {
+                rate = (count - lastCount) / ((now - lastPollNanos) / 1e9);
+                publishRate();
+            }
+            polled = true;
+            lastCount = count;
+            lastPollNanos = now;
         }
 
-        public double rate() {
-            return rate;
+        private synchronized void publishRate() {
+            if (ratePublished || unregistered) {
+                return;
+            }
+            ratePublished = true;
+            meters.add(Gauge.builder(RATE, this, w -> w.rate).tags(tags).strongReference(true)
+                    .description("Items processed per second between the last two polls (absent until the second poll)")
+                    .register(metrics.registry));
+        }
+
+        synchronized void unregister() {
+            unregistered = true;
+            for (Meter meter : meters) {
+                metrics.remove(meter);
+            }
+        }
+
+        public double queueDepth() {
+            return queueDepth;
         }
     }
 
     public WorkerRecorder(Metrics metrics) {
+        this(metrics, System::nanoTime);
+    }
+
+    /** {@code nanoClock}: the poller's clock (tests drive it by hand). */
+    WorkerRecorder(Metrics metrics, LongSupplier nanoClock) {
         this.metrics = metrics;
+        this.nanoClock = nanoClock;
         this.ids = metrics.limiter("worker_id");
         this.types = metrics.limiter("worker_type");
     }
@@ -129,9 +168,7 @@ public final class WorkerRecorder implements WorkerSink {
         ConcurrentHashMap<String, Worker> m = map(workerType);
         Worker w = m.remove(workerId == null ? LabelLimiter.NONE : workerId);
         if (w != null && !m.containsValue(w)) {
-            for (Meter meter : w.meters) {
-                metrics.remove(meter);
-            }
+            w.unregister();
         }
     }
 
@@ -152,17 +189,11 @@ public final class WorkerRecorder implements WorkerSink {
 
     /** Same, handing every provider found to {@code providers} (the active-instances poller). */
     public void poll(ActiveInstancesPoller providers) {
-        long now = System.nanoTime();
+        long now = nanoClock.getAsLong();
         Map<Object, long[]> depthsByProvider = new IdentityHashMap<>();
         for (ConcurrentHashMap<String, Worker> m : List.of(orchestration, activity, otherTypes)) {
             for (Worker w : m.values()) {
-                long count = w.processed.sum();
-                double seconds = (now - w.lastPollNanos) / 1e9;
-                if (seconds > 0) {
-                    w.rate = (count - w.lastCount) / seconds;
-                }
-                w.lastCount = count;
-                w.lastPollNanos = now;
+                w.sample(w.processed.sum(), now);
                 Object provider = w.provider.get();
                 if (provider == null) {
                     Object loop = w.loop.get();

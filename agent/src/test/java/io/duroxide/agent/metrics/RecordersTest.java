@@ -176,23 +176,84 @@ class RecordersTest {
     }
 
     @Test
-    void workersRegisterGaugesAndComputeRates() throws Exception {
+    void workersRegisterGauges() {
         Metrics m = metrics();
-        WorkerRecorder w = new WorkerRecorder(m);
+        long[] clock = {0};
+        WorkerRecorder w = new WorkerRecorder(m, () -> clock[0]);
         Object loop = new Object();
         w.started(loop, "activity", "work-1", 4, null);
         w.processed(loop, "activity", "work-1", 4, 500_000_000L);
         w.processed(loop, "activity", "work-1", 4, 500_000_000L);
-        Thread.sleep(20);
+        w.poll();
+        clock[0] += 1_000_000_000L;
         w.poll();
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.value("duroxide_worker_count", "worker_type", "activity", "worker_id", "work-1")).isEqualTo(4.0);
         assertThat(s.value("duroxide_worker_active_time_seconds", "worker_type", "activity", "worker_id", "work-1")).isEqualTo(1.0);
         assertThat(s.value("duroxide_worker_items_processed_total", "worker_type", "activity", "worker_id", "work-1")).isEqualTo(2.0);
-        assertThat(s.value("duroxide_worker_processing_rate", "worker_type", "activity", "worker_id", "work-1")).isPositive();
+        assertThat(s.value("duroxide_worker_processing_rate", "worker_type", "activity", "worker_id", "work-1")).isZero();
         assertThat(s.has("duroxide_worker_queue_depth", "worker_id", "work-1")).isTrue();
         w.stopped(loop, "activity", "work-1");
-        assertThat(Scrape.parse(m.scrape("text/plain")).series("duroxide_worker_count")).isEmpty();
+        Scrape after = Scrape.parse(m.scrape("text/plain"));
+        assertThat(after.series("duroxide_worker_count")).isEmpty();
+        assertThat(after.series("duroxide_worker_processing_rate")).isEmpty();
+    }
+
+    /**
+     * The registry is built at the first scrape and the calls held until then are replayed in milliseconds: the
+     * first poll must not divide all of them by the few milliseconds since the replay created the worker.
+     */
+    @Test
+    void theProcessingRateIsAbsentUntilAPollIntervalWasMeasured() {
+        Metrics m = metrics();
+        long[] clock = {0};
+        WorkerRecorder w = new WorkerRecorder(m, () -> clock[0]);
+        Object loop = new Object();
+        w.started(loop, "orchestration", "orch-1", 2, null);
+        for (int i = 0; i < 4_000; i++) { // the replayed calls of the time before the registry existed
+            w.processed(loop, "orchestration", "orch-1", 2, 1_000_000L);
+        }
+        clock[0] += 5_000_000L;
+        w.poll();
+        Scrape first = Scrape.parse(m.scrape("text/plain"));
+        assertThat(first.series("duroxide_worker_processing_rate")).as("no interval measured yet").isEmpty();
+        assertThat(first.value("duroxide_worker_items_processed_total", "worker_type", "orchestration", "worker_id", "orch-1"))
+                .isEqualTo(4_000.0);
+
+        for (int i = 0; i < 250; i++) {
+            w.processed(loop, "orchestration", "orch-1", 2, 1_000_000L);
+        }
+        clock[0] += 5_000_000_000L;
+        w.poll();
+        assertThat(Scrape.parse(m.scrape("text/plain")).value("duroxide_worker_processing_rate",
+                "worker_type", "orchestration", "worker_id", "orch-1")).as("250 items in 5 s").isEqualTo(50.0);
+
+        clock[0] += 5_000_000_000L;
+        w.poll();
+        assertThat(Scrape.parse(m.scrape("text/plain")).value("duroxide_worker_processing_rate",
+                "worker_type", "orchestration", "worker_id", "orch-1")).as("nothing in the last 5 s").isZero();
+    }
+
+    /** A worker that appears between two polls has its own first poll: its first rate is over a whole interval too. */
+    @Test
+    void aWorkerSeenAfterAPollHasNoRateUntilItsOwnSecondPoll() {
+        Metrics m = metrics();
+        long[] clock = {0};
+        WorkerRecorder w = new WorkerRecorder(m, () -> clock[0]);
+        w.poll();
+        clock[0] += 4_999_000_000L;
+        Object loop = new Object();
+        w.started(loop, "activity", "work-2", 4, null);
+        w.processed(loop, "activity", "work-2", 4, 1_000_000L);
+        clock[0] += 1_000_000L;
+        w.poll();
+        assertThat(Scrape.parse(m.scrape("text/plain")).series("duroxide_worker_processing_rate")).isEmpty();
+        w.processed(loop, "activity", "work-2", 4, 1_000_000L);
+        w.processed(loop, "activity", "work-2", 4, 1_000_000L);
+        clock[0] += 2_000_000_000L;
+        w.poll();
+        assertThat(Scrape.parse(m.scrape("text/plain")).value("duroxide_worker_processing_rate",
+                "worker_type", "activity", "worker_id", "work-2")).isEqualTo(1.0);
     }
 
     @Test
