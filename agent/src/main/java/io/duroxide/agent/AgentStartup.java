@@ -43,8 +43,9 @@ final class AgentStartup {
             AgentInstaller.install(config, inst, weaver(config), true, t0, System.nanoTime(), bridged);
             return;
         }
-        // Everything else happens on the init thread, the bridge's injection too (tens of milliseconds of file
-        // and jar handling): nothing is woven before the gate opens, so nothing can call the bridge before.
+        // Everything else happens on the init thread, the bridge's injection too (reading its class files and
+        // defining them, or writing the fallback jar): nothing is woven before the gate opens, so nothing can call
+        // the bridge before.
         Gate gate = new Gate(config.initTimeout.toMillis());
         inst.addTransformer(gate, false);
         Thread init = new Thread(new Init(config, inst, gate, t0), "duroxide-agent-init");
