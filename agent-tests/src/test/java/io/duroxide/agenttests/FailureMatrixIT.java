@@ -27,14 +27,14 @@ class FailureMatrixIT {
     };
 
     /** Runs the small known workload (3 orders, 1 failing) and returns the scrape once it is all counted. */
-    private static Scrape runSmall(ChildJvm child, int port, Path db) throws Exception {
+    static Scrape runSmall(ChildJvm child, int port, Path db) throws Exception {
         child.awaitDone(Duration.ofSeconds(120));
         GroundTruth truth = GroundTruth.read(db);
         return Scrape.until(port, s -> KnownWorkloadIT.tuples(s, "duroxide_orchestration_completions_total", "orchestration_name",
                 "version", "status", "final_turn_count").equals(truth.of("completions")), Duration.ofSeconds(30));
     }
 
-    private static void assertSmallWorkloadCounted(Scrape s) {
+    static void assertSmallWorkloadCounted(Scrape s) {
         assertThat(s.value("duroxide_orchestration_starts_total", "orchestration_name", "Order", "version", "2.0.0",
                 "initiated_by", "client")).isEqualTo(3.0);
         assertThat(s.value("duroxide_orchestration_completions_total", "orchestration_name", "Order", "version", "2.0.0",

@@ -43,8 +43,9 @@ final class AgentStartup {
             AgentInstaller.install(config, inst, weaver(config), true, t0, System.nanoTime(), bridged);
             return;
         }
-        // Everything else happens on the init thread, the bridge's injection too (tens of milliseconds of file
-        // and jar handling): nothing is woven before the gate opens, so nothing can call the bridge before.
+        // Everything else happens on the init thread, the bridge's injection too (reading its class files and
+        // defining them, or writing the fallback jar): nothing is woven before the gate opens, so nothing can call
+        // the bridge before.
         Gate gate = new Gate(config.initTimeout.toMillis());
         inst.addTransformer(gate, false);
         Thread init = new Thread(new Init(config, inst, gate, t0), "duroxide-agent-init");
@@ -122,7 +123,10 @@ final class AgentStartup {
         }
     }
 
-    /** Writes the bridge classes into a small temp jar appended to the bootstrap search path. */
+    /**
+     * Puts the bridge classes into the bootstrap loader: defined there directly ({@link BootLoaderDefiner}), or, where
+     * the JVM does not allow that, written into a small temp jar appended to the bootstrap search path.
+     */
     private static boolean injectBridge(Instrumentation inst) {
         try {
             if (Class.forName("io.duroxide.agent.bootstrap.Bridge", false, null) != null) {
@@ -132,40 +136,25 @@ final class AgentStartup {
             // inject it
         }
         try {
-            // not Files.createTempFile: its SecureRandom costs ~150 ms of start-up
-            Path dir = Path.of(System.getProperty("java.io.tmpdir"));
-            Path jar = null;
-            for (int attempt = 0; jar == null; attempt++) {
-                Path candidate = dir.resolve("duroxide-agent-bootstrap-" + Integer.toHexString(System.identityHashCode(inst)) + "-"
-                        + Long.toHexString(System.nanoTime()) + "-" + attempt + ".jar");
-                try {
-                    jar = Files.createFile(candidate);
-                } catch (java.nio.file.FileAlreadyExistsException e) {
-                    if (attempt > 5) {
-                        throw e;
-                    }
-                }
-            }
-            jar.toFile().deleteOnExit();
             ClassLoader own = AgentStartup.class.getClassLoader();
-            StoredJar stored = new StoredJar();
-            for (String name : BRIDGE_CLASSES) {
-                String entry = BRIDGE_PACKAGE + name + ".class";
+            String[] names = new String[BRIDGE_CLASSES.length];
+            byte[][] bytes = new byte[BRIDGE_CLASSES.length][];
+            for (int i = 0; i < BRIDGE_CLASSES.length; i++) {
+                String entry = BRIDGE_PACKAGE + BRIDGE_CLASSES[i] + ".class";
                 try (InputStream in = own.getResourceAsStream(entry)) {
                     if (in == null) {
                         throw new IllegalStateException("missing " + entry + " in the agent jar");
                     }
-                    stored.add(entry, in.readAllBytes());
+                    bytes[i] = in.readAllBytes();
                 }
+                names[i] = (BRIDGE_PACKAGE + BRIDGE_CLASSES[i]).replace('/', '.');
             }
-            try (OutputStream fos = Files.newOutputStream(jar)) {
-                fos.write(stored.toByteArray());
+            if (!BootLoaderDefiner.define(inst, names, bytes)) {
+                appendJar(inst, names, bytes);
             }
-            inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
             // The agent's own classes must resolve the bridge to the bootstrap copy too: one of them loaded (or
             // verified) before this point would have taken the agent jar's copy, and its sinks would never be called.
-            for (String name : BRIDGE_CLASSES) {
-                String className = (BRIDGE_PACKAGE + name).replace('/', '.');
+            for (String className : names) {
                 if (Class.forName(className, false, own).getClassLoader() != null) {
                     Log.warn(className + " was loaded from the agent jar before the bootstrap copy existed; no metric will be recorded");
                     return false;
@@ -177,6 +166,33 @@ final class AgentStartup {
                     + "); engines loaded by isolated class loaders will not be measured");
             return false;
         }
+    }
+
+    /** Writes the bridge classes into a small temp jar appended to the bootstrap search path. */
+    private static void appendJar(Instrumentation inst, String[] names, byte[][] bytes) throws java.io.IOException {
+        // not Files.createTempFile: its SecureRandom costs ~150 ms of start-up
+        Path dir = Path.of(System.getProperty("java.io.tmpdir"));
+        Path jar = null;
+        for (int attempt = 0; jar == null; attempt++) {
+            Path candidate = dir.resolve("duroxide-agent-bootstrap-" + Integer.toHexString(System.identityHashCode(inst)) + "-"
+                    + Long.toHexString(System.nanoTime()) + "-" + attempt + ".jar");
+            try {
+                jar = Files.createFile(candidate);
+            } catch (java.nio.file.FileAlreadyExistsException e) {
+                if (attempt > 5) {
+                    throw e;
+                }
+            }
+        }
+        jar.toFile().deleteOnExit();
+        StoredJar stored = new StoredJar();
+        for (int i = 0; i < names.length; i++) {
+            stored.add(names[i].replace('.', '/') + ".class", bytes[i]);
+        }
+        try (OutputStream fos = Files.newOutputStream(jar)) {
+            fos.write(stored.toByteArray());
+        }
+        inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
     }
 
     /**

@@ -1,7 +1,5 @@
 package io.duroxide.provider.sqlite;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.jdbc.SqlTx;
 import java.io.IOException;
@@ -42,14 +40,16 @@ import org.sqlite.SQLiteDataSource;
  *
  * <p>Writes all use one connection borrowed from the pool and kept (replaced only after an error), so
  * its page cache is not invalidated by other connections of this process. Prepared statements are
- * cached per physical connection: the pool never retires connections ({@code maxLifetime = 0}), so
- * each keeps its compiled statements for its whole life.
+ * cached per connection: the pool ({@link SqliteConnectionPool}) closes a connection only when this class
+ * discards it or at close, so each keeps its compiled statements for its whole life.
  */
 final class SqliteDatabase implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
     static final int POOL_SIZE = 4;
+    /** How long a read waits for a free connection before failing (retryably). */
+    static final long BORROW_TIMEOUT_MS = 30_000;
     /** Files up to this size get a full {@code quick_check} on open; larger ones only a structural look. */
     static final long FULL_CHECK_MAX_BYTES = 16L << 20;
 
@@ -105,21 +105,21 @@ final class SqliteDatabase implements AutoCloseable {
 
     private final Path file;
     private final Settings settings;
-    private final HikariDataSource pool;
+    private final SqliteConnectionPool pool;
     private final GroupCommit groupCommit = new GroupCommit(this::commitBatch);
     /** Write transactions begun (several writes may share one). */
     private final AtomicLong transactions = new AtomicLong();
     /** The connection all writes of this process use, so its page cache stays warm; guarded by the write lock. */
-    private Connection writer;
+    private SqliteConnectionPool.Lease writer;
     private final Map<SQLiteConnection, Map<String, PreparedStatement>> statements = new ConcurrentHashMap<>();
     private final WalCheckpointer checkpointer;
     private volatile boolean closed;
 
-    private SqliteDatabase(Path file, Settings settings, HikariDataSource pool) {
+    private SqliteDatabase(Path file, Settings settings, SqliteConnectionPool pool) {
         this.file = file;
         this.settings = settings;
         this.pool = pool;
-        this.checkpointer = new WalCheckpointer(file.getFileName().toString(), pool::getConnection, groupCommit::exclusively,
+        this.checkpointer = new WalCheckpointer(file.getFileName().toString(), pool::borrow, groupCommit::exclusively,
                 settings.walRestartFrames());
     }
 
@@ -151,21 +151,12 @@ final class SqliteDatabase implements AutoCloseable {
         SQLiteDataSource dataSource = new SQLiteDataSource(config);
         dataSource.setUrl(url);
 
-        HikariConfig hikari = new HikariConfig();
-        hikari.setDataSource(dataSource);
-        hikari.setPoolName("duroxide-sqlite-" + file.getFileName());
-        hikari.setMaximumPoolSize(POOL_SIZE);
-        hikari.setMinimumIdle(POOL_SIZE);
-        hikari.setMaxLifetime(0);
-        hikari.setAutoCommit(true);
-        HikariDataSource pool;
+        SqliteConnectionPool pool;
         try {
-            pool = new HikariDataSource(hikari);
+            pool = new SqliteConnectionPool("the connection pool of " + file, dataSource, POOL_SIZE, BORROW_TIMEOUT_MS);
+        } catch (SQLException e) {
+            throw openFailure(file, e);
         } catch (RuntimeException e) {
-            SQLException sql = findSqlException(e);
-            if (sql != null) {
-                throw openFailure(file, sql);
-            }
             throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(), false, e);
         }
         SqliteDatabase db = new SqliteDatabase(file, settings, pool);
@@ -301,15 +292,6 @@ final class SqliteDatabase implements AutoCloseable {
                 SqliteErrors.isRetryable(e), e);
     }
 
-    private static SQLException findSqlException(Throwable error) {
-        for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof SQLException sql) {
-                return sql;
-            }
-        }
-        return null;
-    }
-
     /**
      * Runs {@code work} in a {@code BEGIN IMMEDIATE} transaction under the process-wide write lock, possibly
      * together with other writes that queued meanwhile; it returns (or throws) once that transaction ended.
@@ -388,13 +370,13 @@ final class SqliteDatabase implements AutoCloseable {
             batch.forEach(w -> w.fail(closedException(w.operation)));
             return;
         }
-        Connection c;
+        SQLiteConnection c;
         Tx tx;
         try {
             if (writer == null) {
-                writer = pool.getConnection();
+                writer = pool.borrow();
             }
-            c = writer;
+            c = writer.connection();
             tx = tx(c);
             tx.ps("BEGIN IMMEDIATE").execute();
         } catch (SQLException e) {
@@ -465,7 +447,7 @@ final class SqliteDatabase implements AutoCloseable {
      */
     private void rollback(Connection c, Throwable failure) {
         boolean retire = failure instanceof SQLException sql && !SqliteErrors.isBusy(sql);
-        try (Statement s = c.unwrap(SQLiteConnection.class).createStatement()) {
+        try (Statement s = c.createStatement()) {
             s.execute("ROLLBACK");
         } catch (SQLException e) {
             String message = e.getMessage() == null ? "" : e.getMessage();
@@ -481,22 +463,18 @@ final class SqliteDatabase implements AutoCloseable {
 
     /** Closes the writer connection (caller holds the write lock); the next write borrows another. */
     private void retireWriter() {
-        Connection c = writer;
+        SqliteConnectionPool.Lease retired = writer;
         writer = null;
-        if (c == null) {
+        if (retired == null) {
             return;
         }
-        dropStatements(c);
-        pool.evictConnection(c);
-        try {
-            c.close();
-        } catch (SQLException ignored) {
-            // evicted anyway
-        }
+        dropStatements(retired.connection());
+        retired.discard();
     }
 
     private <T> T readOnce(Work<T> work) throws SQLException {
-        try (Connection c = pool.getConnection()) {
+        try (SqliteConnectionPool.Lease lease = pool.borrow()) {
+            SQLiteConnection c = lease.connection();
             Tx tx = tx(c);
             try {
                 return work.run(tx);
@@ -507,42 +485,20 @@ final class SqliteDatabase implements AutoCloseable {
         }
     }
 
-    private Tx tx(Connection c) throws SQLException {
-        SQLiteConnection physical = c.unwrap(SQLiteConnection.class);
-        Map<String, PreparedStatement> cache = statements.get(physical);
+    private Tx tx(SQLiteConnection c) {
+        Map<String, PreparedStatement> cache = statements.get(c);
         if (cache == null) {
-            if (statements.size() > 4 * POOL_SIZE) {
-                pruneClosedConnections();
-            }
             cache = new HashMap<>();
-            statements.put(physical, cache);
+            statements.put(c, cache);
         }
-        return new Tx(physical, cache);
+        return new Tx(c, cache);
     }
 
-    private void dropStatements(Connection c) {
-        try {
-            Map<String, PreparedStatement> cache = statements.remove(c.unwrap(SQLiteConnection.class));
-            if (cache != null) {
-                closeAll(cache.values());
-            }
-        } catch (SQLException ignored) {
-            // the connection is unusable; its statements die with it
+    private void dropStatements(SQLiteConnection c) {
+        Map<String, PreparedStatement> cache = statements.remove(c);
+        if (cache != null) {
+            closeAll(cache.values());
         }
-    }
-
-    private void pruneClosedConnections() {
-        List<SQLiteConnection> dead = new ArrayList<>();
-        for (SQLiteConnection c : statements.keySet()) {
-            try {
-                if (c.isClosed()) {
-                    dead.add(c);
-                }
-            } catch (SQLException e) {
-                dead.add(c);
-            }
-        }
-        dead.forEach(statements::remove);
     }
 
     private static void closeAll(Iterable<PreparedStatement> all) {
@@ -564,12 +520,8 @@ final class SqliteDatabase implements AutoCloseable {
         checkpointer.close();
         groupCommit.exclusively(() -> {
             if (writer != null) {
-                dropStatements(writer);
-                try {
-                    writer.close();
-                } catch (SQLException ignored) {
-                    // the pool closes it
-                }
+                dropStatements(writer.connection());
+                writer.close(); // given back: the pool closes it below
                 writer = null;
             }
         });

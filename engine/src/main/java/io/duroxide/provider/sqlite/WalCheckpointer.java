@@ -30,10 +30,10 @@ final class WalCheckpointer implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WalCheckpointer.class.getName());
     static final long INTERVAL_MS = 100;
 
-    /** Supplies a connection for one checkpoint (returned by closing it). */
+    /** Lends a connection for one checkpoint (given back by closing the lease). */
     @FunctionalInterface
     interface Connections {
-        Connection get() throws SQLException;
+        SqliteConnectionPool.Lease get() throws SQLException;
     }
 
     private final Connections connections;
@@ -59,7 +59,8 @@ final class WalCheckpointer implements AutoCloseable {
     }
 
     private void checkpoint() {
-        try (Connection c = connections.get()) {
+        try (SqliteConnectionPool.Lease lease = connections.get()) {
+            Connection c = lease.connection();
             long[] result = run(c, "PASSIVE");
             // A passive checkpoint copies the WAL as it was when it began, so under continuous writing the
             // WAL is never all copied when the next writer begins, and no writer starts it over: only a
