@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
@@ -19,6 +20,12 @@ import java.util.concurrent.atomic.LongAdder;
  * <ul>
  *   <li>{@code duroxide_worker_queue_depth}: the ready, unlocked backlog in the store this worker fetches
  *       from (orchestrator queue or activity queue), polled; workers sharing a store report the same backlog.</li>
+ *   <li>{@code duroxide_worker_locked_items}: the work of that queue held under unexpired locks, by any process
+ *       (in flight, or held by a dead process until its locks expire), polled; with the queue depth it is all
+ *       due work. Registered once the provider reports it (its {@code lockedWork()} is not empty).</li>
+ *   <li>{@code duroxide_worker_oldest_lock_age_seconds}: time since the oldest of those locks was taken or
+ *       last renewed, by the store's clock; 0 when none is held. Live holders renew before 5/8 of the lock
+ *       timeout, so an age approaching the timeout is a lock whose holder stopped renewing it.</li>
  *   <li>{@code duroxide_worker_processing_rate}: items processed per second over the last poll interval.</li>
  *   <li>{@code duroxide_worker_active_time_seconds}: total busy time of all slots (monotonic).</li>
  *   <li>{@code duroxide_worker_count}: slots, so {@code rate(active_time)/worker_count} is utilisation.</li>
@@ -27,6 +34,8 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class WorkerRecorder implements WorkerSink {
     static final String QUEUE_DEPTH = "duroxide.worker.queue.depth";
+    static final String LOCKED_ITEMS = "duroxide.worker.locked.items";
+    static final String OLDEST_LOCK_AGE = "duroxide.worker.oldest.lock.age";
     static final String RATE = "duroxide.worker.processing.rate";
     static final String ACTIVE_TIME = "duroxide.worker.active.time";
     static final String COUNT = "duroxide.worker.count";
@@ -48,16 +57,23 @@ public final class WorkerRecorder implements WorkerSink {
         final LongAdder busyNanos = new LongAdder();
         volatile int slots;
         volatile double queueDepth;
+        volatile double lockedItems;
+        volatile double oldestLockAgeSeconds;
+        /** Whether the locked-work gauges exist: only once the provider has reported locked work. */
+        private boolean lockGauges;
+        /** Set when the worker's meters are removed, so a poll in flight does not register new ones. */
+        private boolean removed;
         volatile double rate;
         long lastCount;
         long lastPollNanos = System.nanoTime();
         final List<Meter> meters = new ArrayList<>();
+        private final String[] tags;
 
         Worker(String type, String id, int slots) {
             this.type = type;
             this.id = id;
             this.slots = slots;
-            String[] tags = {"worker_type", type, "worker_id", id};
+            tags = new String[] {"worker_type", type, "worker_id", id};
             meters.add(Gauge.builder(QUEUE_DEPTH, this, w -> w.queueDepth).tags(tags).strongReference(true)
                     .description("Ready, unlocked work items in the store this worker fetches from").register(metrics.registry));
             meters.add(Gauge.builder(RATE, this, w -> w.rate).tags(tags).strongReference(true)
@@ -74,6 +90,37 @@ public final class WorkerRecorder implements WorkerSink {
 
         public double queueDepth() {
             return queueDepth;
+        }
+
+        public double lockedItems() {
+            return lockedItems;
+        }
+
+        public double oldestLockAgeSeconds() {
+            return oldestLockAgeSeconds;
+        }
+
+        synchronized void lockedWork(long items, double oldestAgeSeconds) {
+            lockedItems = items;
+            oldestLockAgeSeconds = oldestAgeSeconds;
+            if (lockGauges || removed) {
+                return;
+            }
+            lockGauges = true;
+            meters.add(Gauge.builder(LOCKED_ITEMS, this, w -> w.lockedItems).tags(tags).strongReference(true)
+                    .description("Work items held under unexpired locks in the store this worker fetches from (in flight,"
+                            + " or held by a dead process until the locks expire)")
+                    .register(metrics.registry));
+            meters.add(Gauge.builder(OLDEST_LOCK_AGE, this, w -> w.oldestLockAgeSeconds).baseUnit("seconds").tags(tags)
+                    .strongReference(true)
+                    .description("Time since the oldest of those locks was taken or last renewed, by the store's clock;"
+                            + " 0 when none is held")
+                    .register(metrics.registry));
+        }
+
+        synchronized List<Meter> remove() {
+            removed = true;
+            return List.copyOf(meters);
         }
 
         public double rate() {
@@ -129,7 +176,7 @@ public final class WorkerRecorder implements WorkerSink {
         ConcurrentHashMap<String, Worker> m = map(workerType);
         Worker w = m.remove(workerId == null ? LabelLimiter.NONE : workerId);
         if (w != null && !m.containsValue(w)) {
-            for (Meter meter : w.meters) {
+            for (Meter meter : w.remove()) {
                 metrics.remove(meter);
             }
         }
@@ -145,7 +192,7 @@ public final class WorkerRecorder implements WorkerSink {
         }
     }
 
-    /** Called by the poller thread: processing rates and queue depths. */
+    /** Called by the poller thread: processing rates, queue depths and locked work. */
     public void poll() {
         poll(null);
     }
@@ -154,6 +201,7 @@ public final class WorkerRecorder implements WorkerSink {
     public void poll(ActiveInstancesPoller providers) {
         long now = System.nanoTime();
         Map<Object, long[]> depthsByProvider = new IdentityHashMap<>();
+        Map<Object, Optional<ProviderProbe.LockedWork>> lockedByProvider = new IdentityHashMap<>();
         for (ConcurrentHashMap<String, Worker> m : List.of(orchestration, activity, otherTypes)) {
             for (Worker w : m.values()) {
                 long count = w.processed.sum();
@@ -181,22 +229,38 @@ public final class WorkerRecorder implements WorkerSink {
                 if (providers != null) {
                     providers.addProvider(provider);
                 }
-                long[] depths = depthsByProvider.get(provider);
-                if (depths == null) {
-                    try {
-                        depths = ProviderProbe.queueDepths(provider);
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        Log.debug("queueDepths failed: " + e);
-                        depths = new long[] {-1, -1};
-                    }
-                    depthsByProvider.put(provider, depths);
-                }
-                long d = "activity".equals(w.type) ? depths[1] : depths[0];
+                boolean activityQueue = "activity".equals(w.type);
+                long[] depths = oncePerProvider(depthsByProvider, provider, "queueDepths", ProviderProbe::queueDepths,
+                        new long[] {-1, -1});
+                long d = activityQueue ? depths[1] : depths[0];
                 if (d >= 0) {
                     w.queueDepth = d;
                 }
+                oncePerProvider(lockedByProvider, provider, "lockedWork", ProviderProbe::lockedWork, Optional.empty())
+                        .ifPresent(held -> w.lockedWork(activityQueue ? held.activityLocked() : held.orchestratorLocked(),
+                                activityQueue ? held.activityOldestAgeSeconds() : held.orchestratorOldestAgeSeconds()));
             }
         }
+    }
+
+    private interface ProviderQuery<T> {
+        T ask(Object provider) throws ReflectiveOperationException;
+    }
+
+    /** Asks each store once per poll however many workers share it; a failed query keeps the last values. */
+    private static <T> T oncePerProvider(Map<Object, T> answers, Object provider, String what, ProviderQuery<T> query,
+            T onFailure) {
+        T answer = answers.get(provider);
+        if (answer == null) {
+            try {
+                answer = query.ask(provider);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                Log.debug(what + " failed: " + e);
+                answer = onFailure;
+            }
+            answers.put(provider, answer);
+        }
+        return answer;
     }
 
     /** For tests. */
