@@ -92,10 +92,6 @@ public final class WorkerRecorder implements WorkerSink {
             return queueDepth;
         }
 
-        public double lockedItems() {
-            return lockedItems;
-        }
-
         public double oldestLockAgeSeconds() {
             return oldestLockAgeSeconds;
         }
