@@ -155,6 +155,18 @@ public interface Provider extends AutoCloseable {
 
     QueueDepths queueDepths();
 
+    /**
+     * Work held under unexpired locks and the age of the oldest lock, per queue: what is in flight, or held
+     * by a process that died until its locks expire. Ages are measured since a lock was taken or last
+     * renewed, by the store's clock; holders renew their locks well before they expire, so an age close to
+     * the lock timeout is a lock whose holder stopped renewing it.
+     *
+     * @return empty if this provider cannot tell (the default, for providers written before this query)
+     */
+    default Optional<LockedWork> lockedWork() {
+        return Optional.empty();
+    }
+
     List<ActiveInstanceCount> countActiveInstances();
 
     @Override

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.duroxide.agenttests.ChildJvm;
 import io.duroxide.agenttests.GroundTruth;
 import io.duroxide.agenttests.Ports;
+import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.runtime.RuntimeOptions;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -67,6 +69,8 @@ class PrometheusEndToEndTest {
     final Map<String, ChildJvm> loads = new LinkedHashMap<>();
     Truth truth;
     double evalTime;
+    /** job -> the store's locked work, read right after the gauges evaluated at {@link #evalTime}. */
+    final Map<String, LockedWork> lockedByJob = new TreeMap<>();
 
     @BeforeAll
     void runBothScenariosUnderPrometheus() throws Exception {
@@ -120,8 +124,9 @@ class PrometheusEndToEndTest {
             return true;
         });
         // A gauge is the present, and an idle store still has occasional blips of one ready item: everything
-        // is evaluated at an instant when the queue depth gauges equal the stores' read at that moment.
-        prometheus.await("queue depth gauges equal to the stores'", Duration.ofSeconds(30), () -> queueGaugesMatch(dbs));
+        // is evaluated at an instant when the queue depth and locked work gauges equal the stores' read at that moment.
+        prometheus.await("queue depth and locked work gauges equal to the stores'", Duration.ofSeconds(30),
+                () -> queueGaugesMatch(dbs));
     }
 
     private boolean finalCountsScraped() throws Exception {
@@ -144,13 +149,18 @@ class PrometheusEndToEndTest {
         double now = System.currentTimeMillis() / 1000.0;
         Map<String, Double> gauges = Vectors.byLabels(prometheus.query("max by (job, worker_type) (duroxide_worker_queue_depth)", now),
                 "job", "worker_type");
+        Map<String, Double> locked = Vectors.byLabels(prometheus.query("max by (job, worker_type) (duroxide_worker_locked_items)",
+                now), "job", "worker_type");
         boolean match = true;
         for (Map.Entry<String, GroundTruth> e : truth.byJob.entrySet()) {
             try (SqliteProvider store = SqliteProvider.open(dbs.get(e.getKey()))) {
                 e.getValue().queueDepths = store.queueDepths();
+                lockedByJob.put(e.getKey(), store.lockedWork().orElseThrow());
             }
             for (String type : List.of("activity", "orchestration")) {
-                match &= gauges.getOrDefault(e.getKey() + "|" + type, -1.0) == truth.queueDepth(type, e.getValue());
+                String key = e.getKey() + "|" + type;
+                match &= gauges.getOrDefault(key, -1.0) == truth.queueDepth(type, e.getValue());
+                match &= locked.getOrDefault(key, -1.0) == lockedItems(lockedByJob.get(e.getKey()), type);
             }
         }
         evalTime = now;
@@ -475,6 +485,44 @@ class PrometheusEndToEndTest {
         }
         System.out.println("dashboards: " + evaluated + " panel queries evaluated");
         assertThat(failures).isEmpty();
+    }
+
+    private static long lockedItems(LockedWork w, String workerType) {
+        return workerType.equals("orchestration") ? w.orchestratorLocked() : w.activityLocked();
+    }
+
+    private static Duration lockTimeout(String workerType) {
+        return workerType.equals("orchestration") ? RuntimeOptions.DEFAULTS.orchestrationLockTimeout()
+                : RuntimeOptions.DEFAULTS.activityLockTimeout();
+    }
+
+    /**
+     * The infrastructure dashboard's locked-work panels, per store and queue: the locked items are the store's,
+     * and the oldest lock age is 0 exactly when nothing is locked, else less than the lock timeout.
+     */
+    @Test
+    void lockedWorkPanelsAnswerAsTheStoresSay() throws Exception {
+        Map<String, List<String>> panels = panelQueries(OpsFiles.json(OpsFiles.DASHBOARDS.resolve("duroxide-infrastructure.json")));
+        Selection all = new Selection(".*", ".*");
+        Map<String, Double> locked = Vectors.byLabels(query(substitute(
+                panels.get("Locked work (in flight, or held by a dead process)").get(0), all)), "job", "worker_type");
+        Map<String, Double> ages = Vectors.byLabels(query(substitute(
+                panels.get("Oldest lock age (since taken or last renewed)").get(0), all)), "job", "worker_type");
+        for (Map.Entry<String, LockedWork> e : lockedByJob.entrySet()) {
+            for (String type : List.of("activity", "orchestration")) {
+                String key = e.getKey() + "|" + type;
+                long storeLocked = lockedItems(e.getValue(), type);
+                assertThat(locked).as(key).containsEntry(key, (double) storeLocked);
+                assertThat(ages).as(key).containsKey(key);
+                if (storeLocked == 0) {
+                    assertThat(ages.get(key)).as(key).isZero();
+                } else {
+                    // an unexpired lock was taken or renewed less than its timeout ago (the load generator's are the defaults)
+                    assertThat(ages.get(key)).as(key).isBetween(0.0, (double) lockTimeout(type).toSeconds());
+                }
+            }
+        }
+        assertThat(lockedByJob.keySet()).containsExactlyInAnyOrderElementsOf(SCENARIOS);
     }
 
     @Test

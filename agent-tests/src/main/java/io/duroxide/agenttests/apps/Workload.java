@@ -42,10 +42,19 @@ import java.util.concurrent.CountDownLatch;
  *   <li>{@code release}: raises the event for every waiting instance and waits for them (phase 2).</li>
  *   <li>{@code takeover ID}: runs instance ID of "Takeover"; with env STALL_TURN set the first turn
  *       prints IN_TURN and stalls (the test freezes this process so its lock expires).</li>
+ *   <li>{@code hang N}: starts N instances of "Hang", whose activity prints HANGING and blocks: the test kills
+ *       this process while it holds their locks (activity lock timeout {@link #HANG_ACTIVITY_LOCK}).</li>
+ *   <li>{@code observe}: runs the runtime and starts nothing (its agent reports what is in the store).</li>
  * </ul>
  */
 public final class Workload {
     private Workload() {}
+
+    /**
+     * Long enough that a process started after this one is killed sees its locks before they expire, even on
+     * a loaded machine; a live holder renews them at half of it.
+     */
+    private static final Duration HANG_ACTIVITY_LOCK = Duration.ofSeconds(90);
 
     private static final BufferedReader STDIN = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
 
@@ -65,12 +74,13 @@ public final class Workload {
         String mode = args[0];
         Registry registry = registry(mode, args);
         Duration orchestrationLock = "takeover".equals(mode) ? Duration.ofSeconds(1) : Duration.ofSeconds(30);
+        Duration activityLock = "hang".equals(mode) ? HANG_ACTIVITY_LOCK : Duration.ofSeconds(30);
         try (Provider store = openStore(args[1]);
              DuroxideRuntime runtime = DuroxideRuntime.builder(store, registry)
                      .pollInterval(Duration.ofMillis(20))
                      .orchestrationConcurrency(2)
                      .activityConcurrency(4)
-                     .lockTimeouts(orchestrationLock, Duration.ofSeconds(30))
+                     .lockTimeouts(orchestrationLock, activityLock)
                      .build()
                      .start()) {
             DuroxideClient client = runtime.client();
@@ -100,6 +110,12 @@ public final class Workload {
                     break;
                 case "takeover":
                     done = takeover(client, args[2]);
+                    break;
+                case "hang":
+                    done = hang(client, Integer.parseInt(args[2]));
+                    break;
+                case "observe":
+                    done = "observing";
                     break;
                 default:
                     throw new IllegalArgumentException(mode);
@@ -176,6 +192,15 @@ public final class Workload {
             }
             return ctx.callActivity("Validate", in, String.class).await();
         });
+        r.addActivity("Block", String.class, (ctx, in) -> {
+            System.out.println("HANGING " + in);
+            System.out.flush();
+            while (!ctx.isCancelled()) {
+                Thread.sleep(50);
+            }
+            return "cancelled";
+        });
+        r.addOrchestration("Hang", String.class, (ctx, in) -> ctx.callActivity("Block", in, String.class).await());
         if ("names".equals(mode)) {
             int count = Integer.parseInt(args[2]);
             for (int i = 0; i < count; i++) {
@@ -295,6 +320,13 @@ public final class Workload {
         }
         InstanceStatus s = client.waitForCompletion(id, Duration.ofSeconds(60));
         return "status=" + s.status();
+    }
+
+    static String hang(DuroxideClient client, int n) {
+        for (int i = 0; i < n; i++) {
+            client.startOrchestration("Hang", "h" + i, StartOptions.withInstanceId("hang-" + i));
+        }
+        return "hanging=" + n;
     }
 
     static void awaitStatus(DuroxideClient client, String id, RuntimeStatus status) {

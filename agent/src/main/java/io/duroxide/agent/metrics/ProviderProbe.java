@@ -1,9 +1,11 @@
 package io.duroxide.agent.metrics;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
-/** Reads the provider's queue depths and active-instance counts (the engine's Provider SPI) reflectively. */
+/** Reads the provider's queue depths, locked work and active-instance counts (the engine's Provider SPI) reflectively. */
 public final class ProviderProbe {
     private ProviderProbe() {}
 
@@ -16,6 +18,34 @@ public final class ProviderProbe {
             return new long[] {0, 0};
         }
         return new long[] {EngineProbe.longAccessor(depths, "orchestratorReady"), EngineProbe.longAccessor(depths, "activityReady")};
+    }
+
+    /** Work held under unexpired locks per queue, with the age in seconds of each queue's oldest lock. */
+    public record LockedWork(long orchestratorLocked, double orchestratorOldestAgeSeconds, long activityLocked,
+            double activityOldestAgeSeconds) {}
+
+    /**
+     * The provider's {@code lockedWork()}, or empty when it cannot tell: it keeps the SPI's default, or the
+     * engine predates the query (then there is no such method).
+     */
+    public static Optional<LockedWork> lockedWork(Object provider) throws ReflectiveOperationException {
+        Object reported;
+        try {
+            reported = EngineProbe.call(provider, PROVIDER, "lockedWork");
+        } catch (NoSuchMethodException e) {
+            return Optional.empty();
+        }
+        if (!(reported instanceof Optional<?> known) || known.isEmpty()) {
+            return Optional.empty();
+        }
+        Object w = known.get();
+        return Optional.of(new LockedWork(EngineProbe.longAccessor(w, "orchestratorLocked"),
+                seconds(EngineProbe.accessor(w, "orchestratorOldestLockAge")), EngineProbe.longAccessor(w, "activityLocked"),
+                seconds(EngineProbe.accessor(w, "activityOldestLockAge"))));
+    }
+
+    private static double seconds(Object age) {
+        return age instanceof Duration d ? d.toNanos() / 1e9 : 0;
     }
 
     public record ActiveCount(String orchestrationName, String state, long count) {}

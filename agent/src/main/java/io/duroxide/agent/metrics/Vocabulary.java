@@ -194,6 +194,7 @@ public final class Vocabulary {
             case "getExecution":
             case "listInstances":
             case "queueDepths":
+            case "lockedWork":
             case "countActiveInstances":
                 return "query";
             case "purgeInstance":

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongSupplier;
@@ -20,6 +21,12 @@ import java.util.function.LongSupplier;
  * <ul>
  *   <li>{@code duroxide_worker_queue_depth}: the ready, unlocked backlog in the store this worker fetches
  *       from (orchestrator queue or activity queue), polled; workers sharing a store report the same backlog.</li>
+ *   <li>{@code duroxide_worker_locked_items}: the work of that queue held under unexpired locks, by any process
+ *       (in flight, or held by a dead process until its locks expire), polled; with the queue depth it is all
+ *       due work. Registered once the provider reports it (its {@code lockedWork()} is not empty).</li>
+ *   <li>{@code duroxide_worker_oldest_lock_age_seconds}: time since the oldest of those locks was taken or
+ *       last renewed, by the store's clock; 0 when none is held. Live holders renew before 5/8 of the lock
+ *       timeout, so an age approaching the timeout is a lock whose holder stopped renewing it.</li>
  *   <li>{@code duroxide_worker_processing_rate}: items processed per second between the last two polls, absent
  *       until a worker's second poll. Its first poll only takes the starting count: the registry is built at the
  *       first scrape and the calls held until then are replayed in milliseconds, so no interval measured by the
@@ -31,6 +38,8 @@ import java.util.function.LongSupplier;
  */
 public final class WorkerRecorder implements WorkerSink {
     static final String QUEUE_DEPTH = "duroxide.worker.queue.depth";
+    static final String LOCKED_ITEMS = "duroxide.worker.locked.items";
+    static final String OLDEST_LOCK_AGE = "duroxide.worker.oldest.lock.age";
     static final String RATE = "duroxide.worker.processing.rate";
     static final String ACTIVE_TIME = "duroxide.worker.active.time";
     static final String COUNT = "duroxide.worker.count";
@@ -54,12 +63,16 @@ public final class WorkerRecorder implements WorkerSink {
         final LongAdder busyNanos = new LongAdder();
         volatile int slots;
         volatile double queueDepth;
+        volatile double lockedItems;
+        volatile double oldestLockAgeSeconds;
+        /** Whether the locked-work gauges exist: only once the provider has reported locked work. */
+        private boolean lockGauges;
         volatile double rate;
         /** Count and time of the previous poll (poller thread only); no rate before a first poll. */
         boolean polled;
         long lastCount;
         long lastPollNanos;
-        /** Guarded by {@code this}: the rate gauge is registered late, and not after {@link #unregister}. */
+        /** Guarded by {@code this}: the rate and lock gauges are registered late, and not after {@link #unregister}. */
         final List<Meter> meters = new ArrayList<>();
         boolean unregistered;
         boolean ratePublished;
@@ -111,6 +124,28 @@ public final class WorkerRecorder implements WorkerSink {
 
         public double queueDepth() {
             return queueDepth;
+        }
+
+        public double oldestLockAgeSeconds() {
+            return oldestLockAgeSeconds;
+        }
+
+        synchronized void lockedWork(long items, double oldestAgeSeconds) {
+            lockedItems = items;
+            oldestLockAgeSeconds = oldestAgeSeconds;
+            if (lockGauges || unregistered) {
+                return;
+            }
+            lockGauges = true;
+            meters.add(Gauge.builder(LOCKED_ITEMS, this, w -> w.lockedItems).tags(tags).strongReference(true)
+                    .description("Work items held under unexpired locks in the store this worker fetches from (in flight,"
+                            + " or held by a dead process until the locks expire)")
+                    .register(metrics.registry));
+            meters.add(Gauge.builder(OLDEST_LOCK_AGE, this, w -> w.oldestLockAgeSeconds).baseUnit("seconds").tags(tags)
+                    .strongReference(true)
+                    .description("Time since the oldest of those locks was taken or last renewed, by the store's clock;"
+                            + " 0 when none is held")
+                    .register(metrics.registry));
         }
     }
 
@@ -182,7 +217,7 @@ public final class WorkerRecorder implements WorkerSink {
         }
     }
 
-    /** Called by the poller thread: processing rates and queue depths. */
+    /** Called by the poller thread: processing rates, queue depths and locked work. */
     public void poll() {
         poll(null);
     }
@@ -191,6 +226,7 @@ public final class WorkerRecorder implements WorkerSink {
     public void poll(ActiveInstancesPoller providers) {
         long now = nanoClock.getAsLong();
         Map<Object, long[]> depthsByProvider = new IdentityHashMap<>();
+        Map<Object, Optional<ProviderProbe.LockedWork>> lockedByProvider = new IdentityHashMap<>();
         for (ConcurrentHashMap<String, Worker> m : List.of(orchestration, activity, otherTypes)) {
             for (Worker w : m.values()) {
                 w.sample(w.processed.sum(), now);
@@ -212,22 +248,38 @@ public final class WorkerRecorder implements WorkerSink {
                 if (providers != null) {
                     providers.addProvider(provider);
                 }
-                long[] depths = depthsByProvider.get(provider);
-                if (depths == null) {
-                    try {
-                        depths = ProviderProbe.queueDepths(provider);
-                    } catch (ReflectiveOperationException | RuntimeException e) {
-                        Log.debug("queueDepths failed: " + e);
-                        depths = new long[] {-1, -1};
-                    }
-                    depthsByProvider.put(provider, depths);
-                }
-                long d = "activity".equals(w.type) ? depths[1] : depths[0];
+                boolean activityQueue = "activity".equals(w.type);
+                long[] depths = oncePerProvider(depthsByProvider, provider, "queueDepths", ProviderProbe::queueDepths,
+                        new long[] {-1, -1});
+                long d = activityQueue ? depths[1] : depths[0];
                 if (d >= 0) {
                     w.queueDepth = d;
                 }
+                oncePerProvider(lockedByProvider, provider, "lockedWork", ProviderProbe::lockedWork, Optional.empty())
+                        .ifPresent(held -> w.lockedWork(activityQueue ? held.activityLocked() : held.orchestratorLocked(),
+                                activityQueue ? held.activityOldestAgeSeconds() : held.orchestratorOldestAgeSeconds()));
             }
         }
+    }
+
+    private interface ProviderQuery<T> {
+        T ask(Object provider) throws ReflectiveOperationException;
+    }
+
+    /** Asks each store once per poll however many workers share it; a failed query keeps the last values. */
+    private static <T> T oncePerProvider(Map<Object, T> answers, Object provider, String what, ProviderQuery<T> query,
+            T onFailure) {
+        T answer = answers.get(provider);
+        if (answer == null) {
+            try {
+                answer = query.ask(provider);
+            } catch (ReflectiveOperationException | RuntimeException e) {
+                Log.debug(what + " failed: " + e);
+                answer = onFailure;
+            }
+            answers.put(provider, answer);
+        }
+        return answer;
     }
 
     /** For tests. */

@@ -15,6 +15,7 @@ import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
@@ -83,9 +84,9 @@ public final class SqliteProvider implements Provider {
             + " FROM instances i LEFT JOIN executions e"
             + " ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
             + " WHERE i.instance_id = (" + PICK_INSTANCE + ")";
-    private static final String UPSERT_LOCK = "INSERT INTO instance_locks(instance_id, lock_token, locked_until)"
-            + " VALUES (?, ?, ?) ON CONFLICT(instance_id) DO UPDATE SET lock_token = excluded.lock_token,"
-            + " locked_until = excluded.locked_until";
+    private static final String UPSERT_LOCK = "INSERT INTO instance_locks(instance_id, lock_token, locked_until,"
+            + " locked_at) VALUES (?, ?, ?, ?) ON CONFLICT(instance_id) DO UPDATE SET lock_token = excluded.lock_token,"
+            + " locked_until = excluded.locked_until, locked_at = excluded.locked_at";
     private static final String MARK_MESSAGES = "UPDATE orchestrator_queue SET lock_token = ?,"
             + " attempt_count = attempt_count + 1 WHERE instance_id = ? AND visible_at <= ?"
             + " RETURNING id, execution_id, message_json, attempt_count";
@@ -111,6 +112,7 @@ public final class SqliteProvider implements Provider {
      * followed by the row id, so a token names exactly one lease of one row.
      */
     private static final String LEASE_WORK_ITEMS = "UPDATE worker_queue SET lock_token = ? || id, locked_until = ?,"
+            + " locked_at = ?,"
             + " attempt_count = attempt_count + 1 WHERE id IN (SELECT id FROM worker_queue WHERE visible_at <= ?"
             + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count, lock_token";
@@ -123,6 +125,18 @@ public final class SqliteProvider implements Provider {
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
             + " JOIN instances i ON i.instance_id = tree.id";
     private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("?");
+    /**
+     * The complement of {@link #queueDepths} among due work (?1 is now): visible messages of
+     * instances under an unexpired lock, and unexpired work item leases, each with the age of the oldest lock.
+     */
+    private static final String LOCKED_WORK = "WITH held AS (SELECT instance_id, locked_at FROM instance_locks"
+            + " WHERE locked_until > ?1), leased AS (SELECT locked_at FROM worker_queue WHERE lock_token IS NOT NULL"
+            + " AND locked_until > ?1) SELECT"
+            + " (SELECT count(*) FROM orchestrator_queue q JOIN held h ON h.instance_id = q.instance_id"
+            + " WHERE q.visible_at <= ?1),"
+            + " coalesce((SELECT ?1 - min(coalesce(locked_at, ?1)) FROM held), 0),"
+            + " (SELECT count(*) FROM leased),"
+            + " coalesce((SELECT ?1 - min(coalesce(locked_at, ?1)) FROM leased), 0)";
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -357,7 +371,7 @@ public final class SqliteProvider implements Provider {
             }
             String instanceId = instance.instanceId();
             String token = instanceLockToken(instanceId);
-            tx.update(UPSERT_LOCK, instanceId, token, now + timeout);
+            tx.update(UPSERT_LOCK, instanceId, token, now + timeout, now);
             List<RawMessage> messages;
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {
                 messages = SqlRows.messages(rs);
@@ -473,9 +487,10 @@ public final class SqliteProvider implements Provider {
     public void renewOrchestrationLock(String lockToken, Duration lockTimeout) {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        long now = now();
         updateHeldLock("renewOrchestrationLock", lockToken,
-                "UPDATE instance_locks SET locked_until = ? WHERE instance_id = ? AND lock_token = ?", now() + timeout,
-                lockedInstance(lockToken), lockToken);
+                "UPDATE instance_locks SET locked_until = ?, locked_at = ? WHERE instance_id = ? AND lock_token = ?",
+                now + timeout, now, lockedInstance(lockToken), lockToken);
     }
 
     // ---------------------------------------------------------------- worker queue
@@ -525,7 +540,7 @@ public final class SqliteProvider implements Provider {
         List<LeasedRow> rows = db.write(operation, tx -> {
             long now = now();
             List<LeasedRow> leased = new ArrayList<>(max);
-            try (ResultSet rs = tx.bind(LEASE_WORK_ITEMS, prefix, now + timeout, now, now, max).executeQuery()) {
+            try (ResultSet rs = tx.bind(LEASE_WORK_ITEMS, prefix, now + timeout, now, now, now, max).executeQuery()) {
                 while (rs.next()) {
                     leased.add(new LeasedRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5),
                             rs.getInt(6), rs.getString(7)));
@@ -612,9 +627,10 @@ public final class SqliteProvider implements Provider {
     public void renewActivityLock(String lockToken, Duration lockTimeout) {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        long now = now();
         updateHeldLock("renewActivityLock", lockToken,
-                "UPDATE worker_queue SET locked_until = ? WHERE id = ? AND lock_token = ?", now() + timeout,
-                leasedWorkItem(lockToken), lockToken);
+                "UPDATE worker_queue SET locked_until = ?, locked_at = ? WHERE id = ? AND lock_token = ?", now + timeout,
+                now, leasedWorkItem(lockToken), lockToken);
     }
 
     /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
@@ -692,6 +708,17 @@ public final class SqliteProvider implements Provider {
                     + " AND (lock_token IS NULL OR locked_until <= ?))", now, now, now, now).executeQuery()) {
                 rs.next();
                 return new QueueDepths(rs.getLong(1), rs.getLong(2));
+            }
+        });
+    }
+
+    @Override
+    public Optional<LockedWork> lockedWork() {
+        return db.read("lockedWork", tx -> {
+            try (ResultSet rs = tx.bind(LOCKED_WORK, now()).executeQuery()) {
+                rs.next();
+                return Optional.of(new LockedWork(rs.getLong(1), Duration.ofMillis(rs.getLong(2)), rs.getLong(3),
+                        Duration.ofMillis(rs.getLong(4))));
             }
         });
     }

@@ -96,7 +96,12 @@ final class SqliteSchema {
             // (tokens without a key) are lost and their work redelivered when they expire.
             new Migration(2, "lock tokens carry their row's key", List.of(
                     "DROP INDEX idx_instance_locks_token",
-                    "DROP INDEX idx_worker_queue_token")));
+                    "DROP INDEX idx_worker_queue_token")),
+            // When a lock was taken or last renewed, for the age of the oldest held lock (Provider#lockedWork).
+            // Locks held across the upgrade have none and count as just renewed until their holder renews them.
+            new Migration(3, "locks record when they were taken or last renewed", List.of(
+                    "ALTER TABLE instance_locks ADD COLUMN locked_at INTEGER",
+                    "ALTER TABLE worker_queue ADD COLUMN locked_at INTEGER")));
 
     static int latestVersion() {
         return MIGRATIONS.get(MIGRATIONS.size() - 1).version();

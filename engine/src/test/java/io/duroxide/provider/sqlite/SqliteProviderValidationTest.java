@@ -5,6 +5,7 @@ import io.duroxide.provider.validation.ActivityQueueValidation;
 import io.duroxide.provider.validation.AtomicCommitValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.LockedWorkValidation;
 import io.duroxide.provider.validation.ManagementValidation;
 import io.duroxide.provider.validation.MultiExecutionValidation;
 import io.duroxide.provider.validation.ProviderFactory;
@@ -101,6 +102,17 @@ class SqliteProviderValidationTest {
 
     @Nested
     class Management extends ManagementValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class LockedWork extends LockedWorkValidation {
         @TempDir
         Path dir;
 

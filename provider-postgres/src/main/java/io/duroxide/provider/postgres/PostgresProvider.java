@@ -13,6 +13,7 @@ import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
@@ -79,6 +80,11 @@ public final class PostgresProvider implements Provider {
     private static final int MAX_SKIPS_PER_FETCH = 16;
 
     private static final String MS = " * interval '1 millisecond'";
+    /**
+     * Milliseconds since the oldest {@code locked_at} of the rows selected; a lock without one (taken before
+     * the column existed) counts as just renewed.
+     */
+    private static final String AGE_MS = "(extract(epoch FROM now() - min(coalesce(locked_at, now()))) * 1000)::bigint";
     private static final SqlRows.TimeColumn TIME = PostgresProvider::instant;
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
@@ -109,8 +115,9 @@ public final class PostgresProvider implements Provider {
      * messages with it, in one round trip: no rows back means the lock was not taken.
      */
     private static final String TAKE_LOCK_AND_MARK = "WITH taken AS (INSERT INTO instance_locks(instance_id,"
-            + " lock_token, locked_until) VALUES (?, ?, now() + ?" + MS + ") ON CONFLICT (instance_id) DO UPDATE"
-            + " SET lock_token = excluded.lock_token, locked_until = excluded.locked_until"
+            + " lock_token, locked_until, locked_at) VALUES (?, ?, now() + ?" + MS + ", now()) ON CONFLICT (instance_id)"
+            + " DO UPDATE SET lock_token = excluded.lock_token, locked_until = excluded.locked_until,"
+            + " locked_at = excluded.locked_at"
             + " WHERE instance_locks.locked_until <= now() RETURNING instance_id, lock_token)"
             + " UPDATE orchestrator_queue q SET lock_token = t.lock_token, attempt_count = q.attempt_count + 1"
             + " FROM taken t WHERE q.instance_id = t.instance_id AND q.visible_at <= now()"
@@ -144,7 +151,7 @@ public final class PostgresProvider implements Provider {
 
     private static final String READY_WORK_ITEM = " visible_at <= now() AND (lock_token IS NULL OR locked_until <= now())";
     private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?, locked_until = now() + ?" + MS
-            + ", attempt_count = attempt_count + 1 WHERE id = (SELECT id FROM worker_queue WHERE" + READY_WORK_ITEM
+            + ", locked_at = now(), attempt_count = attempt_count + 1 WHERE id = (SELECT id FROM worker_queue WHERE" + READY_WORK_ITEM
             + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
@@ -156,6 +163,18 @@ public final class PostgresProvider implements Provider {
             + " ON i.parent_instance_id = t.id) SELECT i.instance_id, i.status FROM tree"
             + " JOIN instances i ON i.instance_id = tree.id ORDER BY i.instance_id FOR UPDATE OF i";
     private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("now()");
+    /**
+     * The complement of {@link #queueDepths} among due work: visible messages of instances under an unexpired
+     * lock, and unexpired work item leases, each with the age in milliseconds of the oldest lock.
+     */
+    private static final String LOCKED_WORK = "WITH held AS (SELECT instance_id, locked_at FROM instance_locks"
+            + " WHERE locked_until > now()), leased AS (SELECT locked_at FROM worker_queue WHERE lock_token IS NOT NULL"
+            + " AND locked_until > now()) SELECT"
+            + " (SELECT count(*) FROM orchestrator_queue q JOIN held h ON h.instance_id = q.instance_id"
+            + " WHERE q.visible_at <= now()),"
+            + " (SELECT coalesce(" + AGE_MS + ", 0) FROM held),"
+            + " (SELECT count(*) FROM leased),"
+            + " (SELECT coalesce(" + AGE_MS + ", 0) FROM leased)";
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -502,7 +521,7 @@ public final class PostgresProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         updateHeldLock("renewOrchestrationLock", lockToken,
-                "UPDATE instance_locks SET locked_until = now() + ?" + MS + " WHERE lock_token = ?", timeout, lockToken);
+                "UPDATE instance_locks SET locked_until = now() + ?" + MS + ", locked_at = now() WHERE lock_token = ?", timeout, lockToken);
     }
 
     // ---------------------------------------------------------------- worker queue
@@ -594,7 +613,7 @@ public final class PostgresProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         updateHeldLock("renewActivityLock", lockToken,
-                "UPDATE worker_queue SET locked_until = now() + ?" + MS + " WHERE lock_token = ?", timeout, lockToken);
+                "UPDATE worker_queue SET locked_until = now() + ?" + MS + ", locked_at = now() WHERE lock_token = ?", timeout, lockToken);
     }
 
     /** Runs an update that must touch the row(s) held by the token; none means the lock was lost. */
@@ -668,6 +687,17 @@ public final class PostgresProvider implements Provider {
                     + " (SELECT count(*) FROM worker_queue WHERE" + READY_WORK_ITEM + ")").executeQuery()) {
                 rs.next();
                 return new QueueDepths(rs.getLong(1), rs.getLong(2));
+            }
+        });
+    }
+
+    @Override
+    public Optional<LockedWork> lockedWork() {
+        return db.read("lockedWork", tx -> {
+            try (ResultSet rs = tx.bind(LOCKED_WORK).executeQuery()) {
+                rs.next();
+                return Optional.of(new LockedWork(rs.getLong(1), Duration.ofMillis(rs.getLong(2)), rs.getLong(3),
+                        Duration.ofMillis(rs.getLong(4))));
             }
         });
     }

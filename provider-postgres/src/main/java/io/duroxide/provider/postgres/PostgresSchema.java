@@ -98,7 +98,12 @@ final class PostgresSchema {
                 )""",
                 "CREATE INDEX idx_worker_queue_instance ON worker_queue(instance_id)",
                 "CREATE INDEX idx_worker_queue_token ON worker_queue(lock_token) WHERE lock_token IS NOT NULL",
-                "CREATE INDEX idx_worker_queue_visible ON worker_queue(visible_at, id)")));
+                "CREATE INDEX idx_worker_queue_visible ON worker_queue(visible_at, id)")),
+                // When a lock was taken or last renewed, for the age of the oldest held lock (Provider#lockedWork).
+                // Locks held across the upgrade have none and count as just renewed until their holder renews them.
+                new Migration(2, "locks record when they were taken or last renewed", List.of(
+                        "ALTER TABLE instance_locks ADD COLUMN locked_at TIMESTAMPTZ",
+                        "ALTER TABLE worker_queue ADD COLUMN locked_at TIMESTAMPTZ")));
     }
 
     static int latestVersion(String schema) {

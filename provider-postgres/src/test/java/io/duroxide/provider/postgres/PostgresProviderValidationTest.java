@@ -5,6 +5,7 @@ import io.duroxide.provider.validation.ActivityQueueValidation;
 import io.duroxide.provider.validation.AtomicCommitValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.LockedWorkValidation;
 import io.duroxide.provider.validation.ManagementValidation;
 import io.duroxide.provider.validation.MultiExecutionValidation;
 import io.duroxide.provider.validation.ProviderFactory;
@@ -87,6 +88,14 @@ class PostgresProviderValidationTest {
         @Override
         protected ProviderFactory providerFactory() {
             return factory("management");
+        }
+    }
+
+    @Nested
+    class LockedWork extends LockedWorkValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("locked");
         }
     }
 }
