@@ -59,7 +59,13 @@ public interface Provider extends AutoCloseable {
      */
     void commitTurn(String lockToken, TurnWrite write);
 
-    /** Releases the instance lock; its messages become visible again after the delay. */
+    /**
+     * Releases the instance lock; the fetched messages are delivered again after the delay, counted again. The
+     * delay holds back the whole instance: a message enqueued meanwhile is not fetched before then, and is then
+     * delivered together with (after) the ones put back. Otherwise an event sent while a start waits for a runtime
+     * that registers its orchestration would be fetched without the start, and dropped as the event of an
+     * instance that never started.
+     */
     void abandonOrchestrationItem(String lockToken, Duration delay);
 
     /** Extends the instance lock. @throws LockLostException if it is no longer held */

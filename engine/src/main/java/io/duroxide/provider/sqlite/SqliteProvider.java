@@ -94,6 +94,9 @@ public final class SqliteProvider implements Provider {
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
     private static final String RELEASE_LOCK = "DELETE FROM instance_locks WHERE instance_id = ? AND lock_token = ?";
+    /** Passes the lock to a token nobody holds until the given time: the instance is held back until then. */
+    private static final String HOLD_LOCK = "UPDATE instance_locks SET lock_token = ?, locked_until = ?"
+            + " WHERE instance_id = ? AND lock_token = ?";
     private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
             + " history_size = history_size + ?, status = ?, completed_at = coalesce(?, completed_at)"
             + " WHERE instance_id = ? AND execution_id = ? RETURNING history_size";
@@ -474,11 +477,14 @@ public final class SqliteProvider implements Provider {
         long delayMs = millis(delay);
         db.write("abandonOrchestrationItem", tx -> {
             String instanceId = lockedInstance(lockToken);
-            if (instanceId == null || tx.update(RELEASE_LOCK, instanceId, lockToken) == 0) {
+            // The delay holds back the instance, not just the messages put back: one enqueued meanwhile (an event
+            // for a start that waits for a runtime registering it) must not be fetched without them.
+            if (instanceId == null
+                    || tx.update(HOLD_LOCK, instanceLockToken(instanceId), now() + delayMs, instanceId, lockToken) == 0) {
                 throw StoredForm.lockLost("abandonOrchestrationItem", lockToken);
             }
-            tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = max(visible_at, ?)"
-                    + " WHERE instance_id = ? AND lock_token = ?", now() + delayMs, instanceId, lockToken);
+            tx.update("UPDATE orchestrator_queue SET lock_token = NULL WHERE instance_id = ? AND lock_token = ?",
+                    instanceId, lockToken);
             return null;
         });
     }

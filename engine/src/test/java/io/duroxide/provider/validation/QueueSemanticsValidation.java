@@ -205,6 +205,45 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
         assertThat(provider.readHistory("a", 1)).hasSize(1);
     }
 
+    /**
+     * The runtime puts a start back with a delay when it cannot run it yet (its orchestration is not registered
+     * there). An event or signal sent meanwhile must not be delivered without it: the instance is held back as a
+     * whole, and then delivered with every message in order, counted by the put-back start's deliveries.
+     */
+    @Test
+    public void abandonWithDelayHoldsBackMessagesEnqueuedMeanwhile() {
+        Duration delay = Duration.ofSeconds(1);
+        NewInstance start = newInstance("s", "Orch");
+        provider.signalWithStart(start, event("s", "first"));
+        OrchestrationWorkItem item = fetch();
+        long abandonedAt = now();
+        provider.abandonOrchestrationItem(item.lockToken(), delay);
+        provider.enqueueOrchestratorMessage(event("s", "raised"), null);
+        provider.signalWithStart(newInstance("s", "Orch"), event("s", "signalled"));
+
+        OrchestrationWorkItem again = awaitPresent("the held instance", () -> provider.fetchOrchestrationItem(LONG_LOCK));
+        assertThat(types(again.messages())).containsExactly(HistoryEvent.ExecutionStarted.class, HistoryEvent.EventRaised.class,
+                HistoryEvent.EventRaised.class, HistoryEvent.EventRaised.class);
+        assertThat(again.messages().get(0)).isEqualTo(start.startMessage());
+        assertThat(again.messages().subList(1, 4)).extracting(ValidationSupport::eventName)
+                .containsExactly("first", "raised", "signalled");
+        assertThat(now()).isGreaterThanOrEqualTo(abandonedAt + delay.toMillis());
+        assertThat(again.attemptCount()).isEqualTo(2);
+
+        // A started instance too: a message put back is never overtaken by a later one.
+        provider.commitTurn(again.lockToken(), Turn.of(1).events(again.messages().stream().map(OrchestratorMessage::event).toList())
+                .version("Orch", "1.0").build());
+        provider.enqueueOrchestratorMessage(event("s", "e1"), null);
+        OrchestrationWorkItem running = fetch();
+        abandonedAt = now();
+        provider.abandonOrchestrationItem(running.lockToken(), delay);
+        provider.enqueueOrchestratorMessage(event("s", "e2"), null);
+        OrchestrationWorkItem both = awaitPresent("the held instance", () -> provider.fetchOrchestrationItem(LONG_LOCK));
+        assertThat(both.messages()).extracting(ValidationSupport::eventName).containsExactly("e1", "e2");
+        assertThat(now()).isGreaterThanOrEqualTo(abandonedAt + delay.toMillis());
+        assertThat(both.attemptCount()).isEqualTo(2);
+    }
+
     @Test
     public void delayedMessagesBecomeVisibleAtTheirTime() {
         startAndRunFirstTurn("a");

@@ -130,10 +130,15 @@ public final class PostgresProvider implements Provider {
      * (instance row, then lock row), so a commit and a fetch taking over an expired lock cannot deadlock.
      * No row back means the lock is no longer held by the token.
      */
-    private static final String RELEASE_HELD_LOCK = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
-            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)"
+    private static final String HELD_INSTANCE = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
+            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)";
+    private static final String RELEASE_HELD_LOCK = HELD_INSTANCE
             + " DELETE FROM instance_locks l USING held h WHERE l.instance_id = h.instance_id AND l.lock_token = ?"
             + " RETURNING l.instance_id";
+    /** Like {@link #RELEASE_HELD_LOCK}, but passes the lock to a token nobody holds, until now() plus a delay. */
+    private static final String HOLD_HELD_LOCK = HELD_INSTANCE
+            + " UPDATE instance_locks l SET lock_token = ?, locked_until = now() + ?" + MS
+            + " FROM held h WHERE l.instance_id = h.instance_id AND l.lock_token = ? RETURNING l.instance_id";
     private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
             + " history_size = history_size + ?, status = ?,"
             + " completed_at = CASE WHEN ? THEN now() ELSE completed_at END"
@@ -508,9 +513,14 @@ public final class PostgresProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         long delayMs = millis(delay);
         db.writeVolatile("abandonOrchestrationItem", tx -> {
-            String instanceId = releaseHeldLock(tx, "abandonOrchestrationItem", lockToken);
-            tx.update("UPDATE orchestrator_queue SET lock_token = NULL, visible_at = greatest(visible_at, now() + ?" + MS
-                    + ") WHERE instance_id = ? AND lock_token = ?", delayMs, instanceId, lockToken);
+            // The delay holds back the instance, not just the messages put back: one enqueued meanwhile (an event
+            // for a start that waits for a runtime registering it) must not be fetched without them.
+            String instanceId = tx.queryString(HOLD_HELD_LOCK, lockToken, token(), delayMs, lockToken);
+            if (instanceId == null) {
+                throw StoredForm.lockLost("abandonOrchestrationItem", lockToken);
+            }
+            tx.update("UPDATE orchestrator_queue SET lock_token = NULL WHERE instance_id = ? AND lock_token = ?",
+                    instanceId, lockToken);
             return null;
         });
         orchestratorWork();
