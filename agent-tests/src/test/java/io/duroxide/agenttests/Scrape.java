@@ -22,7 +22,8 @@ final class Scrape {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Generous time-outs: a first scrape can build the agent's registry, on a loaded two-core machine. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final String body;
     final String contentType;
@@ -39,7 +40,7 @@ final class Scrape {
     }
 
     static Scrape of(int port, String path, String accept) throws IOException, InterruptedException {
-        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(5));
+        HttpRequest.Builder req = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).timeout(Duration.ofSeconds(30));
         if (accept != null) {
             req.header("Accept", accept);
         }
