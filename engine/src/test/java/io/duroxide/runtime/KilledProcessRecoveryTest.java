@@ -65,7 +65,7 @@ class KilledProcessRecoveryTest {
             for (int n = 0; n < INSTANCES; n++) {
                 String id = CrashWorkload.instanceId(n);
                 InstanceStatus status = provider.getInstance(id).orElseThrow();
-                assertThat(status.status()).as(id).isEqualTo(RuntimeStatus.COMPLETED);
+                assertThat(status.status()).as("%s: %s", id, status.failure()).isEqualTo(RuntimeStatus.COMPLETED);
                 assertThat(status.output()).as(id).isEqualTo(CrashWorkload.expectedOutput(n));
                 List<HistoryEvent> history = provider.readHistory(id, status.executionId());
                 ContentionChecks.assertReplays(registry, status, history);
