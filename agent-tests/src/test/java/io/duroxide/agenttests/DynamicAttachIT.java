@@ -14,6 +14,8 @@ class DynamicAttachIT {
         Path db = Ports.newDb("attach");
         try (ChildJvm child = ChildJvm.builder().name("attach").noAgent().args("attach", db.toString(), "3", "1").start()) {
             child.awaitLine(l -> l.startsWith("READY"), Duration.ofSeconds(60));
+            // The JDK gives a target 10 s to open its attach socket; a loaded two-core machine can take longer.
+            System.setProperty("sun.tools.attach.attachTimeout", "60000");
             VirtualMachine vm = VirtualMachine.attach(Long.toString(child.pid()));
             try {
                 vm.loadAgent(ChildJvm.AGENT_JAR.toString(), "port=0,poll.interval=200ms");

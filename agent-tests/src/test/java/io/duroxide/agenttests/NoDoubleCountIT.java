@@ -2,6 +2,7 @@ package io.duroxide.agenttests;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -10,27 +11,29 @@ import org.junit.jupiter.api.Test;
 class NoDoubleCountIT {
 
     /**
-     * Process A runs the first turn of an instance and is frozen (SIGSTOP) inside it, so its instance lock
-     * expires; process B takes the instance over and completes it; A then resumes and its commit fails
+     * Process A runs the first turn of an instance and is frozen (SIGSTOP) inside it, stalled there until the
+     * test releases it, so its instance lock expires; process B takes the instance over and completes it; A then resumes and its commit fails
      * with a lost lock. Across both processes' scrapes the start and the completion are counted once.
      */
     @Test
     void aTurnTakenOverAfterItsLockExpiredIsCountedOnce() throws Exception {
         Path db = Ports.newDb("takeover");
         String id = "takeover-1";
-        try (ChildJvm a = ChildJvm.builder().name("A").env("STALL_TURN", "1")
+        Path release = db.resolveSibling("release"); // A's turn stalls until this file exists
+        try (ChildJvm a = ChildJvm.builder().name("A").env("STALL_TURN", release.toString())
                         .metricsOnFreePort().env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                         .args("takeover", db.toString(), id).start()) {
             int portA = a.metricsPort(); // before A is frozen: its agent may not have bound yet
-            a.awaitLine(l -> l.equals("IN_TURN"), Duration.ofSeconds(60));
+            a.awaitLine(l -> l.equals("IN_TURN"), Duration.ofSeconds(120));
             a.signal("STOP");
             try (ChildJvm b = ChildJvm.builder().name("B")
                     .metricsOnFreePort().env("DUROXIDE_METRICS_POLL_INTERVAL", "200ms")
                     .args("takeover", db.toString(), id).start()) {
                 int portB = b.metricsPort();
-                assertThat(b.awaitDone(Duration.ofSeconds(60))).isEqualTo("DONE status=COMPLETED");
+                assertThat(b.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE status=COMPLETED");
+                Files.createFile(release);
                 a.signal("CONT");
-                assertThat(a.awaitDone(Duration.ofSeconds(60))).isEqualTo("DONE status=COMPLETED");
+                assertThat(a.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE status=COMPLETED");
                 // A's stalled commit must have been attempted and rejected before we compare (the engine logs it)
                 a.awaitLine(l -> l.contains("lock lost before the turn committed"), Duration.ofSeconds(30));
                 Scrape sa = Scrape.until(portA, s -> s.sum("duroxide_provider_errors_total", "error_type", "lock_lost") >= 1,
@@ -67,7 +70,7 @@ class NoDoubleCountIT {
         try (ChildJvm first = ChildJvm.builder().name("first").metricsOnFreePort()
                 .args("hold", db.toString(), Integer.toString(n)).start()) {
             int port1 = first.metricsPort();
-            first.awaitDone(Duration.ofSeconds(60));
+            first.awaitDone(Duration.ofSeconds(120));
             heldAt = System.nanoTime();
             Scrape s1 = Scrape.until(port1, s -> s.sum("duroxide_orchestration_starts_total") == n, Duration.ofSeconds(30));
             assertThat(s1.value("duroxide_orchestration_starts_total", "orchestration_name", "Waiter", "version", "1.0.0",
@@ -80,7 +83,7 @@ class NoDoubleCountIT {
         try (ChildJvm second = ChildJvm.builder().name("second").metricsOnFreePort()
                 .args("release", db.toString()).start()) {
             int port2 = second.metricsPort();
-            assertThat(second.awaitDone(Duration.ofSeconds(60))).isEqualTo("DONE released=" + n);
+            assertThat(second.awaitDone(Duration.ofSeconds(120))).isEqualTo("DONE released=" + n);
             Scrape s2 = Scrape.until(port2, s -> s.sum("duroxide_orchestration_completions_total") == n, Duration.ofSeconds(30));
             assertThat(s2.sum("duroxide_orchestration_starts_total")).as("old starts are not counted again").isZero();
             assertThat(s2.value("duroxide_orchestration_completions_total", "orchestration_name", "Waiter", "version", "1.0.0",

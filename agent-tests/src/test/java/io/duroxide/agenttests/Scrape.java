@@ -22,7 +22,8 @@ final class Scrape {
         }
     }
 
-    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+    /** Generous time-outs: a first scrape can build the agent's registry, on a loaded two-core machine. */
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
 
     final String body;
     final String contentType;
@@ -44,7 +45,7 @@ final class Scrape {
     }
 
     static Scrape of(int port, String path, String accept) throws IOException, InterruptedException {
-        return of(port, path, accept, Duration.ofSeconds(5));
+        return of(port, path, accept, Duration.ofSeconds(30));
     }
 
     private static Scrape of(int port, String path, String accept, Duration timeout) throws IOException, InterruptedException {

@@ -46,23 +46,23 @@ public final class ContentionChecks {
      * Starts a child JVM running {@code mainClass} (a main that ends in {@link ContentionWorkload#run})
      * with {@code args}, on this JVM's test class path, its output going to {@code out}.
      */
-    public static Process startChild(Class<?> mainClass, Path out, String... args) throws IOException {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        List<String> command = new ArrayList<>(List.of(java, "-cp", classpath, mainClass.getName()));
-        command.addAll(List.of(args));
-        return new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start();
+    public static WorkloadProcess startChild(Class<?> mainClass, Path out, String... args) throws IOException {
+        return WorkloadProcess.start(mainClass, out, args);
     }
 
-    /** Waits, with a deadline, until every child has written its ready file, failing if one dies first. */
-    public static void awaitReady(List<Process> children, List<Path> readyFiles) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+    /**
+     * Waits, with a deadline, until every child has written its ready file, failing with the child's exit code
+     * and output if one dies first. Generous: three JVMs starting together on a loaded two-core machine.
+     */
+    public static void awaitReady(List<WorkloadProcess> children, List<Path> readyFiles) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
         for (int c = 0; c < children.size(); c++) {
+            WorkloadProcess child = children.get(c);
             while (!Files.exists(readyFiles.get(c))) {
-                Process child = children.get(c);
-                assertThat(child.isAlive()).as("child %d is alive", c).isTrue();
-                assertThat(System.nanoTime()).as("child %d became ready in time", c).isLessThan(deadline);
-                child.waitFor(20, TimeUnit.MILLISECONDS);
+                if (!child.process().isAlive() || System.nanoTime() > deadline) {
+                    throw new AssertionError("child " + c + " did not become ready within 2 minutes: " + child.report());
+                }
+                child.process().waitFor(20, TimeUnit.MILLISECONDS);
             }
         }
     }

@@ -81,7 +81,11 @@ public final class CrashWorkload {
         int count = Integer.parseInt(args[2]);
         try (SqliteProvider provider = SqliteProvider.open(db);
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry(log))
-                     .lockTimeouts(Duration.ofMillis(800), Duration.ofMillis(800))
+                     // Short locks, so each restart soon takes over what the killed run held, yet renewed with
+                     // room for a loaded machine's stalls. Poisoning is not this workload's subject: an item
+                     // delivered again after every kill and every lock a stall cost must still complete.
+                     .lockTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(2))
+                     .maxDeliveryAttempts(100)
                      .pollInterval(Duration.ofMillis(10))
                      .activityConcurrency(4)
                      .build().start()) {

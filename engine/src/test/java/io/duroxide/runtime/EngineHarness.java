@@ -14,7 +14,7 @@ import java.util.function.Consumer;
 
 /** Real runtimes over a real SQLite file, closed together at the end of a test. */
 final class EngineHarness implements AutoCloseable {
-    static final Duration WAIT = Duration.ofSeconds(30);
+    static final Duration WAIT = Duration.ofSeconds(60);
 
     private final Path dbFile;
     private final List<AutoCloseable> resources = new ArrayList<>();

@@ -142,7 +142,9 @@ class FetcherBatchingTest extends EngineTestBase {
                 .addActivity("Step", Integer.class, (ctx, n) -> {
                     runs.computeIfAbsent(n, k -> new AtomicInteger()).incrementAndGet();
                     if (n == 1) {
-                        Thread.sleep(1500); // holds the only slot of runtime A while step 2 waits leased ahead
+                        // holds the only slot of runtime A, with step 2 leased ahead behind it, until runtime B has
+                        // run step 2 (a fixed hold could end before a slow-starting B took the expired lease)
+                        EngineHarness.eventually("runtime B runs step 2", () -> runs.containsKey(2));
                     }
                     return n;
                 })

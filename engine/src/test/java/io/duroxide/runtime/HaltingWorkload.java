@@ -14,6 +14,8 @@ import java.time.Duration;
  */
 public final class HaltingWorkload {
     static final int MAX_DELIVERIES = 3;
+    /** The exit code of a process the Halt activity killed. */
+    static final int HALTED = 3;
 
     private static volatile DuroxideClient client;
 
@@ -36,7 +38,7 @@ public final class HaltingWorkload {
         Registry registry = new Registry()
                 .addActivity("Halt", String.class, (ctx, in) -> {
                     awaitBystander();
-                    Runtime.getRuntime().halt(3);
+                    Runtime.getRuntime().halt(HALTED);
                     return in;
                 })
                 .addActivity("Fine", String.class, (ctx, in) -> in + " done")
@@ -44,7 +46,9 @@ public final class HaltingWorkload {
                 .addOrchestration("Bystander", String.class, (ctx, in) -> ctx.callActivity("Fine", in, String.class).await());
         try (SqliteProvider provider = SqliteProvider.open(Path.of(args[0]));
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry)
-                     .lockTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(1))
+                     // The activity lock outlives the stalls of a loaded machine (renewed every 2.5 s), so its
+                     // deliveries are normally spent by deaths, not by expiries; each next run waits it out.
+                     .lockTimeouts(Duration.ofSeconds(1), Duration.ofSeconds(5))
                      .pollInterval(Duration.ofMillis(10))
                      .maxDeliveryAttempts(MAX_DELIVERIES)
                      .build().start()) {

@@ -7,9 +7,10 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.sqlite.SqliteProvider;
-import java.io.File;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,12 +20,20 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Runs a workload in a child JVM, kills it with SIGKILL at seeded random moments, restarts it over the
- * same file, and checks from the database that every instance finished correctly.
+ * Runs a workload in a child JVM, kills it with SIGKILL at seeded random points of its progress, restarts it
+ * over the same file, and checks from the database that every instance finished correctly.
  */
 class KilledProcessRecoveryTest {
     private static final int INSTANCES = 40;
     private static final long SEED = 20261126L;
+    private static final int KILL_ROUNDS = 5;
+    /**
+     * Each round is killed after 1 to this many more activity executions. The workload runs 120 activities
+     * (40 instances of 3, 5, 1 and 3), more than five rounds can reach, so the final run always has work left.
+     */
+    private static final int MAX_ACTIVITIES_PER_ROUND = 20;
+    /** Generous: a child JVM starting on a loaded two-core machine can take many seconds to run its first activity. */
+    private static final Duration PROGRESS_DEADLINE = Duration.ofMinutes(2);
 
     @TempDir
     Path dir;
@@ -35,18 +44,19 @@ class KilledProcessRecoveryTest {
         Path log = dir.resolve("activities.log");
         Random random = new Random(SEED);
         int kills = 0;
-        for (int round = 0; round < 5; round++) {
-            Process child = startChild(db, log, round);
-            boolean exited = child.waitFor(400 + random.nextInt(1200), TimeUnit.MILLISECONDS);
-            if (exited) {
-                break;
+        for (int round = 0; round < KILL_ROUNDS; round++) {
+            // Kill at a seeded amount of progress, not after a fixed time: on a loaded machine a child may not
+            // have opened the database after a second, or may be through most of the workload.
+            int target = activitiesRun(log) + 1 + random.nextInt(MAX_ACTIVITIES_PER_ROUND);
+            WorkloadProcess child = startChild(db, log, round);
+            if (!awaitActivities(child, log, target)) {
+                break; // it finished everything before its kill point: the final run below then only verifies
             }
-            child.destroyForcibly().waitFor();
+            child.kill();
             kills++;
         }
-        Process last = startChild(db, log, 99);
-        assertThat(last.waitFor(120, TimeUnit.SECONDS)).as("the final run finishes").isTrue();
-        assertThat(last.exitValue()).as("final run exit code; output in " + dir).isZero();
+        WorkloadProcess last = startChild(db, log, KILL_ROUNDS);
+        assertThat(last.awaitExit(Duration.ofMinutes(3))).as("the final run's exit code; %s", last.report()).isZero();
         assertThat(kills).as("the workload was killed at least once").isPositive();
 
         Registry registry = CrashWorkload.registry(dir.resolve("replay.log"));
@@ -55,7 +65,7 @@ class KilledProcessRecoveryTest {
             for (int n = 0; n < INSTANCES; n++) {
                 String id = CrashWorkload.instanceId(n);
                 InstanceStatus status = provider.getInstance(id).orElseThrow();
-                assertThat(status.status()).as(id).isEqualTo(RuntimeStatus.COMPLETED);
+                assertThat(status.status()).as("%s: %s", id, status.failure()).isEqualTo(RuntimeStatus.COMPLETED);
                 assertThat(status.output()).as(id).isEqualTo(CrashWorkload.expectedOutput(n));
                 List<HistoryEvent> history = provider.readHistory(id, status.executionId());
                 ContentionChecks.assertReplays(registry, status, history);
@@ -80,14 +90,33 @@ class KilledProcessRecoveryTest {
                 .as("executions of %s in %s", name, id).isGreaterThanOrEqualTo(count));
     }
 
-    private Process startChild(Path db, Path log, int round) throws Exception {
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        String classpath = System.getProperty("surefire.test.class.path", System.getProperty("java.class.path"));
-        File out = dir.resolve("child-" + round + ".log").toFile();
-        return new ProcessBuilder(java, "-cp", classpath, CrashWorkload.class.getName(), db.toString(), log.toString(),
-                String.valueOf(INSTANCES))
-                .redirectErrorStream(true)
-                .redirectOutput(out)
-                .start();
+    /**
+     * Waits until the activity log has {@code target} lines, or the child exits. A child that exited 0 after
+     * finishing the whole workload returns false; one that exited any other way fails the test with its exit
+     * code and output.
+     */
+    private static boolean awaitActivities(WorkloadProcess child, Path log, int target) throws Exception {
+        long deadline = System.nanoTime() + PROGRESS_DEADLINE.toNanos();
+        while (activitiesRun(log) < target) {
+            if (child.process().waitFor(5, TimeUnit.MILLISECONDS)) {
+                String report = child.report();
+                assertThat(child.process().exitValue() == 0 && report.contains("ALL DONE"))
+                        .as("the child exited before its kill point (%d activities logged); %s", target, report).isTrue();
+                return false;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(target + " activities not logged within " + PROGRESS_DEADLINE + ": " + child.report());
+            }
+        }
+        return true;
+    }
+
+    private static int activitiesRun(Path log) throws IOException {
+        return Files.exists(log) ? Files.readAllLines(log).size() : 0;
+    }
+
+    private WorkloadProcess startChild(Path db, Path log, int round) throws IOException {
+        return WorkloadProcess.start(CrashWorkload.class, dir.resolve("child-" + round + ".log"), db.toString(), log.toString(),
+                String.valueOf(INSTANCES));
     }
 }

@@ -10,7 +10,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -35,7 +34,7 @@ class MultiProcessContentionTest {
         // Create the schema before the children race to open the file.
         SqliteProvider.open(db).close();
 
-        List<Process> children = new ArrayList<>();
+        List<WorkloadProcess> children = new ArrayList<>();
         List<Path> outputs = new ArrayList<>();
         List<Path> readyFiles = new ArrayList<>();
         try {
@@ -54,13 +53,13 @@ class MultiProcessContentionTest {
             }
 
             for (int c = 0; c < CHILDREN; c++) {
-                Process child = children.get(c);
-                assertThat(child.waitFor(60, TimeUnit.SECONDS)).as("child %d finishes; output in %s", c, outputs.get(c)).isTrue();
-                assertThat(child.exitValue()).as("child %d exit code: %s", c, Files.readString(outputs.get(c))).isZero();
+                WorkloadProcess child = children.get(c);
+                int exit = child.awaitExit(ContentionWorkload.DEADLINE.plusMinutes(1));
+                assertThat(exit).as("child %d exit code; %s", c, child.report()).isZero();
             }
         } finally {
-            for (Process child : children) {
-                child.destroyForcibly();
+            for (WorkloadProcess child : children) {
+                child.process().destroyForcibly();
             }
         }
 

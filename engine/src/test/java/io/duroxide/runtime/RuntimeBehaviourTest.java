@@ -50,17 +50,18 @@ class RuntimeBehaviourTest extends EngineTestBase {
         Registry registry = new Registry()
                 .addActivity("Long", String.class, (ctx, in) -> {
                     runs.incrementAndGet();
-                    Thread.sleep(2500);
+                    Thread.sleep(9000);
                     return "done";
                 })
                 .addOrchestration("CallsLong", String.class, (ctx, in) -> ctx.callActivity("Long", in, String.class).await());
-        // Renewal every 500 ms keeps a 1 s lock even when a loaded machine delays a renewal by a few hundred ms.
-        DuroxideClient client = harness.runtime(registry, b -> b.lockTimeouts(Duration.ofMillis(1000), Duration.ofMillis(1000))
+        // Renewal every 2 s keeps a 4 s lock even when a loaded two-core machine stalls a renewal by a second or more
+        // (a 1 s lock renewed every 500 ms was lost to such stalls); the activity outlives two lock timeouts.
+        DuroxideClient client = harness.runtime(registry, b -> b.lockTimeouts(Duration.ofSeconds(4), Duration.ofSeconds(4))
                 .activityConcurrency(2)).client();
         String id = client.startOrchestration("CallsLong", "");
 
         assertThat(await(client, id).outputAs(String.class)).isEqualTo("done");
-        assertThat(runs).as("a lock of 1 s was renewed across 2.5 s; no second worker took it").hasValue(1);
+        assertThat(runs).as("a lock of 4 s was renewed across 9 s; no second worker took it").hasValue(1);
     }
 
     @Test

@@ -96,13 +96,33 @@ final class Prometheus implements AutoCloseable {
         this.process = process;
     }
 
-    /** Starts a server with this configuration file in {@code dir} and waits until it is ready. */
+    /**
+     * Starts a server with this configuration file in {@code dir} and waits until it is ready. The server cannot
+     * report a port the kernel picked, so it gets a free one, which something else can take before the server
+     * binds it: then it exits with "address already in use", and it is started again on another port.
+     */
     static Prometheus start(Path dir, String configYaml) throws Exception {
-        Path bin = binary("prometheus");
         Path config = dir.resolve(CONFIG_FILE);
         Files.writeString(config, configYaml);
+        for (int attempt = 1; ; attempt++) {
+            Prometheus prom = startOnFreePort(dir, config);
+            try {
+                // the server that answers must be this one, not another that holds the port it could not bind
+                prom.await("ready", Duration.ofSeconds(60), () -> prom.status("/-/ready") == 200
+                        && config.toString().equals(prom.api("/api/v1/status/flags").path("config.file").asText()));
+                return prom;
+            } catch (Throwable t) {
+                prom.close();
+                if (attempt == 3 || !prom.log().contains("address already in use")) {
+                    throw t;
+                }
+            }
+        }
+    }
+
+    private static Prometheus startOnFreePort(Path dir, Path config) throws IOException {
         int port = Ports.free();
-        Process p = new ProcessBuilder(bin.toString(),
+        Process p = new ProcessBuilder(binary("prometheus").toString(),
                 "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
                 "--web.listen-address=127.0.0.1:" + port,
@@ -112,14 +132,7 @@ final class Prometheus implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("prometheus.log").toFile())
                 .start();
-        Prometheus prom = new Prometheus(port, dir, p);
-        try {
-            prom.await("ready", Duration.ofSeconds(30), () -> prom.status("/-/ready") == 200);
-        } catch (Throwable t) {
-            prom.close();
-            throw t;
-        }
-        return prom;
+        return new Prometheus(port, dir, p);
     }
 
     /** Replaces the configuration and has the server load it ({@code --web.enable-lifecycle}). */

@@ -18,6 +18,7 @@ import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -40,8 +41,8 @@ import java.util.concurrent.CountDownLatch;
  *       RUNNING after the first, and stops at the first line on stdin (the test scrapes while work flows).</li>
  *   <li>{@code hold N}: starts N instances that wait for an event, then stops (restart test, phase 1).</li>
  *   <li>{@code release}: raises the event for every waiting instance and waits for them (phase 2).</li>
- *   <li>{@code takeover ID}: runs instance ID of "Takeover"; with env STALL_TURN set the first turn
- *       prints IN_TURN and stalls (the test freezes this process so its lock expires).</li>
+ *   <li>{@code takeover ID}: runs instance ID of "Takeover"; with env STALL_TURN=FILE the first turn
+ *       prints IN_TURN and stalls until FILE exists (the test freezes this process so its lock expires).</li>
  *   <li>{@code hang N}: starts N instances of "Hang", whose activity prints HANGING and blocks: the test kills
  *       this process while it holds their locks (activity lock timeout {@link #HANG_ACTIVITY_LOCK}).</li>
  *   <li>{@code observe}: runs the runtime and starts nothing (its agent reports what is in the store).</li>
@@ -145,7 +146,8 @@ public final class Workload {
             return "shipped";
         });
         r.addActivity("SlowOp", String.class, (ctx, in) -> {
-            long end = System.nanoTime() + 3_000_000_000L;
+            // runs until its 200 ms timeout cancels it; the bound only ends it should cancelling break
+            long end = System.nanoTime() + 60_000_000_000L;
             while (System.nanoTime() < end && !ctx.isCancelled()) {
                 Thread.sleep(10);
             }
@@ -181,14 +183,11 @@ public final class Workload {
         });
         r.addOrchestration("Waiter", String.class, (ctx, in) -> ctx.waitForExternalEvent("go", String.class).await());
         r.addOrchestration("Takeover", String.class, (ctx, in) -> {
-            if (System.getenv("STALL_TURN") != null && !ctx.isReplaying()) {
+            String release = System.getenv("STALL_TURN");
+            if (release != null && !ctx.isReplaying()) {
                 System.out.println("IN_TURN");
                 System.out.flush();
-                try {
-                    Thread.sleep(4000);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
+                awaitFile(Path.of(release));
             }
             return ctx.callActivity("Validate", in, String.class).await();
         });
@@ -327,6 +326,22 @@ public final class Workload {
             client.startOrchestration("Hang", "h" + i, StartOptions.withInstanceId("hang-" + i));
         }
         return "hanging=" + n;
+    }
+
+    /**
+     * Stalls until the test creates {@code file}, however long the test takes to freeze this process (a fixed
+     * stall could end, and the turn commit, before a loaded machine delivers the SIGSTOP). Gives up after two
+     * minutes, so a test that died never leaves this JVM behind.
+     */
+    private static void awaitFile(Path file) {
+        long deadline = System.nanoTime() + 120_000_000_000L;
+        try {
+            while (!Files.exists(file) && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     static void awaitStatus(DuroxideClient client, String id, RuntimeStatus status) {
