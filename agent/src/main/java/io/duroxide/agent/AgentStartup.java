@@ -185,12 +185,12 @@ final class AgentStartup {
             }
         }
         jar.toFile().deleteOnExit();
-        StoredJar stored = new StoredJar();
+        BootstrapJarWriter bridgeJar = new BootstrapJarWriter();
         for (int i = 0; i < names.length; i++) {
-            stored.add(names[i].replace('.', '/') + ".class", bytes[i]);
+            bridgeJar.add(names[i].replace('.', '/') + ".class", bytes[i]);
         }
         try (OutputStream fos = Files.newOutputStream(jar)) {
-            fos.write(stored.toByteArray());
+            fos.write(bridgeJar.toByteArray());
         }
         inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
     }
