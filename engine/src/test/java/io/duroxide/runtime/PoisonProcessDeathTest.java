@@ -6,6 +6,7 @@ import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.FailureKind;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.testing.HaltingWorkload;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
