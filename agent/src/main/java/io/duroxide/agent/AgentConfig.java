@@ -23,11 +23,6 @@ public final class AgentConfig {
     public static final String ENV_PREFIX = "DUROXIDE_METRICS_";
     public static final String PROP_PREFIX = "duroxide.metrics.";
 
-    public static final double[] DEFAULT_ORCHESTRATION_DURATION_BUCKETS = {0.1, 0.5, 1, 2, 5, 10, 30, 60, 300, 600, 1800, 3600};
-    public static final double[] DEFAULT_ACTIVITY_DURATION_BUCKETS = {0.01, 0.05, 0.1, 0.5, 1, 2, 5, 10, 30, 60, 120, 300};
-    public static final double[] DEFAULT_PROVIDER_DURATION_BUCKETS = {0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 2, 5};
-    public static final double[] DEFAULT_HISTORY_SIZE_BUCKETS = {10, 50, 100, 500, 1000, 5000, 10000};
-
     /** Every setting: environment suffix, default, description (for the README and the unit test). */
     public static final Map<String, String> SETTINGS = new LinkedHashMap<>();
 

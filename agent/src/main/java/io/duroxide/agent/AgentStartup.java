@@ -21,7 +21,7 @@ import java.util.jar.JarFile;
  * the JDK-only bridge classes into the bootstrap loader. Woven calls made before the recorders exist
  * are held by the bridge ({@code Bridge.hold}) and replayed when they are installed. The gate lets every class pass
  * untouched until the agent is ready, except classes that may be instrumented (engine-related classes
- * that are an instrumented type or may be a subtype of one, see {@link ClassHeader}): their loading waits
+ * that are an instrumented type or may be a subtype of one, see {@link ClassFileSupertypes}): their loading waits
  * for the agent (bounded by {@code DUROXIDE_METRICS_INIT_TIMEOUT}) so that none of them escapes
  * instrumentation, which would lose counts.
  */
@@ -185,12 +185,12 @@ final class AgentStartup {
             }
         }
         jar.toFile().deleteOnExit();
-        StoredJar stored = new StoredJar();
+        BootstrapJarWriter bridgeJar = new BootstrapJarWriter();
         for (int i = 0; i < names.length; i++) {
-            stored.add(names[i].replace('.', '/') + ".class", bytes[i]);
+            bridgeJar.add(names[i].replace('.', '/') + ".class", bytes[i]);
         }
         try (OutputStream fos = Files.newOutputStream(jar)) {
-            fos.write(stored.toByteArray());
+            fos.write(bridgeJar.toByteArray());
         }
         inst.appendToBootstrapClassLoaderSearch(new JarFile(jar.toFile()));
     }
@@ -225,7 +225,7 @@ final class AgentStartup {
                 ProtectionDomain domain, byte[] buffer) {
             try {
                 if (loader == null || className == null || className.startsWith("io/duroxide/agent/")
-                        || ClassHeader.isJdk(className)) {
+                        || ClassFileSupertypes.isJdk(className)) {
                     return null; // the JDK's classes (platform loader) are never instrumented
                 }
                 // Only the engine's classes and classes that mention it can be instrumented: a class that
@@ -237,7 +237,7 @@ final class AgentStartup {
                 }
                 // Of those, only possible targets and their possible subtypes wait and go to the weaver: the
                 // application's main class or the engine's records can load while the agent starts.
-                if (!ClassHeader.mayBeInstrumented(buffer)) {
+                if (!ClassFileSupertypes.mayBeInstrumented(buffer)) {
                     return null;
                 }
                 ClassFileTransformer d = delegate;

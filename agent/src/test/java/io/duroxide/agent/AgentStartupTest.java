@@ -38,8 +38,8 @@ class AgentStartupTest {
     }
 
     @Test
-    void storedJarIsAValidJar(@TempDir Path dir) throws Exception {
-        StoredJar jar = new StoredJar();
+    void bootstrapJarWriterWritesAValidJar(@TempDir Path dir) throws Exception {
+        BootstrapJarWriter jar = new BootstrapJarWriter();
         byte[] a = "hello".getBytes(StandardCharsets.UTF_8);
         jar.add("a/B.class", a);
         jar.add("c/D.class", new byte[0]);

@@ -205,7 +205,7 @@ final class TurnPlanner {
             }
             if (e instanceof ExecutionStarted s) {
                 if (start == null) {
-                    start = (ExecutionStarted) Events.stamped(s, now);
+                    start = (ExecutionStarted) RestampedEvents.stamped(s, now);
                     delta.add(0, start);
                 } else if (s.parent() != null && !Objects.equals(s.parent(), start.parent())) {
                     rejectDuplicateChild(s);
@@ -215,7 +215,7 @@ final class TurnPlanner {
             if (e instanceof TaskCompletion c && (!scheduled.contains(c.taskId()) || completed.contains(c.taskId()))) {
                 return; // a redelivered or late result of a task that is already settled
             }
-            HistoryEvent stamped = Events.stamped(e, now);
+            HistoryEvent stamped = RestampedEvents.stamped(e, now);
             delta.add(stamped);
             index(stamped);
             if (e instanceof ExecutionCancelRequested cancel && cancelReason == null) {

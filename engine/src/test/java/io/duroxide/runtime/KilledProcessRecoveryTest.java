@@ -7,6 +7,8 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.testing.CrashWorkload;
+import io.duroxide.testing.WorkloadProcess;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -68,7 +70,7 @@ class KilledProcessRecoveryTest {
                 assertThat(status.status()).as("%s: %s", id, status.failure()).isEqualTo(RuntimeStatus.COMPLETED);
                 assertThat(status.output()).as(id).isEqualTo(CrashWorkload.expectedOutput(n));
                 List<HistoryEvent> history = provider.readHistory(id, status.executionId());
-                ContentionChecks.assertReplays(registry, status, history);
+                ReplayChecks.assertReplays(registry, status, history);
                 assertEveryActivityRanAtLeastOnce(id, history, logged);
             }
             assertThat(provider.queueDepths().orchestratorReady()).isZero();

@@ -3,7 +3,10 @@ package io.duroxide.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.provider.sqlite.SqliteProvider;
-import io.duroxide.runtime.ContentionChecks.LogLine;
+import io.duroxide.testing.ContentionChecks.LogLine;
+import io.duroxide.testing.ContentionChecks;
+import io.duroxide.testing.ContentionWorkload;
+import io.duroxide.testing.WorkloadProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

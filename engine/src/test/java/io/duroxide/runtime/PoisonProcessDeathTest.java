@@ -6,6 +6,8 @@ import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.FailureKind;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.testing.HaltingWorkload;
+import io.duroxide.testing.WorkloadProcess;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.regex.Matcher;

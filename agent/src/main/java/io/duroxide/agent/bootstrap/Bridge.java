@@ -312,10 +312,6 @@ public final class Bridge {
         }
     }
 
-    public static long now() {
-        return System.nanoTime();
-    }
-
     public static void processed(long start, Object loop, String workerType, String workerId, int slots) {
         try {
             long nanos = System.nanoTime() - start;

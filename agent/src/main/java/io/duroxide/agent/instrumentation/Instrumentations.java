@@ -10,7 +10,7 @@ import java.util.function.Predicate;
  * The four instrumentation units, one per engine area, each installed only when its
  * {@code DUROXIDE_METRICS_*} flag is on (off = no advice woven at all). Advice classes are referenced by
  * name so they are never loaded by the agent's class loader; {@link WeavingTransformer} reads them from the
- * agent jar and inlines them ({@link AdviceInliner}). Matchers see the woven class through {@link Target}
+ * agent jar and inlines them ({@link AdviceInliner}). Matchers see the woven class through {@link WovenClass}
  * (read from class files, nothing is loaded to match).
  */
 public final class Instrumentations {
@@ -58,10 +58,10 @@ public final class Instrumentations {
      * One instrumentation unit: which types it weaves and which advice goes on which of their methods.
      * Advice classes are named, never loaded here: they are read from the agent jar when a type is woven.
      */
-    public record Unit(String name, Predicate<Target.TypeView> types, List<MethodAdvice> advice) {}
+    public record Unit(String name, Predicate<WovenClass.TypeView> types, List<MethodAdvice> advice) {}
 
     /** An advice class (by name) for the methods that {@code methods} matches. */
-    public record MethodAdvice(Predicate<Target.MethodView> methods, String adviceClass) {}
+    public record MethodAdvice(Predicate<WovenClass.MethodView> methods, String adviceClass) {}
 
     /** The units the configuration switches on; a unit whose flag is off weaves nothing at all. */
     public static List<Unit> enabled(AgentConfig config) {

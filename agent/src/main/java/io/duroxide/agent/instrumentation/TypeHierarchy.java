@@ -37,7 +37,7 @@ final class TypeHierarchy {
     }
 
     static boolean isJdk(String internalName) {
-        return io.duroxide.agent.ClassHeader.isJdk(internalName);
+        return io.duroxide.agent.ClassFileSupertypes.isJdk(internalName);
     }
 
     /** Remembers the header of the class being transformed (its class file may not be a resource). */

@@ -135,7 +135,7 @@ public final class WeavingTransformer implements ClassFileTransformer {
     byte[] weave(TypeHierarchy hierarchy, byte[] bytes) {
         ClassReader reader = new ClassReader(bytes);
         hierarchy.add(reader);
-        Target.TypeView type = new Target.TypeView(hierarchy, hierarchy.header(reader.getClassName()));
+        WovenClass.TypeView type = new WovenClass.TypeView(hierarchy, hierarchy.header(reader.getClassName()));
         List<Instrumentations.MethodAdvice> candidates = new ArrayList<>();
         for (Instrumentations.Unit unit : units) {
             if (unit.types().test(type)) {
@@ -151,7 +151,7 @@ public final class WeavingTransformer implements ClassFileTransformer {
         reader.accept(new ClassVisitor(Opcodes.ASM9) {
             @Override
             public MethodVisitor visitMethod(int access, String name, String descriptor, String signature, String[] exceptions) {
-                Target.MethodView method = new Target.MethodView(type, access, name, descriptor);
+                WovenClass.MethodView method = new WovenClass.MethodView(type, access, name, descriptor);
                 String key = name + descriptor;
                 for (Instrumentations.MethodAdvice advice : candidates) {
                     if (method.hasOwnCode() && !method.isInitializer() && advice.methods().test(method)) {

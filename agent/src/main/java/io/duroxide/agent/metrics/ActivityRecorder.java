@@ -17,7 +17,7 @@ public final class ActivityRecorder implements ActivitySink {
     static final String DURATION = "duroxide.activity.duration";
     static final String ERRORS = "duroxide.activity.errors";
 
-    private static final int OUTCOMES = Vocabulary.ACTIVITY_OUTCOMES.length;
+    private static final int OUTCOMES = SpecLabelValues.ACTIVITY_OUTCOMES.length;
 
     private final Metrics metrics;
     private final LabelLimiter names;
@@ -45,8 +45,8 @@ public final class ActivityRecorder implements ActivitySink {
             Counter c = executions.get(i);
             if (c == null) {
                 c = metrics.counter(EXECUTIONS, "Activity attempts by outcome and retry attempt",
-                        "activity_name", name, "outcome", Vocabulary.ACTIVITY_OUTCOMES[outcome],
-                        "retry_attempt", Vocabulary.retryAttempt(attempt));
+                        "activity_name", name, "outcome", SpecLabelValues.ACTIVITY_OUTCOMES[outcome],
+                        "retry_attempt", SpecLabelValues.retryAttempt(attempt));
                 executions.set(i, c);
             }
             return c;
@@ -56,7 +56,7 @@ public final class ActivityRecorder implements ActivitySink {
             Timer t = durations.get(outcome);
             if (t == null) {
                 t = metrics.timer(DURATION, "Activity attempt wall-clock duration", metrics.config.activityDurationBuckets,
-                        "activity_name", name, "outcome", Vocabulary.ACTIVITY_OUTCOMES[outcome]);
+                        "activity_name", name, "outcome", SpecLabelValues.ACTIVITY_OUTCOMES[outcome]);
                 durations.set(outcome, t);
             }
             return t;
@@ -117,14 +117,14 @@ public final class ActivityRecorder implements ActivitySink {
             String errorMessage,
             long durationNanos) {
         Meters m = meters(activityName);
-        int outcome = Vocabulary.activityOutcome(failureType, willRetry);
-        m.execution(outcome, Vocabulary.retryAttemptIndex(retryAttempt)).increment();
-        if (outcome != Vocabulary.SUCCESS || metrics.sampler.sampleSuccess()) {
+        int outcome = SpecLabelValues.activityOutcome(failureType, willRetry);
+        m.execution(outcome, SpecLabelValues.retryAttemptIndex(retryAttempt)).increment();
+        if (outcome != SpecLabelValues.SUCCESS || metrics.sampler.sampleSuccess()) {
             m.duration(outcome).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
         }
         if (failureType != null && !"CANCELLED".equals(failureType)) {
             String message = withMessages ? errorMessages.apply(metrics.messages.normalize(errorMessage)) : null;
-            m.error(new ErrorKey(Vocabulary.activityErrorType(failureType, failureKind), codes.apply(errorCode),
+            m.error(new ErrorKey(SpecLabelValues.activityErrorType(failureType, failureKind), codes.apply(errorCode),
                     retryable, message)).increment();
         }
     }

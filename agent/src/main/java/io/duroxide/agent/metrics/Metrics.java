@@ -6,8 +6,6 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Meter;
-import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Tags;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -53,10 +51,6 @@ public final class Metrics {
         return limiters.computeIfAbsent(key, k -> new LabelLimiter(k, config.capFor(k)));
     }
 
-    public MeterRegistry registry() {
-        return registry;
-    }
-
     public Counter counter(String name, String description, String... tags) {
         return Counter.builder(name).description(description).tags(tags).register(registry);
     }
@@ -92,10 +86,6 @@ public final class Metrics {
         if (meter != null) {
             registry.remove(meter);
         }
-    }
-
-    public static Tags tags(String... kv) {
-        return Tags.of(kv);
     }
 
     /** Prometheus text (0.0.4) or OpenMetrics, as the Accept header asks. */

@@ -72,18 +72,18 @@ public final class OrchestrationRecorder implements OrchestrationSink {
         String name = names.apply(orchestrationName);
         String ver = versions.apply(version);
         if (startsExecution) {
-            counter(new Key(STARTS, name, ver, Vocabulary.initiatedBy(initiatedBy), null, null)).increment();
+            counter(new Key(STARTS, name, ver, SpecLabelValues.initiatedBy(initiatedBy), null, null)).increment();
         }
         if ("CONTINUED_AS_NEW".equals(outcome)) {
-            counter(new Key(CAN, name, Vocabulary.executionBucket(executionId), null, null, null)).increment();
+            counter(new Key(CAN, name, SpecLabelValues.executionBucket(executionId), null, null, null)).increment();
             history(name).record(Math.max(0, historySize));
             return;
         }
-        String status = Vocabulary.completionStatus(outcome);
+        String status = SpecLabelValues.completionStatus(outcome);
         if (status == null) {
             return;
         }
-        counter(new Key(COMPLETIONS, name, ver, status, Vocabulary.turnCountBucket(turnCount), null)).increment();
+        counter(new Key(COMPLETIONS, name, ver, status, SpecLabelValues.turnCountBucket(turnCount), null)).increment();
         boolean success = "success".equals(status);
         if (durationNanos >= 0 && (!success || metrics.sampler.sampleSuccess())) {
             timer(new Key(DURATION, name, ver, status, null, null)).record(durationNanos, TimeUnit.NANOSECONDS);
@@ -91,7 +91,7 @@ public final class OrchestrationRecorder implements OrchestrationSink {
         history(name).record(Math.max(0, historySize));
         if ("failed".equals(status)) {
             String message = withMessages ? errorMessages.apply(metrics.messages.normalize(errorMessage)) : null;
-            counter(new Key(FAILURES, name, ver, Vocabulary.orchestrationErrorType(failureKind),
+            counter(new Key(FAILURES, name, ver, SpecLabelValues.orchestrationErrorType(failureKind),
                     ErrorCategories.categorize(failureKind, classChain, errorMessage), message)).increment();
         }
         if (parentOrchestration != null) {

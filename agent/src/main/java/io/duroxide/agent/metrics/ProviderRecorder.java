@@ -132,7 +132,7 @@ public final class ProviderRecorder implements ProviderSink {
     }
 
     private Meters metersOf(String method) {
-        String operation = metrics.limiter("operation").apply(Vocabulary.providerOperation(method));
+        String operation = metrics.limiter("operation").apply(SpecLabelValues.providerOperation(method));
         return byOperation.computeIfAbsent(operation, Meters::new);
     }
 

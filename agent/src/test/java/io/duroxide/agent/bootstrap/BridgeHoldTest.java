@@ -51,7 +51,7 @@ class BridgeHoldTest {
         Bridge.hold(10_000);
         Bridge.loopStarted(this, "orchestration", "w1", 1, null);
         providerCall("fetch");
-        Bridge.processed(Bridge.now(), this, "orchestration", "w1", 1);
+        Bridge.processed(System.nanoTime(), this, "orchestration", "w1", 1);
         assertThat(seen).isEmpty();
 
         Bridge.provider = providerSink;

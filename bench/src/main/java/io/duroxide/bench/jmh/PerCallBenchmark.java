@@ -7,6 +7,7 @@ import io.duroxide.provider.Provider;
 import io.duroxide.runtime.ActivityInvocation;
 import io.duroxide.runtime.ActivityInvoker;
 import io.duroxide.runtime.ActivityOutcome;
+import io.duroxide.testing.NoOpProvider;
 import java.lang.reflect.Constructor;
 import java.time.Duration;
 import java.util.concurrent.ExecutorService;
@@ -30,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * is the difference of the same benchmark across forks of one run.
  *
  * <ul>
- *   <li>{@link #providerCall}: {@code Provider#renewActivityLock} on {@link InMemoryProvider} (the call itself
+ *   <li>{@link #providerCall}: {@code Provider#renewActivityLock} on {@link NoOpProvider} (the call itself
  *       increments a field). With the agent: provider advice, nesting guard, exact operation counter and the
  *       duration histogram.</li>
  *   <li>{@link #activityInvoke}: {@code ActivityInvoker#invoke} of a registered activity returning its
@@ -57,7 +58,7 @@ public abstract class PerCallBenchmark {
     @Setup
     public void setUp() throws Exception {
         ForkVariant.check(getClass());
-        provider = new InMemoryProvider();
+        provider = new NoOpProvider();
         Registry registry = new Registry().addActivity("bench::Echo", Integer.class, (ctx, n) -> n);
         // The invoker's constructor is package-private (the runtime builds it); the benchmark builds one
         // directly so an activity attempt runs without queues, threads or a store around it.

@@ -1,6 +1,6 @@
 package io.duroxide.provider.postgres;
 
-import io.duroxide.runtime.ContentionWorkload;
+import io.duroxide.testing.ContentionWorkload;
 
 /**
  * {@link ContentionWorkload} on PostgreSQL, for child JVMs. Usage: {@code PostgresContentionWorkload

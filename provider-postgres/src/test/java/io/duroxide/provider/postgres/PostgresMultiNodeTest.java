@@ -2,10 +2,10 @@ package io.duroxide.provider.postgres;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.runtime.ContentionChecks;
-import io.duroxide.runtime.ContentionChecks.LogLine;
-import io.duroxide.runtime.ContentionWorkload;
-import io.duroxide.runtime.WorkloadProcess;
+import io.duroxide.testing.ContentionChecks.LogLine;
+import io.duroxide.testing.ContentionChecks;
+import io.duroxide.testing.ContentionWorkload;
+import io.duroxide.testing.WorkloadProcess;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

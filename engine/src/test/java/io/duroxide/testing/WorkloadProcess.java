@@ -1,4 +1,4 @@
-package io.duroxide.runtime;
+package io.duroxide.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,8 +1,8 @@
 package io.duroxide.agent.metrics;
 
 /** Maps the engine's enum names to the fixed label values of the telemetry spec. */
-public final class Vocabulary {
-    private Vocabulary() {}
+public final class SpecLabelValues {
+    private SpecLabelValues() {}
 
     public static String initiatedBy(String engineName) {
         if (engineName == null) {

@@ -1,21 +1,22 @@
-package io.duroxide.runtime;
+package io.duroxide.testing;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceAlreadyExistsException;
 import io.duroxide.api.Registry;
 import io.duroxide.api.StartOptions;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.runtime.DuroxideRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 
 /**
- * Child JVM for {@link PoisonProcessDeathTest}: the activity "Halt" kills its own process (as an OOM
+ * Child JVM for {@code PoisonProcessDeathTest}: the activity "Halt" kills its own process (as an OOM
  * kill or a native crash would) every time it runs. Exits 0 once both instances have ended.
  */
 public final class HaltingWorkload {
-    static final int MAX_DELIVERIES = 3;
+    public static final int MAX_DELIVERIES = 3;
     /** The exit code of a process the Halt activity killed. */
-    static final int HALTED = 3;
+    public static final int HALTED = 3;
 
     private static volatile DuroxideClient client;
 

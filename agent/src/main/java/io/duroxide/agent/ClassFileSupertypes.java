@@ -12,8 +12,8 @@ import java.nio.charset.StandardCharsets;
  * either a target or a non-JDK type among its direct supertypes (a JDK type is never a subtype of an
  * engine type), so the test below never rejects a class an instrumentation would match.
  */
-public final class ClassHeader {
-    private ClassHeader() {}
+public final class ClassFileSupertypes {
+    private ClassFileSupertypes() {}
 
     /**
      * The engine types whose subtypes (or which themselves) the instrumentation units weave, in internal

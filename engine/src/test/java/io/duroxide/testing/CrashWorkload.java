@@ -1,4 +1,4 @@
-package io.duroxide.runtime;
+package io.duroxide.testing;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceAlreadyExistsException;
@@ -6,6 +6,7 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.StartOptions;
 import io.duroxide.api.Task;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.runtime.DuroxideRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -21,15 +22,15 @@ import java.util.List;
  * execution. Usage: {@code CrashWorkload DB LOG COUNT}; exits 0 once all instances have finished.
  */
 public final class CrashWorkload {
-    static final String[] KINDS = {"Chain", "FanOut", "Sleepy", "Parent"};
+    public static final String[] KINDS = {"Chain", "FanOut", "Sleepy", "Parent"};
 
     private CrashWorkload() {}
 
-    static String instanceId(int n) {
+    public static String instanceId(int n) {
         return KINDS[n % KINDS.length].toLowerCase() + "-" + n;
     }
 
-    static String expectedOutput(int n) {
+    public static String expectedOutput(int n) {
         return switch (KINDS[n % KINDS.length]) {
             case "Chain", "Parent" -> "\"" + n + "+a+b+c\"";
             case "FanOut" -> "[" + (n * 1) + "," + (n * 2) + "," + (n * 3) + "," + (n * 4) + "," + (n * 5) + "]";
@@ -37,7 +38,7 @@ public final class CrashWorkload {
         };
     }
 
-    static Registry registry(Path log) {
+    public static Registry registry(Path log) {
         return new Registry()
                 .addActivity("Append", String.class, (ctx, in) -> {
                     record(log, ctx.instanceId(), ctx.activityName());

@@ -4,8 +4,8 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.HistoryEvent.*;
 
 /** Copies of events with another timestamp: a turn stamps what it appends with its own time. */
-final class Events {
-    private Events() {}
+final class RestampedEvents {
+    private RestampedEvents() {}
 
     static HistoryEvent stamped(HistoryEvent e, long ts) {
         if (e.timestampMs() == ts) {

@@ -1,4 +1,4 @@
-package io.duroxide.bench.jmh;
+package io.duroxide.testing;
 
 import io.duroxide.api.InstanceQuery;
 import io.duroxide.api.InstanceStatus;
@@ -18,19 +18,22 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * A provider that stores nothing, so that a call costs almost nothing and the agent's per-call cost is
- * what {@link PerCallBenchmark} sees. It implements the SPI directly (no engine base class), which is
- * how the agent's provider unit finds third-party providers: by the {@code Provider} interface, in any
- * package. Its only state is a counter, so the JIT cannot drop the calls as dead code.
+ * A provider that stores nothing: every write is dropped, every fetch and query answers empty, so a call
+ * costs almost nothing. For measurements of what surrounds a provider call (the bench's per-call cost of
+ * the agent) and for tests that need a {@link Provider} without a store. It implements the SPI directly (no
+ * engine base class), which is how the agent's provider unit finds third-party providers: by the
+ * {@code Provider} interface, in any package. Its only state is a counter of lock renewals, so the JIT
+ * cannot drop those calls as dead code. It does not pass the provider validation suite (nothing it is
+ * given can be read back) and is no stand-in for a store.
  */
-public final class InMemoryProvider implements Provider {
+public final class NoOpProvider implements Provider {
     private static final QueueDepths EMPTY = new QueueDepths(0, 0);
 
-    long renewals;
+    private long renewals;
 
     @Override
     public String name() {
-        return "in-memory";
+        return "no-op";
     }
 
     @Override

@@ -1,17 +1,15 @@
-package io.duroxide.runtime;
+package io.duroxide.testing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceQuery;
 import io.duroxide.api.InstanceStatus;
-import io.duroxide.api.Orchestration;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
-import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.Provider;
+import io.duroxide.runtime.ReplayChecks;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -132,19 +130,9 @@ public final class ContentionChecks {
         assertThat(all).hasSize(instances + ContentionWorkload.subOrchestrations(instances));
         for (InstanceStatus status : all) {
             assertThat(status.status()).as(status.instanceId()).isEqualTo(RuntimeStatus.COMPLETED);
-            assertReplays(registry, status, provider.readHistory(status.instanceId(), status.executionId()));
+            ReplayChecks.assertReplays(registry, status, provider.readHistory(status.instanceId(), status.executionId()));
         }
         assertThat(provider.queueDepths().orchestratorReady()).isZero();
         assertThat(provider.queueDepths().activityReady()).isZero();
-    }
-
-    /** The stored history re-executes to the same result with no nondeterminism. */
-    public static void assertReplays(Registry registry, InstanceStatus status, List<HistoryEvent> history) {
-        var registered = registry.orchestration(status.name(), status.version()).orElseThrow();
-        List<HistoryEvent> withoutEnd = history.subList(0, history.size() - 1);
-        ReplayResult result = ReplayEngine.run((Orchestration<?, ?>) registered.function(), registered.inputType(), status.instanceId(),
-                status.version(), status.executionId(), withoutEnd, withoutEnd.size(), System.currentTimeMillis(), JsonConverter.DEFAULT);
-        assertThat(result.kind()).as(status.instanceId() + " replays").isEqualTo(ReplayResult.Kind.COMPLETED);
-        assertThat(result.output()).as(status.instanceId()).isEqualTo(status.output());
     }
 }

@@ -4,11 +4,12 @@ import java.io.ByteArrayOutputStream;
 import java.util.zip.CRC32;
 
 /**
- * Writes a minimal uncompressed zip (what {@code appendToBootstrapClassLoaderSearch} needs) by hand:
- * {@code ZipOutputStream} stamps entries with the current local time, which loads the time-zone
- * database and costs about 20 ms of start-up.
+ * Writes the jar of bridge classes that the agent appends to the bootstrap class path
+ * ({@code appendToBootstrapClassLoaderSearch} needs a jar file): a minimal uncompressed ("stored") zip,
+ * written by hand because {@code ZipOutputStream} stamps entries with the current local time, which loads
+ * the time-zone database and costs about 20 ms of start-up.
  */
-final class StoredJar {
+final class BootstrapJarWriter {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream central = new ByteArrayOutputStream();
     private int entries;

@@ -7,8 +7,8 @@ import net.bytebuddy.jar.asm.Type;
  * What the instrumentation units' matchers see of a class being woven and of its methods, read from class
  * files by {@link TypeHierarchy} (no class is loaded to match). Names are binary names ({@code a.b.C}).
  */
-final class Target {
-    private Target() {}
+final class WovenClass {
+    private WovenClass() {}
 
     /** The class being woven. */
     static final class TypeView {

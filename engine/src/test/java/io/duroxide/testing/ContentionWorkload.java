@@ -1,4 +1,4 @@
-package io.duroxide.runtime;
+package io.duroxide.testing;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceStatus;
@@ -7,6 +7,7 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.Task;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import io.duroxide.runtime.DuroxideRuntime;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -21,7 +22,7 @@ import java.util.function.Supplier;
 
 /**
  * One of several runtimes, each in its own JVM, sharing one store (used by
- * {@link MultiProcessContentionTest} on SQLite and by other providers' multi-process tests through
+ * {@code MultiProcessContentionTest} on SQLite and by other providers' multi-process tests through
  * {@link #run}). Usage: {@code ContentionWorkload DB LOG READY_FILE COUNT NAME [LOCK_TIMEOUT_MS]}.
  * It starts a runtime, writes READY_FILE, then works until the COUNT instances of the workload (which
  * the test starts once every child is ready) all exist and are terminal, and exits 0.
