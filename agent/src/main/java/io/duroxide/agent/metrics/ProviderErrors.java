@@ -8,13 +8,13 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Classifies a provider call's exception into the {@code error_type} of
  * {@code duroxide_provider_errors_total}: timeout, connection, deadlock, corruption,
- * constraint_violation, plus lock_lost, not_found, invalid_state and other. The cause chain is
- * walked for a {@link java.sql.SQLException} the database classified (following
- * {@link java.sql.SQLException#getNextException()} too); without one, outermost first, the first
- * classifiable throwable wins. No JDBC driver is needed on the
- * agent's side: SQLite result codes are read through {@link java.sql.SQLException#getErrorCode()} (the
- * primary result code for sqlite-jdbc) and, reflectively, {@code org.sqlite.SQLiteException#getResultCode()}
- * (the extended code); SQLState classes cover other databases.
+ * constraint_violation, plus lock_lost, not_found, invalid_state and other. A provider that knows its
+ * failure says so: the {@code kind()} of an {@code io.duroxide.provider.ProviderException} in the cause
+ * chain (read reflectively, as the engine may live in a class loader of its own) wins. Only when no
+ * exception carries a kind (a provider that does not set one) is the chain sniffed: a
+ * {@link java.sql.SQLException} with a standard verdict (SQLState, following
+ * {@link java.sql.SQLException#getNextException()} too, or its JDBC subclass) anywhere in the chain, else,
+ * outermost first, the first classifiable throwable. No JDBC driver is needed on the agent's side.
  */
 public final class ProviderErrors {
     private ProviderErrors() {}
@@ -23,20 +23,11 @@ public final class ProviderErrors {
             "timeout", "connection", "deadlock", "corruption", "constraint_violation", "lock_lost", "not_found",
             "invalid_state", "other");
 
-    // SQLite primary result codes
-    static final int SQLITE_PERM = 3;
-    static final int SQLITE_BUSY = 5;
-    static final int SQLITE_LOCKED = 6;
-    static final int SQLITE_READONLY = 8;
-    static final int SQLITE_IOERR = 10;
-    static final int SQLITE_CORRUPT = 11;
-    static final int SQLITE_FULL = 13;
-    static final int SQLITE_CANTOPEN = 14;
-    static final int SQLITE_CONSTRAINT = 19;
-    static final int SQLITE_NOTADB = 26;
-    static final int SQLITE_BUSY_SNAPSHOT = 517;
+    /** The labels a provider's {@code ProviderException.Kind} may name; its other constant (UNKNOWN) means none. */
+    private static final List<String> CARRIED = ALL.subList(0, 5);
+    private static final String PROVIDER_EXCEPTION = "io.duroxide.provider.ProviderException";
 
-    private static final ConcurrentHashMap<Class<?>, Method> RESULT_CODE_METHODS = new ConcurrentHashMap<>();
+    private static final ConcurrentHashMap<Class<?>, Method> KIND_METHODS = new ConcurrentHashMap<>();
     private static final Method NONE;
 
     static {
@@ -53,9 +44,16 @@ public final class ProviderErrors {
         if (error == null) {
             return null;
         }
-        // A database's own verdict (SQLState, SQLite result code) anywhere in the chain is the most
-        // specific signal, so it wins over generic wrappers (pool or driver exceptions) nearer the top.
         int depth = 0;
+        for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            String c = carriedKind(t);
+            if (c != null) {
+                return c;
+            }
+        }
+        // A database's own verdict anywhere in the chain is the most specific signal, so it wins over
+        // generic wrappers (pool or driver exceptions) nearer the top.
+        depth = 0;
         for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
             if (t instanceof java.sql.SQLException) {
                 String c = classifySql((java.sql.SQLException) t);
@@ -72,6 +70,37 @@ public final class ProviderErrors {
             }
         }
         return "other";
+    }
+
+    /** The label of the kind a ProviderException carries, or null when it carries none (or t is not one). */
+    private static String carriedKind(Throwable t) {
+        Method m = KIND_METHODS.computeIfAbsent(t.getClass(), ProviderErrors::kindMethod);
+        if (m == NONE) {
+            return null;
+        }
+        try {
+            Object kind = m.invoke(t);
+            if (!(kind instanceof Enum<?>)) {
+                return null;
+            }
+            String label = ((Enum<?>) kind).name().toLowerCase(Locale.ROOT);
+            return CARRIED.contains(label) ? label : null;
+        } catch (ReflectiveOperationException | RuntimeException ex) {
+            return null;
+        }
+    }
+
+    private static Method kindMethod(Class<?> type) {
+        for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+            if (c.getName().equals(PROVIDER_EXCEPTION)) {
+                try {
+                    return c.getMethod("kind");
+                } catch (NoSuchMethodException | SecurityException ex) {
+                    return NONE; // an engine older than the kind
+                }
+            }
+        }
+        return NONE;
     }
 
     private static String classifyOne(Throwable t) {
@@ -105,13 +134,6 @@ public final class ProviderErrors {
     }
 
     static String classifySql(java.sql.SQLException e) {
-        String cls = e.getClass().getName();
-        if (cls.startsWith("org.sqlite.") || (e.getMessage() != null && e.getMessage().startsWith("[SQLITE_"))) {
-            String c = classifySqlite(primaryCode(e), extendedCode(e), e.getMessage());
-            if (c != null) {
-                return c;
-            }
-        }
         // A batch failure (java.sql.BatchUpdateException) may carry the server's SQLState only on the
         // exceptions chained with setNextException, not on itself or its cause.
         int depth = 0;
@@ -134,84 +156,6 @@ public final class ProviderErrors {
                 || e instanceof java.sql.SQLNonTransientConnectionException
                 || e instanceof java.sql.SQLRecoverableException) {
             return "connection";
-        }
-        return null;
-    }
-
-    private static int primaryCode(java.sql.SQLException e) {
-        return e.getErrorCode() & 0xff;
-    }
-
-    /** sqlite-jdbc's extended result code, read reflectively; -1 when unavailable. */
-    private static int extendedCode(java.sql.SQLException e) {
-        Method m = RESULT_CODE_METHODS.computeIfAbsent(e.getClass(), k -> {
-            try {
-                return k.getMethod("getResultCode");
-            } catch (NoSuchMethodException | SecurityException ex) {
-                return NONE;
-            }
-        });
-        if (m == NONE) {
-            return -1;
-        }
-        try {
-            Object code = m.invoke(e);
-            if (code == null) {
-                return -1;
-            }
-            return code.getClass().getField("code").getInt(code);
-        } catch (ReflectiveOperationException | RuntimeException ex) {
-            return -1;
-        }
-    }
-
-    /**
-     * SQLite result codes: BUSY (the busy timeout ran out waiting for the write lock) is a timeout, except
-     * BUSY_SNAPSHOT (a WAL read snapshot went stale: the transaction must restart, a deadlock-like
-     * conflict); LOCKED (a conflict inside one connection / shared cache) is a deadlock; CORRUPT and NOTADB
-     * are corruption; CONSTRAINT is a constraint violation; CANTOPEN, IOERR, FULL, READONLY and PERM mean the
-     * database file cannot be used: connection.
-     */
-    static String classifySqlite(int primary, int extended, String message) {
-        if (extended == SQLITE_BUSY_SNAPSHOT || (message != null && message.startsWith("[SQLITE_BUSY_SNAPSHOT]"))) {
-            return "deadlock";
-        }
-        switch (primary) {
-            case SQLITE_BUSY:
-                return "timeout";
-            case SQLITE_LOCKED:
-                return "deadlock";
-            case SQLITE_CORRUPT:
-            case SQLITE_NOTADB:
-                return "corruption";
-            case SQLITE_CONSTRAINT:
-                return "constraint_violation";
-            case SQLITE_CANTOPEN:
-            case SQLITE_IOERR:
-            case SQLITE_FULL:
-            case SQLITE_READONLY:
-            case SQLITE_PERM:
-                return "connection";
-            default:
-                break;
-        }
-        if (message != null) {
-            String m = message.toUpperCase(Locale.ROOT);
-            if (m.startsWith("[SQLITE_BUSY")) {
-                return "timeout";
-            }
-            if (m.startsWith("[SQLITE_LOCKED")) {
-                return "deadlock";
-            }
-            if (m.startsWith("[SQLITE_CORRUPT") || m.startsWith("[SQLITE_NOTADB")) {
-                return "corruption";
-            }
-            if (m.startsWith("[SQLITE_CONSTRAINT")) {
-                return "constraint_violation";
-            }
-            if (m.startsWith("[SQLITE_CANTOPEN") || m.startsWith("[SQLITE_IOERR")) {
-                return "connection";
-            }
         }
         return null;
     }

@@ -2,6 +2,7 @@ package io.duroxide.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duroxide.provider.ProviderException;
 import java.sql.SQLException;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -40,30 +41,8 @@ class ClassificationTest {
         assertThat(ErrorCategories.ALL).hasSize(15);
     }
 
-    static final class FakeSqliteException extends SQLException {
-        FakeSqliteException(String message, int code) {
-            super(message, null, code);
-        }
-    }
-
-    @Test
-    void sqliteResultCodes() {
-        assertThat(ProviderErrors.classifySqlite(5, -1, null)).isEqualTo("timeout");
-        assertThat(ProviderErrors.classifySqlite(5, 517, null)).isEqualTo("deadlock");
-        assertThat(ProviderErrors.classifySqlite(6, -1, null)).isEqualTo("deadlock");
-        assertThat(ProviderErrors.classifySqlite(11, -1, null)).isEqualTo("corruption");
-        assertThat(ProviderErrors.classifySqlite(26, -1, null)).isEqualTo("corruption");
-        assertThat(ProviderErrors.classifySqlite(19, -1, null)).isEqualTo("constraint_violation");
-        assertThat(ProviderErrors.classifySqlite(14, -1, null)).isEqualTo("connection");
-        assertThat(ProviderErrors.classifySqlite(10, -1, null)).isEqualTo("connection");
-        assertThat(ProviderErrors.classifySqlite(1, -1, "[SQLITE_BUSY] database is locked")).isEqualTo("timeout");
-    }
-
     @Test
     void providerExceptionsAreClassifiedThroughTheCauseChain() {
-        RuntimeException busy = new RuntimeException("commitTurn: failed",
-                new FakeSqliteException("[SQLITE_BUSY] The database file is locked (database is locked)", 5));
-        assertThat(ProviderErrors.classify(busy)).isEqualTo("timeout");
         assertThat(ProviderErrors.classify(new RuntimeException(new SQLException("x", "08006")))).isEqualTo("connection");
         assertThat(ProviderErrors.classify(new RuntimeException(new SQLException("x", "40P01")))).isEqualTo("deadlock");
         assertThat(ProviderErrors.classify(new RuntimeException(new SQLException("x", "40001")))).isEqualTo("deadlock");
@@ -76,34 +55,32 @@ class ClassificationTest {
         assertThat(ProviderErrors.classify(new RuntimeException("?"))).isEqualTo("other");
     }
 
+    private static ProviderException carrying(ProviderException.Kind kind, Throwable cause) {
+        return new ProviderException("commitTurn", "failed", true, kind, cause);
+    }
+
     @Test
-    void realSqliteJdbcExceptionsWrappedByTheProvider() {
-        org.sqlite.SQLiteException busy = new org.sqlite.SQLiteException("[SQLITE_BUSY] database is locked",
-                org.sqlite.SQLiteErrorCode.SQLITE_BUSY);
-        org.sqlite.SQLiteException snapshot = new org.sqlite.SQLiteException("[SQLITE_BUSY_SNAPSHOT] stale",
-                org.sqlite.SQLiteErrorCode.SQLITE_BUSY_SNAPSHOT);
-        org.sqlite.SQLiteException corrupt = new org.sqlite.SQLiteException("[SQLITE_CORRUPT] malformed",
-                org.sqlite.SQLiteErrorCode.SQLITE_CORRUPT);
-        org.sqlite.SQLiteException notadb = new org.sqlite.SQLiteException("[SQLITE_NOTADB] not a database",
-                org.sqlite.SQLiteErrorCode.SQLITE_NOTADB);
-        org.sqlite.SQLiteException unique = new org.sqlite.SQLiteException("[SQLITE_CONSTRAINT_UNIQUE] unique",
-                org.sqlite.SQLiteErrorCode.SQLITE_CONSTRAINT_UNIQUE);
-        org.sqlite.SQLiteException cantopen = new org.sqlite.SQLiteException("[SQLITE_CANTOPEN] cannot open",
-                org.sqlite.SQLiteErrorCode.SQLITE_CANTOPEN);
-        org.sqlite.SQLiteException ioerr = new org.sqlite.SQLiteException("[SQLITE_IOERR_WRITE] disk",
-                org.sqlite.SQLiteErrorCode.SQLITE_IOERR_WRITE);
-        org.sqlite.SQLiteException locked = new org.sqlite.SQLiteException("[SQLITE_LOCKED] table locked",
-                org.sqlite.SQLiteErrorCode.SQLITE_LOCKED);
-        java.util.function.Function<Throwable, Throwable> wrap =
-                e -> new io.duroxide.provider.ProviderException("commitTurn", e.getMessage(), true, e);
-        assertThat(ProviderErrors.classify(wrap.apply(busy))).isEqualTo("timeout");
-        assertThat(ProviderErrors.classify(wrap.apply(snapshot))).isEqualTo("deadlock");
-        assertThat(ProviderErrors.classify(wrap.apply(locked))).isEqualTo("deadlock");
-        assertThat(ProviderErrors.classify(wrap.apply(corrupt))).isEqualTo("corruption");
-        assertThat(ProviderErrors.classify(wrap.apply(notadb))).isEqualTo("corruption");
-        assertThat(ProviderErrors.classify(wrap.apply(unique))).isEqualTo("constraint_violation");
-        assertThat(ProviderErrors.classify(wrap.apply(cantopen))).isEqualTo("connection");
-        assertThat(ProviderErrors.classify(wrap.apply(ioerr))).isEqualTo("connection");
+    void theKindTheProviderCarriesWinsOverTheDriversException() {
+        SQLException deadlock = new SQLException("deadlock detected", "40P01");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.TIMEOUT, deadlock))).isEqualTo("timeout");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.CONNECTION, null))).isEqualTo("connection");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.DEADLOCK, null))).isEqualTo("deadlock");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.CORRUPTION, null))).isEqualTo("corruption");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.CONSTRAINT_VIOLATION, null)))
+                .isEqualTo("constraint_violation");
+        // also when something wrapped the provider's exception on its way out
+        assertThat(ProviderErrors.classify(new IllegalStateException("x",
+                carrying(ProviderException.Kind.CORRUPTION, deadlock)))).isEqualTo("corruption");
+    }
+
+    @Test
+    void withoutAKindTheChainIsStillSniffed() {
+        SQLException deadlock = new SQLException("deadlock detected", "40P01");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.UNKNOWN, deadlock))).isEqualTo("deadlock");
+        assertThat(ProviderErrors.classify(new ProviderException("fetch", "failed", true, deadlock))).isEqualTo("deadlock");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.UNKNOWN,
+                new java.net.SocketTimeoutException("read timed out")))).isEqualTo("timeout");
+        assertThat(ProviderErrors.classify(carrying(ProviderException.Kind.UNKNOWN, null))).isEqualTo("other");
     }
 
     @Test

@@ -157,7 +157,8 @@ final class SqliteDatabase implements AutoCloseable {
         } catch (SQLException e) {
             throw openFailure(file, e);
         } catch (RuntimeException e) {
-            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(), false, e);
+            throw new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(), false,
+                    SqliteErrors.kind(e), e);
         }
         SqliteDatabase db = new SqliteDatabase(file, settings, pool);
         try {
@@ -286,10 +287,10 @@ final class SqliteDatabase implements AutoCloseable {
     private static ProviderException openFailure(Path file, SQLException e) {
         if (SqliteErrors.isUnusableFile(e)) {
             return new ProviderException("open", file + " is not a usable SQLite database (" + e.getMessage()
-                    + "); it was left unchanged", false, e);
+                    + "); it was left unchanged", false, SqliteErrors.kind(e), e);
         }
         return new ProviderException("open", "cannot open SQLite database " + file + ": " + e.getMessage(),
-                SqliteErrors.isRetryable(e), e);
+                SqliteErrors.isRetryable(e), SqliteErrors.kind(e), e);
     }
 
     /**
@@ -329,7 +330,7 @@ final class SqliteDatabase implements AutoCloseable {
                 }
                 if (SqliteErrors.isBusy(e)) {
                     throw new ProviderException(operation, "database " + file + " stayed busy after " + attempt
-                            + " attempts: " + e.getMessage(), true, e);
+                            + " attempts: " + e.getMessage(), true, SqliteErrors.kind(e), e);
                 }
                 throw SqliteErrors.wrap(operation, e);
             }
@@ -349,7 +350,7 @@ final class SqliteDatabase implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ProviderException failure = new ProviderException(operation, "interrupted while waiting to retry a busy"
-                    + " database: " + cause.getMessage(), true, cause);
+                    + " database: " + cause.getMessage(), true, SqliteErrors.kind(cause), cause);
             failure.addSuppressed(e);
             throw failure;
         }
@@ -437,7 +438,8 @@ final class SqliteDatabase implements AutoCloseable {
         }
         for (GroupCommit.Write<?> w : batch) {
             w.fail(cause instanceof SQLException ? cause : new ProviderException(w.operation,
-                    "rolled back with another write of the same transaction that failed: " + cause, true, cause));
+                    "rolled back with another write of the same transaction that failed: " + cause, true,
+                    SqliteErrors.kind(cause), cause));
         }
     }
 

@@ -1,22 +1,33 @@
 package io.duroxide.provider.sqlite;
 
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.ProviderException.Kind;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
+import java.util.Locale;
+import org.sqlite.SQLiteException;
 
-/** Classifies SQLite failures by their result code and wraps them in {@link ProviderException}s. */
+/**
+ * Classifies SQLite failures by their result code and wraps them in {@link ProviderException}s. This is the
+ * one place that knows SQLite's result codes: the {@link Kind} it puts on the exceptions is what monitoring
+ * reports as the failure's type.
+ */
 final class SqliteErrors {
+    static final int SQLITE_PERM = 3;
     static final int SQLITE_BUSY = 5;
     static final int SQLITE_LOCKED = 6;
     static final int SQLITE_NOMEM = 7;
+    static final int SQLITE_READONLY = 8;
     static final int SQLITE_INTERRUPT = 9;
     static final int SQLITE_IOERR = 10;
     static final int SQLITE_CORRUPT = 11;
     static final int SQLITE_FULL = 13;
     static final int SQLITE_CANTOPEN = 14;
     static final int SQLITE_PROTOCOL = 15;
+    static final int SQLITE_CONSTRAINT = 19;
     static final int SQLITE_NOTADB = 26;
+    static final int SQLITE_BUSY_SNAPSHOT = 517;
 
     private SqliteErrors() {}
 
@@ -65,8 +76,74 @@ final class SqliteErrors {
         };
     }
 
+    /**
+     * The kind of the first SQLite error in the chain whose result code says one (a driver path that gives
+     * no code is read from the message's {@code [SQLITE_...]} prefix), else {@link Kind#UNKNOWN}.
+     */
+    static Kind kind(Throwable error) {
+        int depth = 0;
+        for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
+            if (t instanceof SQLException sql && (isSqlite(sql) || hasSqliteMessage(sql))) {
+                Kind kind = byResultCode(sql.getErrorCode() & 0xff, extendedCode(sql), sql.getMessage());
+                if (kind != Kind.UNKNOWN) {
+                    return kind;
+                }
+            }
+        }
+        return Kind.UNKNOWN;
+    }
+
+    private static boolean hasSqliteMessage(SQLException e) {
+        return e.getMessage() != null && e.getMessage().startsWith("[SQLITE_");
+    }
+
+    private static int extendedCode(SQLException e) {
+        return e instanceof SQLiteException s && s.getResultCode() != null ? s.getResultCode().code : -1;
+    }
+
+    /**
+     * BUSY (the busy timeout ran out waiting for the write lock) is a timeout, except BUSY_SNAPSHOT (a WAL
+     * read snapshot went stale: the transaction must restart, a deadlock-like conflict); LOCKED (a conflict
+     * inside one connection / shared cache) is a deadlock; CORRUPT and NOTADB are corruption; CONSTRAINT is
+     * a constraint violation; CANTOPEN, IOERR, FULL, READONLY and PERM mean the database file cannot be
+     * used: connection.
+     */
+    static Kind byResultCode(int primary, int extended, String message) {
+        if (extended == SQLITE_BUSY_SNAPSHOT || (message != null && message.startsWith("[SQLITE_BUSY_SNAPSHOT]"))) {
+            return Kind.DEADLOCK;
+        }
+        Kind byCode = switch (primary) {
+            case SQLITE_BUSY -> Kind.TIMEOUT;
+            case SQLITE_LOCKED -> Kind.DEADLOCK;
+            case SQLITE_CORRUPT, SQLITE_NOTADB -> Kind.CORRUPTION;
+            case SQLITE_CONSTRAINT -> Kind.CONSTRAINT_VIOLATION;
+            case SQLITE_CANTOPEN, SQLITE_IOERR, SQLITE_FULL, SQLITE_READONLY, SQLITE_PERM -> Kind.CONNECTION;
+            default -> Kind.UNKNOWN;
+        };
+        if (byCode != Kind.UNKNOWN || message == null) {
+            return byCode;
+        }
+        String m = message.toUpperCase(Locale.ROOT);
+        if (m.startsWith("[SQLITE_BUSY")) {
+            return Kind.TIMEOUT;
+        }
+        if (m.startsWith("[SQLITE_LOCKED")) {
+            return Kind.DEADLOCK;
+        }
+        if (m.startsWith("[SQLITE_CORRUPT") || m.startsWith("[SQLITE_NOTADB")) {
+            return Kind.CORRUPTION;
+        }
+        if (m.startsWith("[SQLITE_CONSTRAINT")) {
+            return Kind.CONSTRAINT_VIOLATION;
+        }
+        if (m.startsWith("[SQLITE_CANTOPEN") || m.startsWith("[SQLITE_IOERR")) {
+            return Kind.CONNECTION;
+        }
+        return Kind.UNKNOWN;
+    }
+
     static ProviderException wrap(String operation, SQLException error) {
         String message = error.getMessage() != null ? error.getMessage() : error.getClass().getName();
-        return new ProviderException(operation, message, isRetryable(error), error);
+        return new ProviderException(operation, message, isRetryable(error), kind(error), error);
     }
 }

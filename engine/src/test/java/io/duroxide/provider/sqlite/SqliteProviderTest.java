@@ -99,6 +99,7 @@ class SqliteProviderTest {
                 .isInstanceOfSatisfying(ProviderException.class, e -> {
                     assertThat(e.getCause()).isInstanceOf(SQLException.class);
                     assertThat(SqliteErrors.primaryCode(e)).isEqualTo(19); // SQLITE_CONSTRAINT
+                    assertThat(e.kind()).isEqualTo(ProviderException.Kind.CONSTRAINT_VIOLATION);
                 });
         try (Raw raw = new Raw(file)) {
             assertThat(raw.count("SELECT count(*) FROM orchestrator_queue WHERE lock_token = ?", item.lockToken()))

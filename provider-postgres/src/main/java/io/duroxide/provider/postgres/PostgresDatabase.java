@@ -92,7 +92,8 @@ final class PostgresDatabase implements AutoCloseable {
         } catch (SQLException e) {
             db.close();
             throw new ProviderException("open", "cannot create the duroxide schema '" + options.schema() + "' at "
-                    + options.safeUrl() + ": " + e.getMessage(), PostgresErrors.isRetryable(e), e);
+                    + options.safeUrl() + ": " + e.getMessage(), PostgresErrors.isRetryable(e),
+                    PostgresErrors.kind(e), e);
         } catch (IllegalStateException e) {
             db.close();
             throw new ProviderException("open", e.getMessage() + " (" + options.safeUrl() + ")", false, e);
@@ -143,7 +144,7 @@ final class PostgresDatabase implements AutoCloseable {
         }
         String reason = sql != null ? sql.getMessage() : root.getMessage();
         return new ProviderException("open", "cannot connect to PostgreSQL at " + options.safeUrl() + ": " + reason,
-                sql != null && PostgresErrors.isRetryable(sql), e);
+                sql != null && PostgresErrors.isRetryable(sql), PostgresErrors.kind(e), e);
     }
 
     /** A plain connection outside the pool (for LISTEN), configured like the pooled ones. */
@@ -209,7 +210,7 @@ final class PostgresDatabase implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             ProviderException failure = new ProviderException(operation, "interrupted while waiting to retry: "
-                    + cause.getMessage(), true, cause);
+                    + cause.getMessage(), true, PostgresErrors.kind(cause), cause);
             failure.addSuppressed(e);
             throw failure;
         }

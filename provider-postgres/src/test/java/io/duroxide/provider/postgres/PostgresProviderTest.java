@@ -45,7 +45,8 @@ class PostgresProviderTest {
                         + "/duroxide?user=u&password=***: ")
                 .hasMessageNotContaining("secret")
                 .hasMessageContaining("Connection")
-                .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue());
+                .satisfies(e -> assertThat(((ProviderException) e).retryable()).isTrue())
+                .satisfies(e -> assertThat(((ProviderException) e).kind()).isEqualTo(ProviderException.Kind.CONNECTION));
     }
 
     @Test
