@@ -2,6 +2,7 @@ package io.duroxide.provider.sqlite;
 
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.ProviderException.Kind;
+import io.duroxide.provider.jdbc.SqlFailureKinds;
 import java.sql.SQLException;
 import java.sql.SQLRecoverableException;
 import java.sql.SQLTransientException;
@@ -81,16 +82,14 @@ final class SqliteErrors {
      * no code is read from the message's {@code [SQLITE_...]} prefix), else {@link Kind#UNKNOWN}.
      */
     static Kind kind(Throwable error) {
-        int depth = 0;
-        for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
-            if (t instanceof SQLException sql && (isSqlite(sql) || hasSqliteMessage(sql))) {
-                Kind kind = byResultCode(sql.getErrorCode() & 0xff, extendedCode(sql), sql.getMessage());
-                if (kind != Kind.UNKNOWN) {
-                    return kind;
-                }
-            }
+        return SqlFailureKinds.firstKnown(error, SqliteErrors::ownKind);
+    }
+
+    private static Kind ownKind(SQLException sql) {
+        if (!isSqlite(sql) && !hasSqliteMessage(sql)) {
+            return Kind.UNKNOWN;
         }
-        return Kind.UNKNOWN;
+        return byResultCode(sql.getErrorCode() & 0xff, extendedCode(sql), sql.getMessage());
     }
 
     private static boolean hasSqliteMessage(SQLException e) {

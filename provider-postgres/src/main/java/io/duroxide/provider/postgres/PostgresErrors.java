@@ -2,6 +2,7 @@ package io.duroxide.provider.postgres;
 
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.ProviderException.Kind;
+import io.duroxide.provider.jdbc.SqlFailureKinds;
 import java.sql.SQLException;
 import java.sql.SQLIntegrityConstraintViolationException;
 import java.sql.SQLNonTransientConnectionException;
@@ -57,16 +58,7 @@ final class PostgresErrors {
      * batches chain the server's error that way), else by its JDBC class (the pool's timeouts carry none).
      */
     static Kind kind(Throwable error) {
-        int depth = 0;
-        for (Throwable t = error; t != null && depth < 16; t = t.getCause() == t ? null : t.getCause(), depth++) {
-            if (t instanceof SQLException sql) {
-                Kind kind = ownKind(sql);
-                if (kind != Kind.UNKNOWN) {
-                    return kind;
-                }
-            }
-        }
-        return Kind.UNKNOWN;
+        return SqlFailureKinds.firstKnown(error, PostgresErrors::ownKind);
     }
 
     private static Kind ownKind(SQLException error) {
