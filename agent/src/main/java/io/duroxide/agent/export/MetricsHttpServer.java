@@ -93,8 +93,7 @@ public final class MetricsHttpServer {
             String method = exchange.getRequestMethod();
             if (!"GET".equals(method) && !"HEAD".equals(method)) {
                 exchange.getResponseHeaders().set("Allow", "GET, HEAD");
-                deadline.writing(System.nanoTime());
-                exchange.sendResponseHeaders(405, -1);
+                respondEmpty(exchange, deadline, 405);
                 return;
             }
             if (requestPath.equals(path)) {
@@ -119,8 +118,7 @@ public final class MetricsHttpServer {
                 exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
                 respond(exchange, deadline, method, 200, body);
             } else {
-                deadline.writing(System.nanoTime());
-                exchange.sendResponseHeaders(404, -1);
+                respondEmpty(exchange, deadline, 404);
             }
         } catch (Throwable t) {
             if (deadline.phase() == ExchangeDeadline.Phase.EXPIRED) {
@@ -132,13 +130,13 @@ public final class MetricsHttpServer {
 
     private static void respond(HttpExchange exchange, ExchangeDeadline deadline, String method, int status, byte[] body)
             throws IOException {
+        if ("HEAD".equals(method)) {
+            respondEmpty(exchange, deadline, status);
+            return;
+        }
         deadline.writing(System.nanoTime());
         String encoding = exchange.getRequestHeaders().getFirst("Accept-Encoding");
         boolean gzip = encoding != null && encoding.contains("gzip") && body.length > 1024;
-        if ("HEAD".equals(method)) {
-            exchange.sendResponseHeaders(status, -1);
-            return;
-        }
         if (gzip) {
             exchange.getResponseHeaders().set("Content-Encoding", "gzip");
             exchange.sendResponseHeaders(status, 0);
@@ -151,5 +149,11 @@ public final class MetricsHttpServer {
                 out.write(body);
             }
         }
+    }
+
+    /** A status without a body; from now the client has one timeout to take it. */
+    private static void respondEmpty(HttpExchange exchange, ExchangeDeadline deadline, int status) throws IOException {
+        deadline.writing(System.nanoTime());
+        exchange.sendResponseHeaders(status, -1);
     }
 }
