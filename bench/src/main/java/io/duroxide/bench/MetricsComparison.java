@@ -122,6 +122,15 @@ final class MetricsComparison {
     }
 
     static void compareWithScrape(URI uri, LoadGenerator.GroundTruth truth, PrintStream out) {
+        if (truth.otherRunsLive() > 0) {
+            // The counters of this process and the ground truth of its run are then different sets of work: a
+            // per-run comparison would report mismatches that are not there, so none is reported.
+            out.printf("metrics not compared: %d instances of other runs were unfinished while this one ran (a run on"
+                    + " the same store, or one killed before this); this process may have worked on theirs and they on"
+                    + " its, which the database does not record. Compare the sums over all processes with the store.%n",
+                    truth.otherRunsLive());
+            return;
+        }
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         Scrape s = null;
@@ -149,15 +158,6 @@ final class MetricsComparison {
         }
         if (rows == null) {
             out.println("agent attached but " + uri + " could not be scraped: " + lastError);
-            return;
-        }
-        if (truth.otherRunsLive() > 0) {
-            // The counters of this process and the ground truth of its run are then different sets of work: a
-            // per-run comparison would report mismatches that are not there, so none is reported.
-            out.printf("metrics not compared: %d instances of other runs were unfinished while this one ran (a run on"
-                    + " the same store, or one killed before this); this process may have worked on theirs and they on"
-                    + " its, which the database does not record. Compare the sums over all processes with the store.%n",
-                    truth.otherRunsLive());
             return;
         }
         out.println("metrics from " + uri + " compared with the database:");
