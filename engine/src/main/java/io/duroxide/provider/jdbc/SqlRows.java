@@ -1,10 +1,11 @@
 package io.duroxide.provider.jdbc;
 
 import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -58,7 +59,7 @@ public final class SqlRows {
                 rs.getLong(5),
                 rs.getString(6),
                 rs.getString(7),
-                StoredForm.failureFrom(provider, rs.getString(1), rs.getString(8)),
+                ApiFailures.toApi(StoredForm.failureFrom(provider, rs.getString(1), rs.getString(8))),
                 rs.getString(9),
                 rs.getString(10),
                 time.read(rs, 11),

@@ -1,9 +1,9 @@
 package io.duroxide.provider.jdbc;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.TurnWrite;

@@ -11,6 +11,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
@@ -143,7 +144,7 @@ class SqliteProviderTest {
                     + " (SELECT * FROM history WHERE instance_id = 'a' ORDER BY event_id)"))
                     .isEqualTo("1:ExecutionStarted,2:ExecutionSuspended,3:ExecutionCancelRequested,4:ExecutionCancelled");
         }
-        assertThat(provider.getInstance("a").orElseThrow().failure()).isEqualTo(cancelled);
+        assertThat(provider.getInstance("a").orElseThrow().failure()).isEqualTo(ApiFailures.toApi(cancelled));
     }
 
     @Test

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
@@ -61,7 +62,7 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
 
         InstanceStatus failed = provider.getInstance("a").orElseThrow();
         assertThat(failed.status()).isEqualTo(RuntimeStatus.FAILED);
-        assertThat(failed.failure()).isEqualTo(failure);
+        assertThat(failed.failure()).isEqualTo(ApiFailures.toApi(failure));
         assertThat(failed.output()).isNull();
         assertThat(failed.customStatus()).isEqualTo("{\"step\":1}");
         assertThat(failed.version()).isEqualTo("1.5");
