@@ -7,13 +7,20 @@ import io.duroxide.history.InitiatedBy;
 import io.duroxide.history.ParentRef;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.NewInstance;
+import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 
@@ -57,6 +64,17 @@ public final class ValidationSupport {
         return new HistoryEvent.ActivityCompleted(now(), taskId, result);
     }
 
+    /** The completion of activity {@code taskId} of execution 1, as a worker sends it. */
+    public static OrchestratorMessage completion(String instanceId, int taskId, String result) {
+        return new OrchestratorMessage(instanceId, 1L, activityCompleted(taskId, result));
+    }
+
+    /** A timer of {@code executionId} that becomes visible at {@code fireAtMs}, as a turn writes it. */
+    public static TimedMessage timer(String instanceId, long executionId, int taskId, long fireAtMs) {
+        return new TimedMessage(new OrchestratorMessage(instanceId, executionId,
+                new HistoryEvent.TimerFired(now(), taskId, fireAtMs)), Instant.ofEpochMilli(fireAtMs));
+    }
+
     public static HistoryEvent.ExecutionStarted childStart(String name, String parentId, int taskId) {
         return new HistoryEvent.ExecutionStarted(now(), name, "2.0", "\"child-input\"", InitiatedBy.SUB_ORCHESTRATION,
                 new ParentRef(parentId, 1, taskId, "Parent"));
@@ -95,6 +113,42 @@ public final class ValidationSupport {
         return box.get(0);
     }
 
+    /**
+     * Runs the actions at the same moment, each on its own thread, and returns how each ended: empty when it
+     * returned, else what it threw, in the order given. Fails the test if one has not ended by {@link #DEADLINE}.
+     */
+    public static List<Optional<Throwable>> race(List<Runnable> actions) {
+        CountDownLatch ready = new CountDownLatch(actions.size());
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(actions.size());
+        try {
+            List<Future<Optional<Throwable>>> ends = new ArrayList<>();
+            for (Runnable action : actions) {
+                ends.add(threads.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    try {
+                        action.run();
+                        return Optional.<Throwable>empty();
+                    } catch (RuntimeException | AssertionError e) {
+                        return Optional.<Throwable>of(e);
+                    }
+                }));
+            }
+            ready.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            go.countDown();
+            List<Optional<Throwable>> outcomes = new ArrayList<>();
+            for (Future<Optional<Throwable>> end : ends) {
+                outcomes.add(end.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            return outcomes;
+        } catch (Exception e) {
+            throw new AssertionError("racing actions did not end", e);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     /** A fluent {@link TurnWrite}: a running turn with no effects unless told otherwise. */
     public static final class Turn {
         private long executionId = 1;
@@ -115,6 +169,12 @@ public final class ValidationSupport {
             Turn t = new Turn();
             t.executionId = executionId;
             return t;
+        }
+
+        /** A turn of the fetched execution that appends every fetched message, in order. */
+        public static Turn consuming(OrchestrationWorkItem item) {
+            return of(item.execution().executionId())
+                    .events(item.messages().stream().map(OrchestratorMessage::event).toList());
         }
 
         public Turn events(HistoryEvent... e) {
