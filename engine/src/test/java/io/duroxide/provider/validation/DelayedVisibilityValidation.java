@@ -3,6 +3,7 @@ package io.duroxide.provider.validation;
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.await;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
+import static io.duroxide.provider.validation.ValidationSupport.checkBefore;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static io.duroxide.provider.validation.ValidationSupport.now;
@@ -83,7 +84,7 @@ public abstract class DelayedVisibilityValidation extends ProviderValidation {
         scenarios().startAndRunFirstTurn("a");
         long visibleAt = now() + 500;
         provider.enqueueOrchestratorMessage(event("a", "later"), Instant.ofEpochMilli(visibleAt));
-        assertThat(provider.queueDepths().orchestratorReady()).isZero();
+        checkBefore(visibleAt, () -> assertThat(provider.queueDepths().orchestratorReady()).isZero());
         await("the message to be ready", () -> provider.queueDepths().orchestratorReady() == 1);
         assertThat(now()).isGreaterThanOrEqualTo(visibleAt);
     }
@@ -138,8 +139,10 @@ public abstract class DelayedVisibilityValidation extends ProviderValidation {
         ActivityLease lease = provider.fetchActivity(LONG_LOCK).orElseThrow();
         long abandonedAt = now();
         provider.abandonActivity(lease.lockToken(), Duration.ofMillis(400));
-        assertThat(provider.queueDepths().activityReady()).isZero();
-        assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
+        checkBefore(abandonedAt + 400, () -> {
+            assertThat(provider.queueDepths().activityReady()).isZero();
+            assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
+        });
         await("the item to be ready", () -> provider.queueDepths().activityReady() == 1);
         assertThat(now() - abandonedAt).isGreaterThanOrEqualTo(400);
         assertThat(provider.fetchActivity(LONG_LOCK).orElseThrow().deliveryCount()).isEqualTo(2);
@@ -163,7 +166,7 @@ public abstract class DelayedVisibilityValidation extends ProviderValidation {
         OrchestrationWorkItem turn = turnOf("sender");
         long visibleAt = now() + 300;
         provider.commitTurn(turn.lockToken(), Turn.consuming(turn).message(timer("target", 1, 5, visibleAt)).build());
-        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        checkBefore(visibleAt, () -> assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty());
         OrchestrationWorkItem fired = awaitPresent("the delayed message", () -> provider.fetchOrchestrationItem(LONG_LOCK));
         assertThat(fired.instanceId()).isEqualTo("target");
         assertThat(now()).isGreaterThanOrEqualTo(visibleAt);

@@ -91,8 +91,8 @@ public abstract class LargePayloadValidation extends ProviderValidation {
 
     @Test
     public void aLongHistoryBuiltOverManyTurnsComesBackCompleteAndInOrder() {
-        int turns = 100;
-        int eventsPerTurn = 10;
+        int turns = 50;
+        int eventsPerTurn = 20;
         scenarios().startAndRunFirstTurn("a");
         for (int turn = 0; turn < turns; turn++) {
             provider.enqueueOrchestratorMessage(event("a", "t" + turn), null);

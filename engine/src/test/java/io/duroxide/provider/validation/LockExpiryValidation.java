@@ -3,6 +3,7 @@ package io.duroxide.provider.validation;
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.SHORT_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
+import static io.duroxide.provider.validation.ValidationSupport.checkBefore;
 import static io.duroxide.provider.validation.ValidationSupport.completion;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
@@ -33,7 +34,7 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         provider.createInstance(newInstance("a", "Orch"));
         long fetchedAt = now();
         provider.fetchOrchestrationItem(EXPIRING).orElseThrow();
-        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        checkBefore(fetchedAt + EXPIRING.toMillis(), () -> assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty());
         OrchestrationWorkItem again = awaitPresent("the lock to expire", () -> provider.fetchOrchestrationItem(LONG_LOCK));
         assertThat(now() - fetchedAt).isGreaterThanOrEqualTo(EXPIRING.toMillis());
         assertThat(again.instanceId()).isEqualTo("a");
@@ -44,7 +45,7 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         scenarios().startWithActivities("a", 1);
         long fetchedAt = now();
         provider.fetchActivity(EXPIRING).orElseThrow();
-        assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
+        checkBefore(fetchedAt + EXPIRING.toMillis(), () -> assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty());
         ActivityLease again = awaitPresent("the lease to expire", () -> provider.fetchActivity(LONG_LOCK));
         assertThat(now() - fetchedAt).isGreaterThanOrEqualTo(EXPIRING.toMillis());
         assertThat(again.item().taskId()).isEqualTo(1);
@@ -56,7 +57,7 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         OrchestrationWorkItem item = fetch();
         long renewedAt = now();
         provider.renewOrchestrationLock(item.lockToken(), EXPIRING);
-        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        checkBefore(renewedAt + EXPIRING.toMillis(), () -> assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty());
         awaitPresent("the renewed lock to expire", () -> provider.fetchOrchestrationItem(LONG_LOCK));
         assertThat(now() - renewedAt).isGreaterThanOrEqualTo(EXPIRING.toMillis());
     }
@@ -67,7 +68,7 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         ActivityLease lease = provider.fetchActivity(LONG_LOCK).orElseThrow();
         long renewedAt = now();
         provider.renewActivityLock(lease.lockToken(), EXPIRING);
-        assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
+        checkBefore(renewedAt + EXPIRING.toMillis(), () -> assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty());
         awaitPresent("the renewed lease to expire", () -> provider.fetchActivity(LONG_LOCK));
         assertThat(now() - renewedAt).isGreaterThanOrEqualTo(EXPIRING.toMillis());
     }
@@ -81,8 +82,9 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         OrchestrationWorkItem item = provider.fetchOrchestrationItem(lock).orElseThrow();
         long until = now() + 5 * lock.toMillis() / 2;
         while (now() < until) {
+            long renewedAt = now();
             provider.renewOrchestrationLock(item.lockToken(), lock);
-            assertThat(other.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+            checkBefore(renewedAt + lock.toMillis(), () -> assertThat(other.fetchOrchestrationItem(LONG_LOCK)).isEmpty());
         }
         provider.commitTurn(item.lockToken(), Turn.consuming(item).build());
         assertThat(provider.readHistory("a", 1)).hasSize(1);
@@ -97,8 +99,9 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         ActivityLease lease = provider.fetchActivity(lock).orElseThrow();
         long until = now() + 5 * lock.toMillis() / 2;
         while (now() < until) {
+            long renewedAt = now();
             provider.renewActivityLock(lease.lockToken(), lock);
-            assertThat(other.fetchActivity(LONG_LOCK)).isEmpty();
+            checkBefore(renewedAt + lock.toMillis(), () -> assertThat(other.fetchActivity(LONG_LOCK)).isEmpty());
         }
         provider.completeActivity(lease.lockToken(), completion("a", 1, "1"));
         assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(1, 0));
@@ -132,8 +135,9 @@ public abstract class LockExpiryValidation extends ProviderValidation {
         Provider other = second();
         scenarios().startAndRunFirstTurn("a");
         provider.enqueueOrchestratorMessage(event("a", "e1"), null);
+        long fetchedAt = now();
         provider.fetchOrchestrationItem(EXPIRING).orElseThrow();
-        assertThat(other.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        checkBefore(fetchedAt + EXPIRING.toMillis(), () -> assertThat(other.fetchOrchestrationItem(LONG_LOCK)).isEmpty());
         OrchestrationWorkItem taken = awaitPresent("the lock to expire", () -> other.fetchOrchestrationItem(LONG_LOCK));
         assertThat(taken.messages()).extracting(ValidationSupport::eventName).containsExactly("e1");
         assertThat(taken.history()).hasSize(1);
