@@ -9,6 +9,7 @@ import static io.duroxide.provider.validation.ValidationSupport.race;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceAlreadyExistsException;
+import io.duroxide.api.InstanceQuery;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
@@ -17,6 +18,7 @@ import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -138,7 +140,7 @@ public abstract class ConcurrentCommitValidation extends ProviderValidation {
     @Test
     public void signalWithStartFromManyClientsAtOnceStartsOnceAndKeepsEverySignal() {
         List<Provider> processes = twoProcesses();
-        List<Boolean> started = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Boolean> started = Collections.synchronizedList(new ArrayList<>());
         List<Runnable> signals = new ArrayList<>();
         for (int i = 0; i < 6; i++) {
             Provider p = processes.get(i % 2);
@@ -195,6 +197,6 @@ public abstract class ConcurrentCommitValidation extends ProviderValidation {
                 IntStream.range(0, senders).mapToObj(i -> "from-sender-" + i).toList());
         // The child id was written by every sender; it exists once, and each start message is kept.
         assertThat(childStarts).isEqualTo(senders);
-        assertThat(provider.listInstances(new io.duroxide.api.InstanceQuery(null, "Child", null, 10))).hasSize(1);
+        assertThat(provider.listInstances(new InstanceQuery(null, "Child", null, 10))).hasSize(1);
     }
 }

@@ -1,6 +1,7 @@
 package io.duroxide.provider.validation;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
+import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
 import static io.duroxide.provider.validation.ValidationSupport.childStart;
 import static io.duroxide.provider.validation.ValidationSupport.completion;
 import static io.duroxide.provider.validation.ValidationSupport.event;
@@ -19,6 +20,7 @@ import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -71,7 +73,7 @@ public abstract class ContinueAsNewIsolationValidation extends ProviderValidatio
         // Wherever the timer lands (with the new start or on its own), it arrives tagged with execution 1.
         OrchestratorMessage fired = null;
         while (fired == null) {
-            OrchestrationWorkItem turn = ValidationSupport.awaitPresent("the old timer",
+            OrchestrationWorkItem turn = awaitPresent("the old timer",
                     () -> provider.fetchOrchestrationItem(LONG_LOCK));
             assertThat(turn.execution().executionId()).isEqualTo(2);
             fired = turn.messages().stream().filter(m -> m.event() instanceof HistoryEvent.TimerFired).findFirst()
@@ -139,7 +141,7 @@ public abstract class ContinueAsNewIsolationValidation extends ProviderValidatio
     @Test
     public void theNextExecutionMayPinAnotherVersionWithoutChangingTheOldHistory() {
         scenarios().continuedAsNewIntoSecondExecution("a");
-        var firstHistory = provider.readHistory("a", 1);
+        List<HistoryEvent> firstHistory = provider.readHistory("a", 1);
         OrchestrationWorkItem start = fetch();
         provider.commitTurn(start.lockToken(), Turn.consuming(start).version("Orch", "2.0").build());
         assertThat(provider.getInstance("a").orElseThrow().version()).isEqualTo("2.0");

@@ -19,6 +19,7 @@ import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -133,8 +134,8 @@ public abstract class LargePayloadValidation extends ProviderValidation {
         assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(messages, activities));
         assertThat(provider.readHistory("a", 1)).hasSize(2 + activities);
         assertThat(provider.fetchActivities(LONG_LOCK, activities)).extracting(l -> l.item().taskId())
-                .containsExactlyElementsOf(java.util.stream.IntStream.rangeClosed(1, activities).boxed().toList());
+                .containsExactlyElementsOf(IntStream.rangeClosed(1, activities).boxed().toList());
         assertThat(fetch().messages()).extracting(ValidationSupport::eventName)
-                .containsExactlyElementsOf(java.util.stream.IntStream.range(0, messages).mapToObj(m -> "self-" + m).toList());
+                .containsExactlyElementsOf(IntStream.range(0, messages).mapToObj(m -> "self-" + m).toList());
     }
 }

@@ -2,6 +2,7 @@ package io.duroxide.provider.validation;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.SHORT_LOCK;
+import static io.duroxide.provider.validation.ValidationSupport.await;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
 import static io.duroxide.provider.validation.ValidationSupport.checkBefore;
 import static io.duroxide.provider.validation.ValidationSupport.completion;
@@ -111,7 +112,7 @@ public abstract class LockExpiryValidation extends ProviderValidation {
     public void anExpiredButUntakenActivityLeaseCanStillBeRenewedAndCompleted() {
         scenarios().startWithActivities("a", 1);
         ActivityLease lease = provider.fetchActivity(Duration.ofMillis(1)).orElseThrow();
-        ValidationSupport.await("the lease to expire", () -> provider.queueDepths().activityReady() == 1);
+        await("the lease to expire", () -> provider.queueDepths().activityReady() == 1);
         provider.renewActivityLock(lease.lockToken(), LONG_LOCK);
         assertThat(provider.fetchActivity(LONG_LOCK)).isEmpty();
         provider.completeActivity(lease.lockToken(), completion("a", 1, "1"));

@@ -6,10 +6,8 @@ import static io.duroxide.provider.validation.ValidationSupport.await;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static io.duroxide.provider.validation.ValidationSupport.now;
-import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.OrchestrationWorkItem;

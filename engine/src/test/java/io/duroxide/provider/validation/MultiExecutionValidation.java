@@ -2,7 +2,6 @@ package io.duroxide.provider.validation;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.event;
-import static io.duroxide.provider.validation.ValidationSupport.now;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceQuery;

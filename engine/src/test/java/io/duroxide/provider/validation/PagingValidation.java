@@ -10,7 +10,9 @@ import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
@@ -51,7 +53,7 @@ public abstract class PagingValidation extends ProviderValidation {
     public void pagingVisitsEveryInstanceOnceInOrderWithAShortLastPage() {
         List<String> expected = IntStream.range(0, 47).mapToObj(i -> String.format("i-%03d", i)).toList();
         List<String> shuffled = new ArrayList<>(expected);
-        java.util.Collections.shuffle(shuffled, new java.util.Random(7));
+        Collections.shuffle(shuffled, new Random(7));
         shuffled.forEach(id -> provider.createInstance(newInstance(id, "Orch")));
         assertThat(pageThrough(InstanceQuery.all(), 10)).containsExactlyElementsOf(expected);
         assertThat(provider.listInstances(new InstanceQuery(null, null, "i-039", 10))).hasSize(7);
