@@ -94,7 +94,7 @@ public final class SqliteProvider implements Provider {
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
     private static final String RELEASE_LOCK = "DELETE FROM instance_locks WHERE instance_id = ? AND lock_token = ?";
-    /** Passes the lock to a token nobody holds until the given time: the instance is held back until then. */
+    /** Passes the lock to a hold token ({@link StoredForm#holdToken}) until the given time: the instance is held back until then. */
     private static final String HOLD_LOCK = "UPDATE instance_locks SET lock_token = ?, locked_until = ?"
             + " WHERE instance_id = ? AND lock_token = ?";
     private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
@@ -130,10 +130,11 @@ public final class SqliteProvider implements Provider {
     private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("?");
     /**
      * The complement of {@link #queueDepths} among due work (?1 is now): visible messages of
-     * instances under an unexpired lock, and unexpired work item leases, each with the age of the oldest lock.
+     * instances under an unexpired lock (not a put-back hold), and unexpired work item leases, each with the age
+     * of the oldest lock.
      */
     private static final String LOCKED_WORK = "WITH held AS (SELECT instance_id, locked_at FROM instance_locks"
-            + " WHERE locked_until > ?1), leased AS (SELECT locked_at FROM worker_queue WHERE lock_token IS NOT NULL"
+            + " WHERE locked_until > ?1 AND " + StoredForm.NOT_A_HOLD + "), leased AS (SELECT locked_at FROM worker_queue WHERE lock_token IS NOT NULL"
             + " AND locked_until > ?1) SELECT"
             + " (SELECT count(*) FROM orchestrator_queue q JOIN held h ON h.instance_id = q.instance_id"
             + " WHERE q.visible_at <= ?1),"
@@ -480,7 +481,7 @@ public final class SqliteProvider implements Provider {
             // The delay holds back the instance, not just the messages put back: one enqueued meanwhile (an event
             // for a start that waits for a runtime registering it) must not be fetched without them.
             if (instanceId == null
-                    || tx.update(HOLD_LOCK, instanceLockToken(instanceId), now() + delayMs, instanceId, lockToken) == 0) {
+                    || tx.update(HOLD_LOCK, StoredForm.holdToken(), now() + delayMs, instanceId, lockToken) == 0) {
                 throw StoredForm.lockLost("abandonOrchestrationItem", lockToken);
             }
             tx.update("UPDATE orchestrator_queue SET lock_token = NULL WHERE instance_id = ? AND lock_token = ?",

@@ -135,7 +135,7 @@ public final class PostgresProvider implements Provider {
     private static final String RELEASE_HELD_LOCK = HELD_INSTANCE
             + " DELETE FROM instance_locks l USING held h WHERE l.instance_id = h.instance_id AND l.lock_token = ?"
             + " RETURNING l.instance_id";
-    /** Like {@link #RELEASE_HELD_LOCK}, but passes the lock to a token nobody holds, until now() plus a delay. */
+    /** Like {@link #RELEASE_HELD_LOCK}, but passes the lock to a hold token ({@link StoredForm#holdToken}), until now() plus a delay. */
     private static final String HOLD_HELD_LOCK = HELD_INSTANCE
             + " UPDATE instance_locks l SET lock_token = ?, locked_until = now() + ?" + MS
             + " FROM held h WHERE l.instance_id = h.instance_id AND l.lock_token = ? RETURNING l.instance_id";
@@ -170,10 +170,10 @@ public final class PostgresProvider implements Provider {
     private static final String ACTIVE_INSTANCES = SqlRows.activeInstancesSql("now()");
     /**
      * The complement of {@link #queueDepths} among due work: visible messages of instances under an unexpired
-     * lock, and unexpired work item leases, each with the age in milliseconds of the oldest lock.
+     * lock (not a put-back hold), and unexpired work item leases, each with the age in milliseconds of the oldest lock.
      */
     private static final String LOCKED_WORK = "WITH held AS (SELECT instance_id, locked_at FROM instance_locks"
-            + " WHERE locked_until > now()), leased AS (SELECT locked_at FROM worker_queue WHERE lock_token IS NOT NULL"
+            + " WHERE locked_until > now() AND " + StoredForm.NOT_A_HOLD + "), leased AS (SELECT locked_at FROM worker_queue WHERE lock_token IS NOT NULL"
             + " AND locked_until > now()) SELECT"
             + " (SELECT count(*) FROM orchestrator_queue q JOIN held h ON h.instance_id = q.instance_id"
             + " WHERE q.visible_at <= now()),"
@@ -515,7 +515,7 @@ public final class PostgresProvider implements Provider {
         db.writeVolatile("abandonOrchestrationItem", tx -> {
             // The delay holds back the instance, not just the messages put back: one enqueued meanwhile (an event
             // for a start that waits for a runtime registering it) must not be fetched without them.
-            String instanceId = tx.queryString(HOLD_HELD_LOCK, lockToken, token(), delayMs, lockToken);
+            String instanceId = tx.queryString(HOLD_HELD_LOCK, lockToken, StoredForm.holdToken(), delayMs, lockToken);
             if (instanceId == null) {
                 throw StoredForm.lockLost("abandonOrchestrationItem", lockToken);
             }
