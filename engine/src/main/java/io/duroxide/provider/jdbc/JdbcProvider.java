@@ -117,12 +117,12 @@ public abstract class JdbcProvider implements Provider {
         insertWorkItem = dialect.render("INSERT INTO worker_queue(instance_id, execution_id, task_id, item_json,"
                 + " visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, {now}, 0, {now})");
         renewInstanceLock = dialect.render("UPDATE instance_locks SET locked_until = {now} + {ms}, locked_at = {now}"
-                + " WHERE " + dialect.heldInstanceLock());
-        deleteWorkItem = dialect.render("DELETE FROM worker_queue WHERE " + dialect.heldWorkItem());
+                + " WHERE " + dialect.heldBy("instance_id"));
+        deleteWorkItem = dialect.render("DELETE FROM worker_queue WHERE " + dialect.heldBy("id"));
         abandonWorkItem = dialect.render("UPDATE worker_queue SET lock_token = NULL, locked_until = NULL,"
-                + " visible_at = {now} + {ms} WHERE " + dialect.heldWorkItem());
+                + " visible_at = {now} + {ms} WHERE " + dialect.heldBy("id"));
         renewWorkItem = dialect.render("UPDATE worker_queue SET locked_until = {now} + {ms}, locked_at = {now}"
-                + " WHERE " + dialect.heldWorkItem());
+                + " WHERE " + dialect.heldBy("id"));
         tree = "WITH RECURSIVE tree(id) AS (SELECT instance_id FROM instances WHERE instance_id = ?"
                 + " UNION SELECT i.instance_id FROM instances i JOIN tree t ON i.parent_instance_id = t.id)"
                 + " SELECT i.instance_id, i.status FROM tree JOIN instances i ON i.instance_id = tree.id"
@@ -374,7 +374,7 @@ public abstract class JdbcProvider implements Provider {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         updateHeldLock("renewOrchestrationLock", lockToken, renewInstanceLock, timeout,
-                dialect.heldInstanceArgs(lockToken));
+                dialect.heldByArgs(lockToken, false));
     }
 
     // ---------------------------------------------------------------- worker queue
@@ -415,7 +415,7 @@ public abstract class JdbcProvider implements Provider {
             Set<String> notHeld = new HashSet<>();
             for (int i = 0; i < completions.size(); i++) {
                 ActivityCompletion c = completions.get(i);
-                if (update(tx, clock, deleteWorkItem, dialect.heldWorkItemArgs(c.lockToken())) == 0) {
+                if (update(tx, clock, deleteWorkItem, dialect.heldByArgs(c.lockToken(), true)) == 0) {
                     notHeld.add(c.lockToken());
                     continue;
                 }
@@ -433,7 +433,7 @@ public abstract class JdbcProvider implements Provider {
     @Override
     public void abandonActivity(String lockToken, Duration delay) {
         Objects.requireNonNull(lockToken, "lockToken");
-        updateHeldLock("abandonActivity", lockToken, abandonWorkItem, millis(delay), dialect.heldWorkItemArgs(lockToken));
+        updateHeldLock("abandonActivity", lockToken, abandonWorkItem, millis(delay), dialect.heldByArgs(lockToken, true));
         activityWorkAdded();
     }
 
@@ -441,7 +441,7 @@ public abstract class JdbcProvider implements Provider {
     public void renewActivityLock(String lockToken, Duration lockTimeout) {
         Objects.requireNonNull(lockToken, "lockToken");
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        updateHeldLock("renewActivityLock", lockToken, renewWorkItem, timeout, dialect.heldWorkItemArgs(lockToken));
+        updateHeldLock("renewActivityLock", lockToken, renewWorkItem, timeout, dialect.heldByArgs(lockToken, true));
     }
 
     /** Runs a rendered update of the row held by the token, after {@code millis}; no row means the lock was lost. */

@@ -47,15 +47,14 @@ public interface SqlDialect {
     /** An expression: milliseconds from the time {@code expression} (a template) to {@code {now}}. */
     String millisSince(String expression);
 
-    /** A template condition finding the {@code instance_locks} row that a lock token holds; values: {@link #heldInstanceArgs}. */
-    String heldInstanceLock();
+    /**
+     * A template condition finding the row that a lock token holds, in the table whose key is {@code keyColumn}
+     * ({@code instance_locks} by instance id, {@code worker_queue} by work item id); values: {@link #heldByArgs}.
+     */
+    String heldBy(String keyColumn);
 
-    Object[] heldInstanceArgs(String lockToken);
-
-    /** A template condition finding the {@code worker_queue} row that a lease token holds; values: {@link #heldWorkItemArgs}. */
-    String heldWorkItem();
-
-    Object[] heldWorkItemArgs(String lockToken);
+    /** The values of {@link #heldBy} for an instance lock's token, or ({@code workItem}) a work item lease's. */
+    Object[] heldByArgs(String lockToken, boolean workItem);
 
     /** Deletes the instance lock the token holds (the turn is committing): the instance's id, or null if it is not held. */
     String releaseInstanceLock(SqlTx tx, String lockToken) throws SQLException;

@@ -109,23 +109,13 @@ enum SqliteDialect implements SqlDialect {
     }
 
     @Override
-    public String heldInstanceLock() {
-        return "instance_id = ? AND lock_token = ?";
+    public String heldBy(String keyColumn) {
+        return keyColumn + " = ? AND lock_token = ?";
     }
 
     @Override
-    public Object[] heldInstanceArgs(String lockToken) {
-        return new Object[] {lockedInstance(lockToken), lockToken};
-    }
-
-    @Override
-    public String heldWorkItem() {
-        return "id = ? AND lock_token = ?";
-    }
-
-    @Override
-    public Object[] heldWorkItemArgs(String lockToken) {
-        return new Object[] {leasedWorkItem(lockToken), lockToken};
+    public Object[] heldByArgs(String lockToken, boolean workItem) {
+        return new Object[] {workItem ? leasedWorkItem(lockToken) : lockedInstance(lockToken), lockToken};
     }
 
     @Override

@@ -96,23 +96,14 @@ enum PostgresDialect implements SqlDialect {
         return "(extract(epoch FROM {now} - " + expression + ") * 1000)::bigint";
     }
 
+    /** By the token itself, which is unique (instance locks) or indexed (work items). */
     @Override
-    public String heldInstanceLock() {
+    public String heldBy(String keyColumn) {
         return "lock_token = ?";
     }
 
     @Override
-    public Object[] heldInstanceArgs(String lockToken) {
-        return new Object[] {lockToken};
-    }
-
-    @Override
-    public String heldWorkItem() {
-        return "lock_token = ?";
-    }
-
-    @Override
-    public Object[] heldWorkItemArgs(String lockToken) {
+    public Object[] heldByArgs(String lockToken, boolean workItem) {
         return new Object[] {lockToken};
     }
 
