@@ -16,7 +16,7 @@ import java.util.List;
  */
 public interface SqlDialect {
     String NOW = "{now}";
-    String MS = "{ms}";
+    String MILLIS = "{ms}";
 
     /** The SQL for {@code {now}}: a parameter holding {@link #clock()}, or the database's own clock. */
     String nowSql();
@@ -73,9 +73,9 @@ public interface SqlDialect {
             char c = template.charAt(i);
             if (c == '?') {
                 sql.append(valueSql(++values, false));
-            } else if (template.startsWith(MS, i)) {
+            } else if (template.startsWith(MILLIS, i)) {
                 sql.append(valueSql(++values, true));
-                i += MS.length() - 1;
+                i += MILLIS.length() - 1;
             } else if (template.startsWith(NOW, i)) {
                 sql.append(nowSql());
                 i += NOW.length() - 1;

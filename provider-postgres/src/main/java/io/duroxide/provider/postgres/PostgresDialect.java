@@ -20,7 +20,7 @@ enum PostgresDialect implements SqlDialect {
     INSTANCE;
 
     /** A number of milliseconds, as an interval to add to a time. */
-    static final String MS = " * interval '1 millisecond'";
+    static final String INTERVAL_MS = " * interval '1 millisecond'";
 
     /**
      * Finds the instance a lock token holds and row-locks it: the order fetches lock in (instance row, then lock
@@ -34,7 +34,7 @@ enum PostgresDialect implements SqlDialect {
             + " RETURNING l.instance_id";
     /** Like {@link #RELEASE_HELD_LOCK}, but passes the lock to a hold token, until now() plus a delay. */
     private static final String HOLD_HELD_LOCK = HELD_INSTANCE
-            + " UPDATE instance_locks l SET lock_token = ?, locked_until = now() + ?" + MS
+            + " UPDATE instance_locks l SET lock_token = ?, locked_until = now() + ?" + INTERVAL_MS
             + " FROM held h WHERE l.instance_id = h.instance_id AND l.lock_token = ? RETURNING l.instance_id";
 
     private static final SqlRows.TimeColumn TIME = PostgresDialect::instant;
@@ -51,7 +51,7 @@ enum PostgresDialect implements SqlDialect {
 
     @Override
     public String valueSql(int n, boolean millis) {
-        return millis ? "(?" + MS + ")" : "?";
+        return millis ? "(?" + INTERVAL_MS + ")" : "?";
     }
 
     /** None: the database reads its own clock. */

@@ -74,7 +74,7 @@ public final class PostgresProvider extends JdbcProvider {
      * messages with it, in one round trip: no rows back means the lock was not taken.
      */
     private static final String TAKE_LOCK_AND_MARK = "WITH taken AS (INSERT INTO instance_locks(instance_id,"
-            + " lock_token, locked_until, locked_at) VALUES (?, ?, now() + ?" + PostgresDialect.MS + ", now())"
+            + " lock_token, locked_until, locked_at) VALUES (?, ?, now() + ?" + PostgresDialect.INTERVAL_MS + ", now())"
             + " ON CONFLICT (instance_id)"
             + " DO UPDATE SET lock_token = excluded.lock_token, locked_until = excluded.locked_until,"
             + " locked_at = excluded.locked_at"
@@ -83,7 +83,7 @@ public final class PostgresProvider extends JdbcProvider {
             + " FROM taken t WHERE q.instance_id = t.instance_id AND q.visible_at <= now()"
             + " RETURNING q.id, q.execution_id, q.message_json, q.attempt_count";
     private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?,"
-            + " locked_until = now() + ?" + PostgresDialect.MS + ", locked_at = now(), attempt_count = attempt_count + 1"
+            + " locked_until = now() + ?" + PostgresDialect.INTERVAL_MS + ", locked_at = now(), attempt_count = attempt_count + 1"
             + " WHERE id = (SELECT id FROM worker_queue WHERE" + PostgresDialect.INSTANCE.render(READY_WORK_ITEM)
             + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
