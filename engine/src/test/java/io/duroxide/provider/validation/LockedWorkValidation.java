@@ -102,6 +102,25 @@ public abstract class LockedWorkValidation extends ProviderValidation {
     }
 
     @Test
+    public void instanceHeldBackByADelayedAbandonIsNeitherReadyNorLocked() {
+        provider.createInstance(newInstance("a", "A"));
+        provider.createInstance(newInstance("b", "B"));
+        OrchestrationWorkItem a = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+        assertThat(a.instanceId()).isEqualTo("a");
+        provider.abandonOrchestrationItem(a.lockToken(), LONG_LOCK);
+        provider.enqueueOrchestratorMessage(event("a", "late"), null);
+
+        // Nobody holds a's work while its delay runs: it must not look like the work of a dead process.
+        assertThat(locked()).isEqualTo(NOTHING);
+        assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(1, 0)); // b only: a is held back
+
+        OrchestrationWorkItem b = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+        assertThat(b.instanceId()).isEqualTo("b");
+        assertThat(locked().orchestratorLocked()).isEqualTo(1);
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+    }
+
+    @Test
     public void renewalRestartsTheAge() {
         scheduleActivities("a", 1);
         ActivityLease lease = provider.fetchActivity(LONG_LOCK).orElseThrow();
