@@ -15,6 +15,7 @@ import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.InstanceWork;
 import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -63,6 +64,10 @@ public final class SqliteProvider implements Provider {
     private static final int MAX_SKIPS_PER_FETCH = 16;
 
     private static final SqlRows.TimeColumn TIME = (rs, column) -> Instant.ofEpochMilli(rs.getLong(column));
+    private static final SqlRows.TimeColumn NULLABLE_TIME = (rs, column) -> {
+        Long millis = SqlRows.nullableLong(rs, column);
+        return millis == null ? null : Instant.ofEpochMilli(millis);
+    };
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
             + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
@@ -140,6 +145,14 @@ public final class SqliteProvider implements Provider {
             + " coalesce((SELECT ?1 - min(coalesce(locked_at, ?1)) FROM held), 0),"
             + " (SELECT count(*) FROM leased),"
             + " coalesce((SELECT ?1 - min(coalesce(locked_at, ?1)) FROM leased), 0)";
+    /** An instance's work items with their lock if held and the ready items taken before each (?1 is now). */
+    private static final String INSTANCE_WORK_ITEMS = "SELECT w.item_json, w.visible_at,"
+            + " CASE WHEN w.lock_token IS NOT NULL AND w.locked_until > ?1 THEN w.locked_until END, w.attempt_count,"
+            + " (SELECT count(*) FROM worker_queue a WHERE a.id < w.id AND a.visible_at <= ?1"
+            + " AND (a.lock_token IS NULL OR a.locked_until <= ?1))"
+            + " FROM worker_queue w WHERE w.instance_id = ?2 ORDER BY w.id";
+    private static final String INSTANCE_MESSAGES = "SELECT message_json, visible_at FROM orchestrator_queue"
+            + " WHERE instance_id = ? ORDER BY visible_at, id";
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -727,6 +740,13 @@ public final class SqliteProvider implements Provider {
                         Duration.ofMillis(rs.getLong(4))));
             }
         });
+    }
+
+    @Override
+    public Optional<InstanceWork> instanceWork(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        return Optional.of(db.read("instanceWork", tx -> SqlRows.instanceWork(instanceId,
+                tx.bind(INSTANCE_WORK_ITEMS, now(), instanceId), tx.bind(INSTANCE_MESSAGES, instanceId), NULLABLE_TIME)));
     }
 
     @Override

@@ -5,6 +5,7 @@ import io.duroxide.provider.validation.ActivityQueueValidation;
 import io.duroxide.provider.validation.AtomicCommitValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.InstanceWorkValidation;
 import io.duroxide.provider.validation.LockedWorkValidation;
 import io.duroxide.provider.validation.ManagementValidation;
 import io.duroxide.provider.validation.MultiExecutionValidation;
@@ -113,6 +114,17 @@ class SqliteProviderValidationTest {
 
     @Nested
     class LockedWork extends LockedWorkValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class InstanceWork extends InstanceWorkValidation {
         @TempDir
         Path dir;
 

@@ -5,11 +5,8 @@ import static io.duroxide.provider.validation.ValidationSupport.activityComplete
 import static io.duroxide.provider.validation.ValidationSupport.await;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
-import static io.duroxide.provider.validation.ValidationSupport.now;
-import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -131,14 +128,7 @@ public abstract class LockedWorkValidation extends ProviderValidation {
 
     /** Runs the first turn of {@code instanceId}, scheduling {@code count} activities. */
     private void scheduleActivities(String instanceId, int count) {
-        provider.createInstance(newInstance(instanceId, "Orch"));
-        OrchestrationWorkItem item = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
-        Turn turn = Turn.of(1).events(item.messages().get(0).event());
-        for (int task = 1; task <= count; task++) {
-            turn.events(new HistoryEvent.ActivityScheduled(now(), task, "Act", "\"x\"", null, 0, 1, 0))
-                    .activity(workItem(instanceId, 1, task));
-        }
-        provider.commitTurn(item.lockToken(), turn.build());
+        scenarios().scheduleActivities(instanceId, count);
         assertThat(locked()).isEqualTo(NOTHING);
     }
 

@@ -32,6 +32,18 @@ public final class ProviderScenarios {
         return provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow(() -> new AssertionError("nothing to fetch"));
     }
 
+    /** Creates the instance and commits its first turn, scheduling activities 1..{@code count} of execution 1. */
+    public void scheduleActivities(String instanceId, int count) {
+        provider.createInstance(newInstance(instanceId, "Orch"));
+        OrchestrationWorkItem item = fetch();
+        Turn turn = Turn.of(1).events(item.messages().get(0).event());
+        for (int task = 1; task <= count; task++) {
+            turn.events(new HistoryEvent.ActivityScheduled(now(), task, "Act", "\"x\"", null, 0, 1, 0))
+                    .activity(workItem(instanceId, 1, task));
+        }
+        provider.commitTurn(item.lockToken(), turn.build());
+    }
+
     /** Creates the instance and commits its first turn (the start event), leaving it RUNNING. */
     public void startAndRunFirstTurn(String id) {
         provider.createInstance(newInstance(id, "Orch"));

@@ -13,6 +13,7 @@ import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.InstanceWork;
 import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -180,6 +181,13 @@ public final class PostgresProvider implements Provider {
             + " (SELECT coalesce(" + AGE_MS + ", 0) FROM held),"
             + " (SELECT count(*) FROM leased),"
             + " (SELECT coalesce(" + AGE_MS + ", 0) FROM leased)";
+    /** An instance's work items with their lock if held and the ready items workers take before each. */
+    private static final String INSTANCE_WORK_ITEMS = "SELECT w.item_json, w.visible_at,"
+            + " CASE WHEN w.lock_token IS NOT NULL AND w.locked_until > now() THEN w.locked_until END, w.attempt_count,"
+            + " (SELECT count(*) FROM worker_queue WHERE id < w.id AND" + READY_WORK_ITEM + ")"
+            + " FROM worker_queue w WHERE w.instance_id = ? ORDER BY w.id";
+    private static final String INSTANCE_MESSAGES = "SELECT message_json, visible_at FROM orchestrator_queue"
+            + " WHERE instance_id = ? ORDER BY visible_at, id";
     private static final List<String> PURGED_TABLES =
             List.of("history", "executions", "orchestrator_queue", "worker_queue", "instance_locks", "instances");
 
@@ -710,6 +718,13 @@ public final class PostgresProvider implements Provider {
                         Duration.ofMillis(rs.getLong(4))));
             }
         });
+    }
+
+    @Override
+    public Optional<InstanceWork> instanceWork(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        return Optional.of(db.read("instanceWork", tx -> SqlRows.instanceWork(instanceId,
+                tx.bind(INSTANCE_WORK_ITEMS, instanceId), tx.bind(INSTANCE_MESSAGES, instanceId), TIME)));
     }
 
     @Override

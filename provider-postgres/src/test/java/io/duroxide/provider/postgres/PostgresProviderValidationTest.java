@@ -5,6 +5,7 @@ import io.duroxide.provider.validation.ActivityQueueValidation;
 import io.duroxide.provider.validation.AtomicCommitValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.InstanceWorkValidation;
 import io.duroxide.provider.validation.LockedWorkValidation;
 import io.duroxide.provider.validation.ManagementValidation;
 import io.duroxide.provider.validation.MultiExecutionValidation;
@@ -96,6 +97,14 @@ class PostgresProviderValidationTest {
         @Override
         protected ProviderFactory providerFactory() {
             return factory("locked");
+        }
+    }
+
+    @Nested
+    class InstanceWork extends InstanceWorkValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("work");
         }
     }
 }
