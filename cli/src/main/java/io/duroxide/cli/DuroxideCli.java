@@ -16,8 +16,7 @@ import picocli.CommandLine.ScopeType;
  */
 @Command(name = "duroxide", mixinStandardHelpOptions = true, versionProvider = DuroxideCli.Version.class,
         description = "Inspect and manage the instances of a Duroxide store (a SQLite file or a PostgreSQL database).",
-        subcommands = {ListCommand.class, ShowCommand.class, HistoryCommand.class, Cancel.class, Suspend.class,
-                Resume.class, RaiseEvent.class, Purge.class},
+        subcommands = {ListCommand.class, ShowCommand.class, HistoryCommand.class},
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:done", "1:no such instance, or the operation was refused",
                 "2:usage error", "3:the store cannot be opened or read"})
@@ -37,6 +36,10 @@ public final class DuroxideCli {
 
     static CommandLine commandLine() {
         CommandLine cli = new CommandLine(new DuroxideCli());
+        for (ControlCommand.Control control : ControlCommand.Control.values()) {
+            cli.addSubcommand(control.command, control.commandLine());
+        }
+        cli.addSubcommand(new RaiseEvent()).addSubcommand(new Purge());
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> fail(commandLine.getErr(), e));
         cli.setParameterExceptionHandler((e, parseResult) -> {
             PrintWriter err = e.getCommandLine().getErr();

@@ -3,7 +3,6 @@ package io.duroxide.cli;
 import static io.duroxide.cli.CliContract.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.provider.Provider;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,21 +15,14 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** The command-line tool against a SQLite file, and what it says about files that are not stores. */
 class SqliteCliIT extends CliContract {
+    /** Static: the class's stores are created in {@code @BeforeAll}, before instance fields are injected. */
     @TempDir
-    Path dir;
-
-    private Path file() {
-        return dir.resolve("store.db");
-    }
+    static Path dir;
 
     @Override
-    protected Provider openStore() {
-        return SqliteProvider.open(file());
-    }
-
-    @Override
-    protected List<String> storeArgs() {
-        return List.of("--store", file().toString());
+    protected Store createStore(String purpose) {
+        Path file = dir.resolve(purpose + ".db");
+        return new Store(SqliteProvider.open(file), List.of("--store", file.toString()));
     }
 
     @Test
@@ -58,15 +50,17 @@ class SqliteCliIT extends CliContract {
 
     @Test
     void aHistoryWrittenBeforeAttemptRunsWereRecordedStillReads() throws Exception {
-        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + file()); Statement s = c.createStatement()) {
+        Store store = populatedStore("old-history");
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + store.args().get(1));
+                Statement s = c.createStatement()) {
             assertThat(s.executeUpdate("UPDATE history SET event_json = json_remove(event_json, '$.run')"
                     + " WHERE instance_id = '" + Workload.CHECKOUT + "' AND event_type IN ('ActivityCompleted', 'ActivityFailed')"))
                     .as("Charge failed twice, then completed").isEqualTo(3);
         }
-        CliProcess.Result human = cli("history", Workload.CHECKOUT);
+        CliProcess.Result human = cli(store, "history", Workload.CHECKOUT);
         assertThat(human.exitCode()).as(human.toString()).isZero();
         assertThat(human.out()).contains("activity Charge attempt 1/3 (start not recorded) failed");
-        assertThat(json("history", Workload.CHECKOUT, "--json").get("entries")).allSatisfy(e -> {
+        assertThat(json(store, "history", Workload.CHECKOUT, "--json").get("entries")).allSatisfy(e -> {
             if (e.has("activity")) {
                 assertThat(e.get("activity").has("startedAt")).isFalse();
             }

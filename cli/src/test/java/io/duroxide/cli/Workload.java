@@ -11,10 +11,12 @@ import io.duroxide.api.StartOptions;
 import io.duroxide.api.SubOrchestrationOptions;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.Provider;
+import io.duroxide.provider.validation.ValidationSupport;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.BooleanSupplier;
 import java.util.function.Predicate;
 
 /**
@@ -103,18 +105,7 @@ final class Workload {
         await(id + " " + status, () -> provider.getInstance(id).map(InstanceStatus::status).orElse(null) == status);
     }
 
-    static void await(String what, java.util.function.BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(20);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
+    static void await(String what, BooleanSupplier condition) {
+        ValidationSupport.await(what, DEADLINE, condition);
     }
 }
