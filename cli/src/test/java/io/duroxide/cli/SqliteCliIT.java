@@ -33,6 +33,9 @@ class SqliteCliIT extends CliContract {
         assertThat(missing).doesNotExist();
         assertFails(CliProcess.run("--store", dir.toString(), "show", "x"), 3,
                 "duroxide: no store at " + dir + ": it is not a file");
+        CliProcess.Result help = CliProcess.run("history", "--help");
+        assertThat(help.exitCode()).isZero();
+        assertThat(help.out()).startsWith("Usage: duroxide history [-h] [--json]");
         assertFails(CliProcess.run("list"), 2, "duroxide: no store given: pass --store FILE or --store"
                 + " jdbc:postgresql://HOST:PORT/DB with user and password as URL parameters (or set DUROXIDE_STORE)");
     }
