@@ -24,10 +24,12 @@ final class ListCommand extends StoreCommand {
     @Option(names = "--version", paramLabel = "VERSION", description = "orchestration version")
     String version;
 
-    @Option(names = "--created-after", paramLabel = "TIME", description = "created after this ISO-8601 instant, e.g. 2026-01-31T08:00:00Z")
+    @Option(names = {"--created-after", "--started-after"}, paramLabel = "TIME",
+            description = "started (created) after this ISO-8601 instant, e.g. 2026-01-31T08:00:00Z")
     Instant createdAfter;
 
-    @Option(names = "--created-before", paramLabel = "TIME", description = "created before this ISO-8601 instant")
+    @Option(names = {"--created-before", "--started-before"}, paramLabel = "TIME",
+            description = "started (created) before this ISO-8601 instant")
     Instant createdBefore;
 
     @Option(names = "--text", paramLabel = "TEXT", description = "input or custom status contains this text (any case), e.g. a user name")
