@@ -201,6 +201,17 @@ public interface Provider extends AutoCloseable {
         return Optional.empty();
     }
 
+    /**
+     * The work of one instance still queued or held, read by the store's clock: what it waits for, as a
+     * command-line tool shows it. A read only, for people and scripts; the runtimes never call it.
+     *
+     * @return empty if this provider cannot tell (the default, for providers written before this query); an
+     *     instance that does not exist has no work
+     */
+    default Optional<InstanceWork> instanceWork(String instanceId) {
+        return Optional.empty();
+    }
+
     List<ActiveInstanceCount> countActiveInstances();
 
     @Override

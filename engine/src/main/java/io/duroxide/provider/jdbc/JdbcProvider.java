@@ -13,6 +13,7 @@ import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.InstanceWork;
 import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -89,6 +90,8 @@ public abstract class JdbcProvider implements Provider {
     private final String queueDepths;
     private final String lockedWork;
     private final String activeInstances;
+    private final String instanceWorkItems;
+    private final String instanceMessages;
 
     protected JdbcProvider(SqlDatabase db, SqlDialect dialect) {
         this.db = Objects.requireNonNull(db, "db");
@@ -141,6 +144,12 @@ public abstract class JdbcProvider implements Provider {
                 + " WHERE q.visible_at <= {now}),"
                 + " (SELECT " + age + " FROM held), (SELECT count(*) FROM leased), (SELECT " + age + " FROM leased)");
         activeInstances = dialect.render(SqlRows.activeInstancesSql("{now}"));
+        instanceWorkItems = dialect.render("SELECT w.item_json, w.visible_at,"
+                + " CASE WHEN w.lock_token IS NOT NULL AND w.locked_until > {now} THEN w.locked_until END, w.attempt_count,"
+                + " (SELECT count(*) FROM worker_queue WHERE id < w.id AND" + READY_WORK_ITEM + ")"
+                + " FROM worker_queue w WHERE w.instance_id = ? ORDER BY w.id");
+        instanceMessages = dialect.render("SELECT message_json, visible_at FROM orchestrator_queue"
+                + " WHERE instance_id = ? ORDER BY visible_at, id");
     }
 
     protected static long millis(Duration d) {
@@ -467,6 +476,21 @@ public abstract class JdbcProvider implements Provider {
         Objects.requireNonNull(instanceId, "instanceId");
         return StoredForm.historyOrThrow(instanceId, executionId,
                 db.read("readHistory", tx -> SqlRows.history(tx, SELECT_HISTORY, instanceId, executionId)));
+    }
+
+    @Override
+    public Optional<InstanceWork> instanceWork(String instanceId) {
+        Objects.requireNonNull(instanceId, "instanceId");
+        SqlRows.TimeColumn time = dialect.time();
+        SqlRows.TimeColumn nullableTime = (rs, column) -> {
+            Instant value = time.read(rs, column);
+            return rs.wasNull() ? null : value;
+        };
+        return Optional.of(db.read("instanceWork", tx -> {
+            Object clock = dialect.clock();
+            return SqlRows.instanceWork(instanceId, tx.bind(instanceWorkItems, dialect.args(clock, instanceId)),
+                    tx.bind(instanceMessages, dialect.args(clock, instanceId)), nullableTime);
+        }));
     }
 
     @Override

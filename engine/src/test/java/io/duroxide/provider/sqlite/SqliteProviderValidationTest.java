@@ -9,6 +9,7 @@ import io.duroxide.provider.validation.DelayedVisibilityValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
 import io.duroxide.provider.validation.FailedCommitValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.InstanceWorkValidation;
 import io.duroxide.provider.validation.LargePayloadValidation;
 import io.duroxide.provider.validation.LockExpiryValidation;
 import io.duroxide.provider.validation.LockedWorkValidation;
@@ -221,6 +222,17 @@ class SqliteProviderValidationTest {
 
     @Nested
     class ConcurrentCommit extends ConcurrentCommitValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class InstanceWork extends InstanceWorkValidation {
         @TempDir
         Path dir;
 

@@ -89,7 +89,12 @@ public final class ValidationSupport {
 
     /** Polls until {@code condition} holds, failing after {@link #DEADLINE}. */
     public static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        await(what, DEADLINE, condition);
+    }
+
+    /** Polls until {@code condition} holds, failing after {@code timeout}. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);

@@ -9,6 +9,7 @@ import io.duroxide.provider.validation.DelayedVisibilityValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
 import io.duroxide.provider.validation.FailedCommitValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.InstanceWorkValidation;
 import io.duroxide.provider.validation.LargePayloadValidation;
 import io.duroxide.provider.validation.LockExpiryValidation;
 import io.duroxide.provider.validation.LockedWorkValidation;
@@ -177,6 +178,14 @@ class PostgresProviderValidationTest {
         @Override
         protected ProviderFactory providerFactory() {
             return factory("concurrent");
+        }
+    }
+
+    @Nested
+    class InstanceWork extends InstanceWorkValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("work");
         }
     }
 }
