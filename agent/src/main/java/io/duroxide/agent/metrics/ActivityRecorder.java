@@ -7,8 +7,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Records one activity attempt: executions (exact), duration (success observations sampled by
- * SAMPLE_RATE, failures always) and, for failed attempts, errors. The per-attempt path does one map
- * lookup by activity name and one array read; nothing is allocated once the meters exist.
+ * SAMPLE_RATE, failures always) and, for failed attempts, errors; the duration buckets and errors keep the
+ * attempt's instance, execution and attempt number as exemplars. The per-attempt path does one map lookup by
+ * activity name and one array read; nothing is allocated once the meters exist (an exemplar slot is replaced at
+ * most once a second).
  */
 public final class ActivityRecorder implements ActivitySink {
     static final String EXECUTIONS = "duroxide.activity.executions";

@@ -9,7 +9,8 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Records the orchestration-lifecycle metrics from committed turns. Called only after the engine's
  * {@code commitTurn} returned normally, i.e. once per durable lifecycle change: starts on the turn that
- * creates the execution, completions/failures/durations/history sizes on the turn that ends it.
+ * creates the execution, completions/failures/durations/history sizes on the turn that ends it. Durations and
+ * failures keep the instance and execution of the turn as exemplars.
  */
 public final class OrchestrationRecorder implements OrchestrationSink {
     static final String STARTS = "duroxide.orchestration.starts";
