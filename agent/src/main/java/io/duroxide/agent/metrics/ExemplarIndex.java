@@ -22,7 +22,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * recorders with the instance, execution and attempt of an observation) and adds them to the data points of
  * an OpenMetrics scrape; the Prometheus text format has no exemplars and is written as before.
  */
-public final class ExemplarIndex {
+final class ExemplarIndex {
     private final boolean enabled;
     private final MeterRegistry registry;
     /** Prometheus metric name (as the scrape's snapshots name it) -> series labels -> slots. */

@@ -15,7 +15,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * reads the clock field and the slot and, most of the time, stops there, so the recording path allocates
  * nothing in steady state (one small object per bucket and second) and threads do not fight over the slot.
  */
-public final class ExemplarSlots {
+final class ExemplarSlots {
     /** How long a slot keeps its observation before the next one in that bucket replaces it. */
     static final long REPLACE_AFTER_MILLIS = 1000;
 
@@ -31,7 +31,7 @@ public final class ExemplarSlots {
     static final int MAX_INSTANCE_ID_LENGTH = 128 - INSTANCE_ID.length() - EXECUTION_ID.length() - ATTEMPT.length() - 19 - 10;
 
     /** No attempt label (orchestrations). */
-    public static final int NO_ATTEMPT = -1;
+    static final int NO_ATTEMPT = -1;
 
     /** One kept observation; {@code value} in the unit the series exposes (seconds, or 1 for a counter). */
     private record Observation(double value, String instanceId, long executionId, int attempt, long timestampMillis) {}
@@ -48,7 +48,7 @@ public final class ExemplarSlots {
     }
 
     /** Keeps this observation as its bucket's exemplar unless the bucket's current one is still recent. */
-    public void offer(double value, String instanceId, long executionId, int attempt) {
+    void offer(double value, String instanceId, long executionId, int attempt) {
         if (instanceId == null || instanceId.length() > MAX_INSTANCE_ID_LENGTH) {
             return;
         }
