@@ -30,7 +30,8 @@ final class AgentStartup {
 
     static final String BRIDGE_PACKAGE = "io/duroxide/agent/bootstrap/";
     static final String[] BRIDGE_CLASSES = {
-        "Bridge", "Bridge$ProviderCalls", "OrchestrationSink", "ActivitySink", "ProviderSink", "WorkerSink",
+        "Bridge", "OrchestrationSink", "ActivitySink", "ProviderSink", "WorkerSink",
+        "TurnCommitted", "ActivityAttempt", "ProviderCall", "WorkerLoop",
     };
 
     static volatile boolean bridgeInBootstrap;

@@ -2,16 +2,6 @@ package io.duroxide.agent.bootstrap;
 
 /** Receives finished activity attempts. JDK types only (lives in the bootstrap loader). */
 public interface ActivitySink {
-    /** @param failureType null for success, else the engine's ActivityOutcome.FailureType name */
-    void attempt(
-            String activityName,
-            int retryAttempt,
-            String failureType,
-            boolean willRetry,
-            String failureKind,
-            String errorType,
-            String errorCode,
-            boolean retryable,
-            String errorMessage,
-            long durationNanos);
+    /** Reads {@code attempt} during the call only (see {@link ActivityAttempt}). */
+    void attempt(ActivityAttempt attempt);
 }

@@ -1,7 +1,10 @@
 package io.duroxide.agent.instrumentation;
 
+import io.duroxide.agent.bootstrap.ActivityAttempt;
 import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.history.FailureDetails;
+import io.duroxide.history.FailureKind;
+import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.runtime.ActivityInvocation;
 import io.duroxide.runtime.ActivityOutcome;
 import net.bytebuddy.asm.Advice;
@@ -19,28 +22,38 @@ public final class ActivityInvokeAdvice {
             @Advice.Argument(0) ActivityInvocation invocation,
             @Advice.Return ActivityOutcome outcome,
             @Advice.Thrown Throwable thrown) {
-        String name = invocation == null ? null : invocation.activityName();
-        int attempt = invocation == null ? 0 : invocation.retryAttempt();
+        ActivityAttempt e = ActivityAttempt.begin();
+        ActivityWorkItem item = invocation == null ? null : invocation.item();
+        if (item != null) {
+            e.instanceId = item.instanceId();
+            e.executionId = item.executionId();
+            e.activityName = item.activityName();
+            e.retryAttempt = item.attempt();
+        }
         if (outcome instanceof ActivityOutcome.Failed) {
             ActivityOutcome.Failed failed = (ActivityOutcome.Failed) outcome;
+            e.durationNanos = failed.durationNanos();
+            e.failureType = (failed.type() == null ? ActivityOutcome.FailureType.INFRASTRUCTURE_ERROR : failed.type()).name();
+            e.willRetry = failed.willRetry();
             FailureDetails d = failed.failure();
-            Bridge.activityExit(failed.durationNanos(), name, attempt,
-                    failed.type() == null ? "INFRASTRUCTURE_ERROR" : failed.type().name(),
-                    failed.willRetry(),
-                    d == null || d.kind() == null ? null : d.kind().name(),
-                    d == null ? null : d.errorType(),
-                    d == null ? null : d.errorCode(),
-                    d != null && d.retryable(),
-                    d == null ? null : d.message());
+            if (d != null) {
+                e.failureKind = d.kind() == null ? null : d.kind().name();
+                e.errorType = d.errorType();
+                e.errorCode = d.errorCode();
+                e.retryable = d.retryable();
+                e.errorMessage = d.message();
+            }
         } else if (thrown != null || outcome == null) {
             // invoke never throws nor returns null; if it did, there is no measured duration: the attempt is
             // counted as an infrastructure error with duration 0, so the histogram's _count still equals the
             // executions counter (the 0 lands in the lowest bucket).
-            Bridge.activityExit(0L, name, attempt, "INFRASTRUCTURE_ERROR", false, "INFRASTRUCTURE",
-                    thrown == null ? null : thrown.getClass().getName(), null, false,
-                    thrown == null ? null : thrown.getMessage());
+            e.failureType = ActivityOutcome.FailureType.INFRASTRUCTURE_ERROR.name();
+            e.failureKind = FailureKind.INFRASTRUCTURE.name();
+            e.errorType = thrown == null ? null : thrown.getClass().getName();
+            e.errorMessage = thrown == null ? null : thrown.getMessage();
         } else {
-            Bridge.activityExit(outcome.durationNanos(), name, attempt, null, false, null, null, null, false, null);
+            e.durationNanos = outcome.durationNanos();
         }
+        Bridge.activityAttempted(e);
     }
 }

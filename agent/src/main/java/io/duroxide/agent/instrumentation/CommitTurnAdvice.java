@@ -1,6 +1,7 @@
 package io.duroxide.agent.instrumentation;
 
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.bootstrap.TurnCommitted;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.ParentRef;
 import io.duroxide.runtime.TurnCommit;
@@ -9,7 +10,7 @@ import net.bytebuddy.asm.Advice;
 /**
  * Woven into {@code OrchestrationDispatcher#commitTurn(TurnCommit)}. Records only when the method
  * returned normally, i.e. the turn is durably committed; a lost lock throws and records nothing.
- * Inlined into the engine: it may reference engine types and {@link Bridge} (bootstrap) only.
+ * Inlined into the engine: it may reference engine types and the bootstrap package only.
  */
 public final class CommitTurnAdvice {
     private CommitTurnAdvice() {}
@@ -19,23 +20,27 @@ public final class CommitTurnAdvice {
         if (thrown != null || turn == null) {
             return;
         }
+        TurnCommitted e = TurnCommitted.begin();
+        e.instanceId = turn.instanceId();
+        e.executionId = turn.executionId();
+        e.orchestrationName = turn.orchestrationName();
+        e.version = turn.version();
+        e.initiatedBy = turn.initiatedBy() == null ? null : turn.initiatedBy().name();
+        e.startsExecution = turn.startsExecution();
+        e.outcome = turn.outcome() == null ? null : turn.outcome().name();
         FailureDetails f = turn.failure();
+        if (f != null) {
+            e.failureKind = f.kind() == null ? null : f.kind().name();
+            e.failureClassChain = f.classChain();
+            e.failureMessage = f.message();
+            e.failureErrorCode = f.errorCode();
+        }
+        e.turnCount = turn.turnCount();
+        e.historySize = turn.historySize();
+        e.executionStartedAt = turn.executionStartedAt();
+        e.committedAt = turn.committedAt();
         ParentRef p = turn.parent();
-        Bridge.turnCommitted(
-                turn.orchestrationName(),
-                turn.version(),
-                turn.executionId(),
-                turn.initiatedBy() == null ? null : turn.initiatedBy().name(),
-                turn.startsExecution(),
-                turn.outcome() == null ? null : turn.outcome().name(),
-                f == null || f.kind() == null ? null : f.kind().name(),
-                f == null ? null : f.classChain(),
-                f == null ? null : f.message(),
-                f == null ? null : f.errorCode(),
-                turn.turnCount(),
-                turn.historySize(),
-                turn.executionStartedAt(),
-                turn.committedAt(),
-                p == null ? null : p.orchestrationName());
+        e.parentOrchestration = p == null ? null : p.orchestrationName();
+        Bridge.turnCommitted(e);
     }
 }

@@ -1,6 +1,7 @@
 package io.duroxide.agent.instrumentation;
 
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.bootstrap.WorkerLoop;
 import io.duroxide.runtime.DispatcherLoop;
 import net.bytebuddy.asm.Advice;
 
@@ -10,6 +11,12 @@ public final class LoopStartAdvice {
 
     @Advice.OnMethodExit(suppress = Throwable.class)
     public static void exit(@Advice.This DispatcherLoop<?> loop) {
-        Bridge.loopStarted(loop, loop.workerType(), loop.workerId(), loop.slots(), loop.provider());
+        WorkerLoop e = WorkerLoop.begin();
+        e.loop = loop;
+        e.workerType = loop.workerType();
+        e.workerId = loop.workerId();
+        e.slots = loop.slots();
+        e.provider = loop.provider();
+        Bridge.loopStarted(e);
     }
 }

@@ -1,6 +1,7 @@
 package io.duroxide.agent.instrumentation;
 
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.bootstrap.WorkerLoop;
 import io.duroxide.runtime.DispatcherLoop;
 import net.bytebuddy.asm.Advice;
 
@@ -10,6 +11,10 @@ public final class LoopStopAdvice {
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
     public static void exit(@Advice.This DispatcherLoop<?> loop) {
-        Bridge.loopStopped(loop, loop.workerType(), loop.workerId());
+        WorkerLoop e = WorkerLoop.begin();
+        e.loop = loop;
+        e.workerType = loop.workerType();
+        e.workerId = loop.workerId();
+        Bridge.loopStopped(e);
     }
 }

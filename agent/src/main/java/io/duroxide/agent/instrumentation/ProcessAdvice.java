@@ -1,6 +1,7 @@
 package io.duroxide.agent.instrumentation;
 
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.bootstrap.WorkerLoop;
 import io.duroxide.runtime.DispatcherLoop;
 import net.bytebuddy.asm.Advice;
 
@@ -15,6 +16,12 @@ public final class ProcessAdvice {
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
     public static void exit(@Advice.Enter long start, @Advice.This DispatcherLoop<?> loop) {
-        Bridge.processed(start, loop, loop.workerType(), loop.workerId(), loop.slots());
+        WorkerLoop e = WorkerLoop.begin();
+        e.itemNanos = System.nanoTime() - start;
+        e.loop = loop;
+        e.workerType = loop.workerType();
+        e.workerId = loop.workerId();
+        e.slots = loop.slots();
+        Bridge.itemProcessed(e);
     }
 }

@@ -1,6 +1,7 @@
 package io.duroxide.agent.instrumentation;
 
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.bootstrap.ProviderCall;
 import net.bytebuddy.asm.Advice;
 
 /** Woven into every implementation of a {@code Provider} SPI method. */
@@ -8,12 +9,16 @@ public final class ProviderAdvice {
     private ProviderAdvice() {}
 
     @Advice.OnMethodEnter(suppress = Throwable.class)
-    public static Bridge.ProviderCalls enter() {
+    public static ProviderCall enter() {
         return Bridge.providerEnter();
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Enter Bridge.ProviderCalls calls, @Advice.Origin("#m") String method, @Advice.Thrown Throwable thrown) {
-        Bridge.providerExit(calls, method, thrown);
+    public static void exit(@Advice.Enter ProviderCall call, @Advice.Origin("#m") String method, @Advice.Thrown Throwable thrown) {
+        if (call != null) {
+            call.method = method;
+            call.error = thrown;
+            Bridge.providerExit(call);
+        }
     }
 }
