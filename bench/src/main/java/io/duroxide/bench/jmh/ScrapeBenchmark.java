@@ -76,8 +76,14 @@ public class ScrapeBenchmark {
                 .invoke((String) null, Map.of("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100000", "DUROXIDE_METRICS_MAX_ACTIVITY_NAMES", "100000"), Map.of());
         metrics = lookup.findConstructor(metricsType, MethodType.methodType(void.class, configType)).invoke(config);
         Object recorder = lookup.findConstructor(recorderType, MethodType.methodType(void.class, metricsType)).invoke(metrics);
-        MethodHandle attempt = lookup.findVirtual(recorderType, "attempt", MethodType.methodType(void.class, String.class, int.class,
-                String.class, boolean.class, String.class, String.class, String.class, boolean.class, String.class, long.class));
+        Class<?> attemptType = agentLoader.loadClass("io.duroxide.agent.bootstrap.ActivityAttempt");
+        MethodHandle record = lookup.findVirtual(recorderType, "attempt", MethodType.methodType(void.class, attemptType));
+        Object attempt = attemptType.getConstructor().newInstance();
+        MethodHandle activityName = lookup.findSetter(attemptType, "activityName", String.class);
+        MethodHandle durationNanos = lookup.findSetter(attemptType, "durationNanos", long.class);
+        MethodHandle failureType = lookup.findSetter(attemptType, "failureType", String.class);
+        MethodHandle failureKind = lookup.findSetter(attemptType, "failureKind", String.class);
+        MethodHandle errorType = lookup.findSetter(attemptType, "errorType", String.class);
         scrape = lookup.findVirtual(metricsType, "scrape", MethodType.methodType(String.class, String.class));
 
         int names = 0;
@@ -85,10 +91,17 @@ public class ScrapeBenchmark {
         while (series < TARGET_SERIES) {
             for (int i = 0; i < 10; i++, names++) {
                 String name = "bench::Activity" + names;
-                attempt.invoke(recorder, name, 0, (String) null, false, (String) null, (String) null, (String) null, false, (String) null,
-                        1_000_000L * (names % 500));
-                attempt.invoke(recorder, name, 0, "APPLICATION_ERROR", false, "APPLICATION", "java.lang.IllegalStateException",
-                        (String) null, false, (String) null, 2_000_000L);
+                activityName.invoke(attempt, name);
+                durationNanos.invoke(attempt, 1_000_000L * (names % 500));
+                failureType.invoke(attempt, (String) null);
+                failureKind.invoke(attempt, (String) null);
+                errorType.invoke(attempt, (String) null);
+                record.invoke(recorder, attempt); // a success
+                durationNanos.invoke(attempt, 2_000_000L);
+                failureType.invoke(attempt, "APPLICATION_ERROR");
+                failureKind.invoke(attempt, "APPLICATION");
+                errorType.invoke(attempt, "java.lang.IllegalStateException");
+                record.invoke(recorder, attempt); // a failure
             }
             series = countSeries(render());
         }
