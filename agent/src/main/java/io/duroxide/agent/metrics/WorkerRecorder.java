@@ -1,8 +1,8 @@
 package io.duroxide.agent.metrics;
 
-import io.duroxide.agent.Log;
 import io.duroxide.agent.bootstrap.WorkerLoop;
 import io.duroxide.agent.bootstrap.WorkerSink;
+import io.duroxide.agent.config.Log;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;

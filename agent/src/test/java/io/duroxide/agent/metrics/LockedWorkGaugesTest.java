@@ -3,7 +3,7 @@ package io.duroxide.agent.metrics;
 import static io.duroxide.agent.bootstrap.TestEvents.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.config.AgentConfig;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.provider.NewInstance;

@@ -2,7 +2,7 @@ package io.duroxide.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.config.AgentConfig;
 import static io.duroxide.agent.bootstrap.TestEvents.call;
 import static io.duroxide.agent.bootstrap.TestEvents.failed;
 import static io.duroxide.agent.bootstrap.TestEvents.loop;

@@ -68,7 +68,7 @@ public class ScrapeBenchmark {
         long metaBefore = metaspaceUsed();
         agentLoader = new URLClassLoader(new URL[] {Path.of(AgentJar.PATH).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        Class<?> configType = agentLoader.loadClass("io.duroxide.agent.AgentConfig");
+        Class<?> configType = agentLoader.loadClass("io.duroxide.agent.config.AgentConfig");
         Class<?> metricsType = agentLoader.loadClass("io.duroxide.agent.metrics.Metrics");
         Class<?> recorderType = agentLoader.loadClass("io.duroxide.agent.metrics.ActivityRecorder");
         // the caps are raised so that every name becomes its own series (the default cap would fold them into "other")
