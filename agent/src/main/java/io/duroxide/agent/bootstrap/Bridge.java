@@ -139,8 +139,9 @@ public final class Bridge {
     }
 
     /**
-     * Holds a copy of {@code event} if the agent is still starting: true if it was taken (queued, or dropped after the
-     * timeout). The copy is made before the call is known to be held: only while the agent starts.
+     * Holds {@code copy}, a copy of an event (the thread reuses the original), if the agent is still starting: true if it
+     * was taken (queued, or dropped after the timeout). The copy is made before the call is known to be held, so only
+     * while the agent starts.
      */
     private static <E> boolean held(E copy, java.util.function.Consumer<E> delivery) {
         return held(() -> delivery.accept(copy));
