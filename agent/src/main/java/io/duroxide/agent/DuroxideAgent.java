@@ -1,5 +1,8 @@
 package io.duroxide.agent;
 
+import io.duroxide.agent.config.AgentConfig;
+import io.duroxide.agent.config.Log;
+import io.duroxide.agent.startup.AgentStartup;
 import java.lang.instrument.Instrumentation;
 
 /**

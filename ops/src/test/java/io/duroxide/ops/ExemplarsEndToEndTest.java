@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.config.AgentConfig;
 import io.duroxide.agenttests.ChildJvm;
 import io.duroxide.agenttests.Ports;
 import io.duroxide.history.HistoryEvent;

@@ -1,16 +1,15 @@
 package io.duroxide.agent.bootstrap;
 
-import java.time.Instant;
-import java.util.List;
-
 /**
  * The only agent class that woven engine code calls. It is injected into the bootstrap class loader at
  * premain, so it is visible from any class loader, also an isolated one whose parent is not the system
- * loader. It therefore uses JDK types only: advice extracts the values it needs from the engine's own
- * types (inlined in the engine's class loader) and passes plain values here. The sinks are installed by
+ * loader. It therefore uses JDK types only: advice (inlined in the engine's class loader) reads the values it needs
+ * from the engine's own types into one event of JDK types per hook ({@link TurnCommitted}, {@link ActivityAttempt},
+ * {@link ProviderCall}, {@link WorkerLoop}) and hands it here; the bridge passes it to its sink unchanged, except
+ * that it times the outermost provider call. The sinks are installed by
  * the agent once its recorders exist. Until then ({@link #hold} to {@link #open}) calls are kept in
  * order and replayed into the sinks when they are installed, so the engine can run woven code before the
- * metrics registry exists and no count is lost; a call never waits unless the held calls reach
+ * metrics registry exists and no count is lost (a held event is a copy: the thread reuses its own); a call never waits unless the held calls reach
  * {@link #HELD_CAP}, and at {@link #BACKLOG_SIGNAL} the agent is told to build its recorders. Whenever a
  * category is disabled its calls are no-ops.
  *
@@ -28,20 +27,10 @@ public final class Bridge {
     public static volatile Thread agentThread;
 
     /**
-     * One thread's instrumented provider calls in progress, so only the outermost one counts (a provider may
-     * delegate to another). The enter advice hands it to the exit advice, so a call looks it up once.
-     * Activity attempts need no guard: the engine's worker calls the invoker once per attempt and nothing
-     * else can (its constructor is package-private).
+     * Each thread's provider call (see {@link ProviderCall}). Activity attempts need no nesting guard: the engine's
+     * worker calls the invoker once per attempt and nothing else can (its constructor is package-private).
      */
-    public static final class ProviderCalls {
-        private int depth;
-        /** Start of the outermost call, or -1 when it is not measured (the agent's own thread). */
-        private long start;
-
-        private ProviderCalls() {}
-    }
-
-    private static final ThreadLocal<ProviderCalls> PROVIDER_CALLS = ThreadLocal.withInitial(ProviderCalls::new);
+    private static final ThreadLocal<ProviderCall> PROVIDER_CALLS = ThreadLocal.withInitial(ProviderCall::new);
 
     // ---------------------------------------------------------------- start-up: held calls
 
@@ -149,190 +138,172 @@ public final class Bridge {
         }
     }
 
+    /**
+     * Holds {@code copy}, a copy of an event (the thread reuses the original), if the agent is still starting: true if it
+     * was taken (queued, or dropped after the timeout). The copy is made before the call is known to be held, so only
+     * while the agent starts.
+     */
+    private static <E> boolean held(E copy, java.util.function.Consumer<E> delivery) {
+        return held(() -> delivery.accept(copy));
+    }
+
     // ---------------------------------------------------------------- orchestration
 
-    public static void turnCommitted(
-            String instanceId,
-            String orchestrationName,
-            String version,
-            long executionId,
-            String initiatedBy,
-            boolean startsExecution,
-            String outcome,
-            String failureKind,
-            List<String> classChain,
-            String errorMessage,
-            String errorCode,
-            int turnCount,
-            int historySize,
-            Instant executionStartedAt,
-            Instant committedAt,
-            String parentOrchestration) {
-        if (holding && held(() -> turnCommitted(instanceId, orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
-                failureKind, classChain, errorMessage, errorCode, turnCount, historySize, executionStartedAt, committedAt,
-                parentOrchestration))) {
-            return;
-        }
-        OrchestrationSink s = orchestration;
-        if (s == null) {
-            return;
-        }
+    public static void turnCommitted(TurnCommitted turn) {
         try {
-            long nanos = -1;
-            if (executionStartedAt != null && committedAt != null) {
-                nanos = (committedAt.getEpochSecond() - executionStartedAt.getEpochSecond()) * 1_000_000_000L
-                        + (committedAt.getNano() - executionStartedAt.getNano());
+            if (holding && held(turn.copy(), Bridge::deliver)) {
+                return;
             }
-            s.turnCommitted(instanceId, orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
-                    failureKind, classChain, errorMessage, errorCode, turnCount, historySize, nanos,
-                    parentOrchestration);
+            deliver(turn);
         } catch (Throwable ignored) {
             // never into the application
+        }
+    }
+
+    private static void deliver(TurnCommitted turn) {
+        OrchestrationSink s = orchestration;
+        if (s != null) {
+            s.turnCommitted(turn);
         }
     }
 
     // ---------------------------------------------------------------- activity
 
-    /**
-     * A finished activity attempt. {@code durationNanos} is the engine's own measurement of the attempt
-     * ({@code ActivityOutcome#durationNanos()}); {@code failureType} null means success; {@code instanceId} and
-     * {@code executionId} are those of the orchestration that scheduled the activity.
-     */
-    public static void activityExit(
-            long durationNanos,
-            String instanceId,
-            long executionId,
-            String activityName,
-            int retryAttempt,
-            String failureType,
-            boolean willRetry,
-            String failureKind,
-            String errorType,
-            String errorCode,
-            boolean retryable,
-            String errorMessage) {
+    public static void activityAttempted(ActivityAttempt attempt) {
         try {
-            if (holding && held(() -> activityAttempt(instanceId, executionId, activityName, retryAttempt, failureType, willRetry,
-                    failureKind, errorType,
-                    errorCode, retryable, errorMessage, durationNanos))) {
+            if (holding && held(attempt.copy(), Bridge::deliver)) {
                 return;
             }
-            activityAttempt(instanceId, executionId, activityName, retryAttempt, failureType, willRetry, failureKind, errorType,
-                    errorCode, retryable, errorMessage, durationNanos);
+            deliver(attempt);
         } catch (Throwable ignored) {
             // never into the application
         }
     }
 
-    private static void activityAttempt(String instanceId, long executionId, String activityName, int retryAttempt, String failureType, boolean willRetry,
-            String failureKind, String errorType, String errorCode, boolean retryable, String errorMessage, long nanos) {
+    private static void deliver(ActivityAttempt attempt) {
         ActivitySink s = activity;
         if (s != null) {
-            s.attempt(instanceId, executionId, activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
-                    errorMessage, nanos);
+            s.attempt(attempt);
         }
     }
 
     // ---------------------------------------------------------------- provider
 
-    /** Enter of a provider SPI method: the thread's calls in progress, for {@link #providerExit}; null on failure. */
-    public static ProviderCalls providerEnter() {
+    /** Enter of a provider SPI method: the thread's call, for {@link #providerExit}; null on failure. */
+    public static ProviderCall providerEnter() {
         try {
-            ProviderCalls calls = PROVIDER_CALLS.get();
-            if (calls.depth++ == 0) {
-                calls.start = Thread.currentThread() == agentThread ? -1L : System.nanoTime();
+            ProviderCall call = PROVIDER_CALLS.get();
+            if (call.depth++ == 0) {
+                call.start = Thread.currentThread() == agentThread ? -1L : System.nanoTime();
             }
-            return calls;
+            return call;
         } catch (Throwable t) {
             return null;
         }
     }
 
     /**
-     * Exit of a provider SPI method; records it when it was the outermost measured call of its thread. Whether a
-     * success's duration is sampled is decided before the clock is read; calls held before the sink exists are
-     * sampled when they are replayed.
+     * Exit of a provider SPI method, its {@code method} and {@code error} filled; records it when it was the outermost
+     * measured call of its thread. Whether a success's duration is sampled is decided before the clock is read; calls
+     * held before the sink exists are sampled when they are replayed.
      */
-    public static void providerExit(ProviderCalls calls, String method, Throwable error) {
+    public static void providerExit(ProviderCall call) {
         try {
-            if (calls == null || --calls.depth != 0 || calls.start == -1L) {
+            if (--call.depth != 0 || call.start == -1L) {
                 return;
             }
             ProviderSink s = provider;
             boolean decided = s != null;
-            long nanos = decided && leftOut(s, error) ? ProviderSink.UNMEASURED : System.nanoTime() - calls.start;
-            if (holding && held(() -> providerOperation(method, nanos, error, !decided))) {
+            call.durationNanos = decided && leftOut(s, call) ? ProviderCall.UNMEASURED : System.nanoTime() - call.start;
+            if (holding && held(call.copy(), decided ? Bridge::deliver : Bridge::sampleAndDeliver)) {
                 return;
             }
-            providerOperation(method, nanos, error, !decided);
+            deliver(call);
         } catch (Throwable ignored) {
             // never into the application
         }
     }
 
-    /** {@code sample}: the sink did not exist at the call's exit, so whether its duration is wanted is asked now. */
-    private static void providerOperation(String method, long nanos, Throwable error, boolean sample) {
+    private static void deliver(ProviderCall call) {
         ProviderSink s = provider;
         if (s != null) {
-            s.operation(method, sample && leftOut(s, error) ? ProviderSink.UNMEASURED : nanos, error);
+            s.operation(call);
+        }
+    }
+
+    /** A held call whose sink did not exist at its exit: whether its duration is wanted is asked now. */
+    private static void sampleAndDeliver(ProviderCall call) {
+        ProviderSink s = provider;
+        if (s != null) {
+            if (leftOut(s, call)) {
+                call.durationNanos = ProviderCall.UNMEASURED;
+            }
+            s.operation(call);
         }
     }
 
     /** A success whose duration the sink's sampler does not want. */
-    private static boolean leftOut(ProviderSink s, Throwable error) {
-        return error == null && !s.measureSuccess();
+    private static boolean leftOut(ProviderSink s, ProviderCall call) {
+        return call.error == null && !s.measureSuccess();
     }
 
     // ---------------------------------------------------------------- worker loops
 
-    public static void loopStarted(Object loop, String workerType, String workerId, int slots, Object provider) {
-        if (holding && held(() -> loopStarted(loop, workerType, workerId, slots, provider))) {
-            return;
-        }
+    public static void loopStarted(WorkerLoop loop) {
         try {
-            WorkerSink s = worker;
-            if (s != null) {
-                s.started(loop, workerType, workerId, slots, provider);
-            }
-            OrchestrationSink o = orchestration;
-            if (o != null) {
-                o.providerSeen(provider);
-            }
-        } catch (Throwable ignored) {
-            // never into the application
-        }
-    }
-
-    public static void loopStopped(Object loop, String workerType, String workerId) {
-        if (holding && held(() -> loopStopped(loop, workerType, workerId))) {
-            return;
-        }
-        try {
-            WorkerSink s = worker;
-            if (s != null) {
-                s.stopped(loop, workerType, workerId);
-            }
-        } catch (Throwable ignored) {
-            // never into the application
-        }
-    }
-
-    public static void processed(long start, Object loop, String workerType, String workerId, int slots) {
-        try {
-            long nanos = System.nanoTime() - start;
-            if (holding && held(() -> workerProcessed(loop, workerType, workerId, slots, nanos))) {
+            if (holding && held(loop.copy(), Bridge::started)) {
                 return;
             }
-            workerProcessed(loop, workerType, workerId, slots, nanos);
+            started(loop);
         } catch (Throwable ignored) {
             // never into the application
         }
     }
 
-    private static void workerProcessed(Object loop, String workerType, String workerId, int slots, long nanos) {
+    private static void started(WorkerLoop loop) {
         WorkerSink s = worker;
         if (s != null) {
-            s.processed(loop, workerType, workerId, slots, nanos);
+            s.started(loop);
+        }
+        OrchestrationSink o = orchestration;
+        if (o != null) {
+            o.providerSeen(loop.provider);
+        }
+    }
+
+    public static void loopStopped(WorkerLoop loop) {
+        try {
+            if (holding && held(loop.copy(), Bridge::stopped)) {
+                return;
+            }
+            stopped(loop);
+        } catch (Throwable ignored) {
+            // never into the application
+        }
+    }
+
+    private static void stopped(WorkerLoop loop) {
+        WorkerSink s = worker;
+        if (s != null) {
+            s.stopped(loop);
+        }
+    }
+
+    public static void itemProcessed(WorkerLoop loop) {
+        try {
+            if (holding && held(loop.copy(), Bridge::processed)) {
+                return;
+            }
+            processed(loop);
+        } catch (Throwable ignored) {
+            // never into the application
+        }
+    }
+
+    private static void processed(WorkerLoop loop) {
+        WorkerSink s = worker;
+        if (s != null) {
+            s.processed(loop);
         }
     }
 }

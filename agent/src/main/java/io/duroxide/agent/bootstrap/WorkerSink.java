@@ -2,9 +2,10 @@ package io.duroxide.agent.bootstrap;
 
 /** Receives dispatcher-loop life-cycle and processed items. JDK types only (lives in the bootstrap loader). */
 public interface WorkerSink {
-    void started(Object loop, String workerType, String workerId, int slots, Object provider);
+    /** Each method reads {@code loop} during the call only (see {@link WorkerLoop}). */
+    void started(WorkerLoop loop);
 
-    void stopped(Object loop, String workerType, String workerId);
+    void stopped(WorkerLoop loop);
 
-    void processed(Object loop, String workerType, String workerId, int slots, long durationNanos);
+    void processed(WorkerLoop loop);
 }

@@ -2,7 +2,7 @@ package io.duroxide.agent.export;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import io.duroxide.agent.Log;
+import io.duroxide.agent.config.Log;
 import io.duroxide.agent.metrics.Metrics;
 import java.io.IOException;
 import java.io.OutputStream;

@@ -1,6 +1,6 @@
 package io.duroxide.agent.metrics;
 
-import io.duroxide.agent.Log;
+import io.duroxide.agent.config.Log;
 import io.micrometer.core.instrument.Gauge;
 import java.util.Collections;
 import java.util.HashMap;

@@ -1,23 +1,23 @@
 package io.duroxide.agent.metrics;
 
+import io.duroxide.agent.bootstrap.ActivityAttempt;
 import io.duroxide.agent.bootstrap.ActivitySink;
+import io.duroxide.agent.metrics.SpecLabelValues.ActivityOutcomeLabel;
 import io.micrometer.core.instrument.Counter;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Records one activity attempt: executions (exact), duration (success observations sampled by
- * SAMPLE_RATE, failures always) and, for failed attempts, errors; the duration buckets and errors keep the
- * attempt's instance, execution and attempt number as exemplars. The per-attempt path does one map lookup by
- * activity name and one array read; nothing is allocated once the meters exist (an exemplar slot is replaced at
- * most once a second).
+ * SAMPLE_RATE, failures always) and, for failed attempts, errors. The per-attempt path does one map
+ * lookup by activity name and one array read; nothing is allocated once the meters exist.
  */
 public final class ActivityRecorder implements ActivitySink {
     static final String EXECUTIONS = "duroxide.activity.executions";
     static final String DURATION = "duroxide.activity.duration";
     static final String ERRORS = "duroxide.activity.errors";
 
-    private static final int OUTCOMES = SpecLabelValues.ACTIVITY_OUTCOMES.length;
+    private static final int OUTCOMES = ActivityOutcomeLabel.values().length;
 
     private final Metrics metrics;
     private final LabelLimiter names;
@@ -40,24 +40,23 @@ public final class ActivityRecorder implements ActivitySink {
             this.name = name;
         }
 
-        Counter execution(int outcome, int attempt) {
-            int i = outcome * 4 + attempt;
+        Counter execution(ActivityOutcomeLabel outcome, int attempt) {
+            int i = outcome.ordinal() * 4 + attempt;
             Counter c = executions.get(i);
             if (c == null) {
                 c = metrics.counter(EXECUTIONS, "Activity attempts by outcome and retry attempt",
-                        "activity_name", name, "outcome", SpecLabelValues.ACTIVITY_OUTCOMES[outcome],
-                        "retry_attempt", SpecLabelValues.retryAttempt(attempt));
+                        "activity_name", name, "outcome", outcome.label, "retry_attempt", SpecLabelValues.retryAttempt(attempt));
                 executions.set(i, c);
             }
             return c;
         }
 
-        TimerWithExemplars duration(int outcome) {
-            TimerWithExemplars t = durations.get(outcome);
+        TimerWithExemplars duration(ActivityOutcomeLabel outcome) {
+            TimerWithExemplars t = durations.get(outcome.ordinal());
             if (t == null) {
                 t = metrics.timerWithExemplars(DURATION, "Activity attempt wall-clock duration", metrics.config.activityDurationBuckets,
-                        "activity_name", name, "outcome", SpecLabelValues.ACTIVITY_OUTCOMES[outcome]);
-                durations.set(outcome, t);
+                        "activity_name", name, "outcome", outcome.label);
+                durations.set(outcome.ordinal(), t);
             }
             return t;
         }
@@ -105,29 +104,19 @@ public final class ActivityRecorder implements ActivitySink {
     }
 
     @Override
-    public void attempt(
-            String instanceId,
-            long executionId,
-            String activityName,
-            int retryAttempt,
-            String failureType,
-            boolean willRetry,
-            String failureKind,
-            String errorType,
-            String errorCode,
-            boolean retryable,
-            String errorMessage,
-            long durationNanos) {
-        Meters m = meters(activityName);
-        int outcome = SpecLabelValues.activityOutcome(failureType, willRetry);
-        m.execution(outcome, SpecLabelValues.retryAttemptIndex(retryAttempt)).increment();
-        if (outcome != SpecLabelValues.SUCCESS || metrics.sampler.sampleSuccess()) {
-            m.duration(outcome).record(Math.max(0, durationNanos), instanceId, executionId, retryAttempt);
+    public void attempt(ActivityAttempt attempt) {
+        Meters m = meters(attempt.activityName);
+        ActivityOutcomeLabel outcome = SpecLabelValues.activityOutcome(attempt.failureType, attempt.willRetry);
+        m.execution(outcome, SpecLabelValues.retryAttemptIndex(attempt.retryAttempt)).increment();
+        if (outcome != ActivityOutcomeLabel.SUCCESS || metrics.sampler.sampleSuccess()) {
+            m.duration(outcome).record(Math.max(0, attempt.durationNanos), attempt.instanceId, attempt.executionId,
+                    attempt.retryAttempt);
         }
-        if (failureType != null && !"CANCELLED".equals(failureType)) {
-            String message = withMessages ? errorMessages.apply(metrics.messages.normalize(errorMessage)) : null;
-            m.error(new ErrorKey(SpecLabelValues.activityErrorType(failureType, failureKind), codes.apply(errorCode),
-                    retryable, message)).increment(instanceId, executionId, retryAttempt);
+        if (SpecLabelValues.isActivityError(attempt.failureType)) {
+            String message = withMessages ? errorMessages.apply(metrics.messages.normalize(attempt.errorMessage)) : null;
+            m.error(new ErrorKey(SpecLabelValues.activityErrorType(attempt.failureType, attempt.failureKind),
+                    codes.apply(attempt.errorCode), attempt.retryable, message))
+                    .increment(attempt.instanceId, attempt.executionId, attempt.retryAttempt);
         }
     }
 }

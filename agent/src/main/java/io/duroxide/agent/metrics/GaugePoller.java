@@ -1,7 +1,7 @@
 package io.duroxide.agent.metrics;
 
-import io.duroxide.agent.Log;
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.config.Log;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;

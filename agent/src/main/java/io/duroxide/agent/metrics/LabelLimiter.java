@@ -39,7 +39,7 @@ public final class LabelLimiter {
         }
         if (admitted.size() >= cap) {
             if (overflowed.getAndIncrement() == 0) {
-                io.duroxide.agent.Log.warn("label " + key + " reached its cap of " + cap
+                io.duroxide.agent.config.Log.warn("label " + key + " reached its cap of " + cap
                         + " distinct values; further values are reported as \"" + OTHER + "\"");
             }
             return OTHER;

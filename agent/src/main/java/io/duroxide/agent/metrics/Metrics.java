@@ -1,7 +1,7 @@
 package io.duroxide.agent.metrics;
 
-import io.duroxide.agent.AgentConfig;
-import io.duroxide.agent.Log;
+import io.duroxide.agent.config.AgentConfig;
+import io.duroxide.agent.config.Log;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.FunctionCounter;

@@ -1,9 +1,10 @@
 package io.duroxide.agent.metrics;
 
 import io.duroxide.agent.bootstrap.OrchestrationSink;
+import io.duroxide.agent.bootstrap.TurnCommitted;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import java.util.List;
+import java.time.Instant;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -54,58 +55,53 @@ public final class OrchestrationRecorder implements OrchestrationSink {
     }
 
     @Override
-    public void turnCommitted(
-            String instanceId,
-            String orchestrationName,
-            String version,
-            long executionId,
-            String initiatedBy,
-            boolean startsExecution,
-            String outcome,
-            String failureKind,
-            List<String> classChain,
-            String errorMessage,
-            String errorCode,
-            int turnCount,
-            int historySize,
-            long durationNanos,
-            String parentOrchestration) {
-        String name = names.apply(orchestrationName);
-        String ver = versions.apply(version);
-        if (startsExecution) {
-            counter(new Key(STARTS, name, ver, SpecLabelValues.initiatedBy(initiatedBy), null, null)).increment();
+    public void turnCommitted(TurnCommitted turn) {
+        String name = names.apply(turn.orchestrationName);
+        String ver = versions.apply(turn.version);
+        if (turn.startsExecution) {
+            counter(new Key(STARTS, name, ver, SpecLabelValues.initiatedBy(turn.initiatedBy), null, null)).increment();
         }
-        if ("CONTINUED_AS_NEW".equals(outcome)) {
-            counter(new Key(CAN, name, SpecLabelValues.executionBucket(executionId), null, null, null)).increment();
-            history(name).record(Math.max(0, historySize));
+        if (SpecLabelValues.continuesAsNew(turn.outcome)) {
+            counter(new Key(CAN, name, SpecLabelValues.executionBucket(turn.executionId), null, null, null)).increment();
+            history(name).record(Math.max(0, turn.historySize));
             return;
         }
-        String status = SpecLabelValues.completionStatus(outcome);
+        String status = SpecLabelValues.completionStatus(turn.outcome);
         if (status == null) {
             return;
         }
-        counter(new Key(COMPLETIONS, name, ver, status, SpecLabelValues.turnCountBucket(turnCount), null)).increment();
+        counter(new Key(COMPLETIONS, name, ver, status, SpecLabelValues.turnCountBucket(turn.turnCount), null)).increment();
         boolean success = "success".equals(status);
+        long durationNanos = durationNanos(turn);
         if (durationNanos >= 0 && (!success || metrics.sampler.sampleSuccess())) {
-            timer(new Key(DURATION, name, ver, status, null, null)).record(durationNanos, instanceId, executionId,
+            timer(new Key(DURATION, name, ver, status, null, null)).record(durationNanos, turn.instanceId, turn.executionId,
                     ExemplarSlots.NO_ATTEMPT);
         }
-        history(name).record(Math.max(0, historySize));
+        history(name).record(Math.max(0, turn.historySize));
         if ("failed".equals(status)) {
-            String message = withMessages ? errorMessages.apply(metrics.messages.normalize(errorMessage)) : null;
-            failure(new Key(FAILURES, name, ver, SpecLabelValues.orchestrationErrorType(failureKind),
-                    ErrorCategories.categorize(failureKind, classChain, errorMessage), message))
-                    .increment(instanceId, executionId, ExemplarSlots.NO_ATTEMPT);
+            String message = withMessages ? errorMessages.apply(metrics.messages.normalize(turn.failureMessage)) : null;
+            failure(new Key(FAILURES, name, ver, SpecLabelValues.orchestrationErrorType(turn.failureKind),
+                    ErrorCategories.categorize(turn.failureKind, turn.failureClassChain, turn.failureMessage), message))
+                    .increment(turn.instanceId, turn.executionId, ExemplarSlots.NO_ATTEMPT);
         }
-        if (parentOrchestration != null) {
-            String parent = names.apply(parentOrchestration);
-            String subOutcome = success ? "success" : status;
-            counter(new Key(SUB_CALLS, parent, name, subOutcome, null, null)).increment();
+        if (turn.parentOrchestration != null) {
+            String parent = names.apply(turn.parentOrchestration);
+            counter(new Key(SUB_CALLS, parent, name, status, null, null)).increment();
             if (durationNanos >= 0 && (!success || metrics.sampler.sampleSuccess())) {
-                timer(new Key(SUB_DURATION, parent, name, subOutcome, null, null))
-                        .record(durationNanos, instanceId, executionId, ExemplarSlots.NO_ATTEMPT);
+                timer(new Key(SUB_DURATION, parent, name, status, null, null))
+                        .record(durationNanos, turn.instanceId, turn.executionId, ExemplarSlots.NO_ATTEMPT);
             }
         }
+    }
+
+    /** End-to-end: from the durable start of the execution to this commit; -1 when either time is unknown. */
+    private static long durationNanos(TurnCommitted turn) {
+        Instant start = turn.executionStartedAt;
+        Instant end = turn.committedAt;
+        if (start == null || end == null) {
+            return -1;
+        }
+        return (end.getEpochSecond() - start.getEpochSecond()) * 1_000_000_000L + (end.getNano() - start.getNano());
     }
 
     private DistributionSummary history(String name) {

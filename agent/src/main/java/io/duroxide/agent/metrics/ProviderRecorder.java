@@ -1,5 +1,6 @@
 package io.duroxide.agent.metrics;
 
+import io.duroxide.agent.bootstrap.ProviderCall;
 import io.duroxide.agent.bootstrap.ProviderSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Timer;
@@ -112,22 +113,22 @@ public final class ProviderRecorder implements ProviderSink {
     }
 
     @Override
-    public void operation(String method, long durationNanos, Throwable error) {
-        String key = method == null ? "other" : method;
+    public void operation(ProviderCall call) {
+        String key = call.method == null ? "other" : call.method;
         Meters m = byMethod.get(key);
         if (m == null) {
             m = byMethod.computeIfAbsent(key, this::metersOf);
         }
-        boolean success = error == null;
+        boolean success = call.error == null;
         m.countStatus(success);
-        if (success && durationNanos == UNMEASURED) {
+        if (success && call.durationNanos == ProviderCall.UNMEASURED) {
             m.successUnsampled.increment();
             return;
         }
-        m.timer(success).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+        m.timer(success).record(Math.max(0, call.durationNanos), TimeUnit.NANOSECONDS);
         if (!success) {
-            String message = withMessages ? errorMessages.apply(metrics.messages.normalize(rootMessage(error))) : null;
-            m.error(new ErrorKey(ProviderErrors.classify(error), message)).increment();
+            String message = withMessages ? errorMessages.apply(metrics.messages.normalize(rootMessage(call.error))) : null;
+            m.error(new ErrorKey(ProviderErrors.classify(call.error), message)).increment();
         }
     }
 

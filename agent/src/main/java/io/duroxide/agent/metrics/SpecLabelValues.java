@@ -1,6 +1,10 @@
 package io.duroxide.agent.metrics;
 
-/** Maps the engine's enum names to the fixed label values of the telemetry spec. */
+/**
+ * The one place that maps the engine's values to the fixed label values of the telemetry spec. The events of the
+ * bootstrap package carry the engine's enums by their constant names (the agent cannot link the engine's types: an
+ * engine may be loaded by a class loader the agent does not see); the recorders pass those names here.
+ */
 public final class SpecLabelValues {
     private SpecLabelValues() {}
 
@@ -20,6 +24,11 @@ public final class SpecLabelValues {
             default:
                 return "other";
         }
+    }
+
+    /** Whether the {@code TurnOutcome} name is the end of an execution that continues as new. */
+    public static boolean continuesAsNew(String outcome) {
+        return "CONTINUED_AS_NEW".equals(outcome);
     }
 
     /** The completion status of a turn outcome, or null when the turn did not end the orchestration. */
@@ -102,30 +111,46 @@ public final class SpecLabelValues {
         }
     }
 
-    // activity outcomes, in index order
-    public static final String[] ACTIVITY_OUTCOMES = {"success", "app_error", "infra_error", "timeout", "retry", "cancelled"};
-    public static final int SUCCESS = 0;
-    public static final int RETRY_OUTCOME = 4;
+    /** The activity {@code outcome} label values; the ordinal indexes the recorder's meters. */
+    public enum ActivityOutcomeLabel {
+        SUCCESS("success"),
+        APP_ERROR("app_error"),
+        INFRA_ERROR("infra_error"),
+        TIMEOUT("timeout"),
+        RETRY("retry"),
+        CANCELLED("cancelled");
 
-    /** Index into {@link #ACTIVITY_OUTCOMES}; failureType null = success. */
-    public static int activityOutcome(String failureType, boolean willRetry) {
+        public final String label;
+
+        ActivityOutcomeLabel(String label) {
+            this.label = label;
+        }
+    }
+
+    /** The outcome of an attempt from its {@code ActivityOutcome.FailureType} name; null = success. */
+    public static ActivityOutcomeLabel activityOutcome(String failureType, boolean willRetry) {
         if (failureType == null) {
-            return SUCCESS;
+            return ActivityOutcomeLabel.SUCCESS;
         }
         if (willRetry) {
-            return RETRY_OUTCOME;
+            return ActivityOutcomeLabel.RETRY;
         }
         switch (failureType) {
             case "APPLICATION_ERROR":
-                return 1;
+                return ActivityOutcomeLabel.APP_ERROR;
             case "TIMEOUT":
-                return 3;
+                return ActivityOutcomeLabel.TIMEOUT;
             case "CANCELLED":
-                return 5;
+                return ActivityOutcomeLabel.CANCELLED;
             case "INFRASTRUCTURE_ERROR":
             default:
-                return 2;
+                return ActivityOutcomeLabel.INFRA_ERROR;
         }
+    }
+
+    /** Whether an attempt with this {@code FailureType} name counts as an activity error: a failure, not a cancellation. */
+    public static boolean isActivityError(String failureType) {
+        return failureType != null && !"CANCELLED".equals(failureType);
     }
 
     /** The activity error's {@code error_type}: from the failure kind when known, else from the outcome type. */

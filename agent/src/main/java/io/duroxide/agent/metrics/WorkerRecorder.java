@@ -1,7 +1,8 @@
 package io.duroxide.agent.metrics;
 
-import io.duroxide.agent.Log;
+import io.duroxide.agent.bootstrap.WorkerLoop;
 import io.duroxide.agent.bootstrap.WorkerSink;
+import io.duroxide.agent.config.Log;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -191,29 +192,29 @@ public final class WorkerRecorder implements WorkerSink {
     }
 
     @Override
-    public void started(Object loop, String workerType, String workerId, int slots, Object provider) {
-        Worker w = worker(workerType, workerId, slots);
-        w.slots = slots;
-        w.loop = new WeakReference<>(loop);
-        w.provider = new WeakReference<>(provider);
+    public void started(WorkerLoop loop) {
+        Worker w = worker(loop.workerType, loop.workerId, loop.slots);
+        w.slots = loop.slots;
+        w.loop = new WeakReference<>(loop.loop);
+        w.provider = new WeakReference<>(loop.provider);
     }
 
     @Override
-    public void stopped(Object loop, String workerType, String workerId) {
-        ConcurrentHashMap<String, Worker> m = map(workerType);
-        Worker w = m.remove(workerId == null ? LabelLimiter.NONE : workerId);
+    public void stopped(WorkerLoop loop) {
+        ConcurrentHashMap<String, Worker> m = map(loop.workerType);
+        Worker w = m.remove(loop.workerId == null ? LabelLimiter.NONE : loop.workerId);
         if (w != null && !m.containsValue(w)) {
             w.unregister();
         }
     }
 
     @Override
-    public void processed(Object loop, String workerType, String workerId, int slots, long durationNanos) {
-        Worker w = worker(workerType, workerId, slots);
+    public void processed(WorkerLoop loop) {
+        Worker w = worker(loop.workerType, loop.workerId, loop.slots);
         w.processed.increment();
-        w.busyNanos.add(Math.max(0, durationNanos));
-        if (w.loop.get() == null && loop != null) {
-            w.loop = new WeakReference<>(loop);
+        w.busyNanos.add(Math.max(0, loop.itemNanos));
+        if (w.loop.get() == null && loop.loop != null) {
+            w.loop = new WeakReference<>(loop.loop);
         }
     }
 

@@ -11,26 +11,25 @@ import org.junit.jupiter.api.Test;
 class BridgeHoldTest {
     private final List<String> seen = Collections.synchronizedList(new ArrayList<>());
 
-    private final ProviderSink providerSink = (method, nanos, error) -> seen.add("provider " + method);
+    private final ProviderSink providerSink = call -> seen.add("provider " + call.method);
 
-    private final ActivitySink activitySink = (instanceId, executionId, name, attempt, failureType, willRetry, failureKind,
-            errorType, errorCode, retryable, errorMessage, durationNanos) -> seen.add("activity " + instanceId + "/" + executionId
-            + " " + name + " " + failureType + " " + durationNanos);
+    private final ActivitySink activitySink =
+            attempt -> seen.add("activity " + attempt.activityName + " " + attempt.failureType + " " + attempt.durationNanos);
 
     private final WorkerSink workerSink = new WorkerSink() {
         @Override
-        public void started(Object loop, String workerType, String workerId, int slots, Object provider) {
-            seen.add("started " + workerId);
+        public void started(WorkerLoop loop) {
+            seen.add("started " + loop.workerId);
         }
 
         @Override
-        public void stopped(Object loop, String workerType, String workerId) {
-            seen.add("stopped " + workerId);
+        public void stopped(WorkerLoop loop) {
+            seen.add("stopped " + loop.workerId);
         }
 
         @Override
-        public void processed(Object loop, String workerType, String workerId, int slots, long durationNanos) {
-            seen.add("processed " + workerId);
+        public void processed(WorkerLoop loop) {
+            seen.add("processed " + loop.workerId);
         }
     };
 
@@ -44,15 +43,34 @@ class BridgeHoldTest {
     }
 
     private static void providerCall(String method) {
-        Bridge.providerExit(Bridge.providerEnter(), method, null);
+        TestEvents.providerCallThroughBridge(method, null);
+    }
+
+    /** What the loop advice does: the thread's own event, filled and handed on. */
+    private static WorkerLoop loop(String workerId) {
+        WorkerLoop e = WorkerLoop.begin();
+        e.workerType = "orchestration";
+        e.workerId = workerId;
+        e.slots = 1;
+        return e;
+    }
+
+    /** What the activity advice does: the thread's own event, filled and handed on. */
+    private static void attempt(String name, int retryAttempt, String failureType, long durationNanos) {
+        ActivityAttempt e = ActivityAttempt.begin();
+        e.activityName = name;
+        e.retryAttempt = retryAttempt;
+        e.failureType = failureType;
+        e.durationNanos = durationNanos;
+        Bridge.activityAttempted(e);
     }
 
     @Test
     void callsMadeBeforeTheSinksExistAreReplayedInOrderWhenTheBridgeOpens() {
         Bridge.hold(10_000);
-        Bridge.loopStarted(this, "orchestration", "w1", 1, null);
+        Bridge.loopStarted(loop("w1"));
         providerCall("fetch");
-        Bridge.processed(System.nanoTime(), this, "orchestration", "w1", 1);
+        Bridge.itemProcessed(loop("w1"));
         assertThat(seen).isEmpty();
 
         Bridge.provider = providerSink;
@@ -64,7 +82,7 @@ class BridgeHoldTest {
         assertThat(seen).containsExactly("started w1", "provider fetch", "processed w1", "provider ack");
 
         providerCall("commit");
-        Bridge.loopStopped(this, "orchestration", "w1");
+        Bridge.loopStopped(loop("w1"));
         assertThat(seen).endsWith("provider commit", "stopped w1");
     }
 
@@ -86,19 +104,18 @@ class BridgeHoldTest {
     }
 
     @Test
-    void activityAttemptsAreHeldWithTheEnginesDurationAndReplayed() {
+    void activityAttemptsAreHeldAsCopiesAndReplayedWithTheirOwnValues() {
         Bridge.hold(10_000);
-        Bridge.activityExit(2_500_000L, "i-1", 1L, "Charge", 0, null, false, null, null, null, false, null);
-        Bridge.activityExit(7_000L, "i-2", 3L, "Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.Declined", "DECLINED", true,
-                "no");
+        attempt("Charge", 0, null, 2_500_000L);
+        attempt("Charge", 1, "APPLICATION_ERROR", 7_000L); // the thread's event again: the first must have been copied
         Bridge.activity = activitySink;
         assertThat(seen).isEmpty();
 
         Bridge.open();
-        assertThat(seen).containsExactly("activity i-1/1 Charge null 2500000", "activity i-2/3 Charge APPLICATION_ERROR 7000");
+        assertThat(seen).containsExactly("activity Charge null 2500000", "activity Charge APPLICATION_ERROR 7000");
 
-        Bridge.activityExit(42L, "i-1", 1L, "Ship", 0, null, false, null, null, null, false, null);
-        assertThat(seen).endsWith("activity i-1/1 Ship null 42");
+        attempt("Ship", 0, null, 42L);
+        assertThat(seen).endsWith("activity Ship null 42");
     }
 
     @Test
@@ -131,13 +148,14 @@ class BridgeHoldTest {
             }
 
             @Override
-            public void operation(String method, long nanos, Throwable error) {
-                calls.add(method + (nanos == UNMEASURED ? " unmeasured" : " measured") + (error == null ? "" : " failed"));
+            public void operation(ProviderCall call) {
+                calls.add(call.method + (call.durationNanos == ProviderCall.UNMEASURED ? " unmeasured" : " measured")
+                        + (call.error == null ? "" : " failed"));
             }
         };
         Bridge.hold(10_000);
         providerCall("fetch"); // no sink yet: measured now, sampled when replayed
-        Bridge.providerExit(Bridge.providerEnter(), "ack", new IllegalStateException("busy"));
+        TestEvents.providerCallThroughBridge("ack", new IllegalStateException("busy"));
         Bridge.provider = unsampled;
         providerCall("renew"); // sink installed, bridge not open: decided at exit, held, not asked again
         Bridge.open();

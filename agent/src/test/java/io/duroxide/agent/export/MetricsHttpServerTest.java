@@ -2,7 +2,7 @@ package io.duroxide.agent.export;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.config.AgentConfig;
 import io.duroxide.agent.metrics.Metrics;
 import java.io.IOException;
 import java.io.InputStream;

@@ -2,12 +2,16 @@ package io.duroxide.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.bootstrap.ActivityAttempt;
+import io.duroxide.agent.bootstrap.TestEvents;
+import io.duroxide.agent.bootstrap.TurnCommitted;
+import io.duroxide.agent.config.AgentConfig;
 import io.micrometer.core.instrument.MockClock;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -28,8 +32,30 @@ class ExemplarsTest {
     }
 
     private static void end(OrchestrationRecorder r, String instanceId, long exec, String outcome, long nanos) {
-        r.turnCommitted(instanceId, "Order", "1.0.0", exec, "CLIENT", false, outcome, outcome.equals("FAILED") ? "APPLICATION" : null,
-                List.of("java.lang.IllegalStateException"), "boom", null, 3, 12, nanos, null);
+        TurnCommitted turn = new TurnCommitted();
+        turn.instanceId = instanceId;
+        turn.executionId = exec;
+        turn.orchestrationName = "Order";
+        turn.version = "1.0.0";
+        turn.initiatedBy = "CLIENT";
+        turn.outcome = outcome;
+        turn.failureKind = outcome.equals("FAILED") ? "APPLICATION" : null;
+        turn.failureClassChain = List.of("java.lang.IllegalStateException");
+        turn.failureMessage = "boom";
+        turn.turnCount = 3;
+        turn.historySize = 12;
+        turn.executionStartedAt = Instant.EPOCH;
+        turn.committedAt = Instant.EPOCH.plusNanos(nanos);
+        r.turnCommitted(turn);
+    }
+
+    private static ActivityAttempt attempt(String instanceId, long exec, int retryAttempt, String failureType,
+            String errorCode, long nanos) {
+        ActivityAttempt attempt = failureType == null ? TestEvents.succeeded("Charge", retryAttempt, nanos)
+                : TestEvents.failed("Charge", retryAttempt, failureType, false, "APPLICATION", "x.E", errorCode, false, "m", nanos);
+        attempt.instanceId = instanceId;
+        attempt.executionId = exec;
+        return attempt;
     }
 
     /** The exemplar written after the sample line that starts with {@code sample}, or null. */
@@ -71,8 +97,8 @@ class ExemplarsTest {
     void activityDurationBucketsAndErrorsCarryTheAttempt() {
         Metrics m = metrics();
         ActivityRecorder r = new ActivityRecorder(m);
-        r.attempt("order-7", 1, "Charge", 2, "APPLICATION_ERROR", false, "APPLICATION", "x.E", "DECLINED", false, "m", 30_000_000L);
-        r.attempt("order-8", 3, "Charge", 0, null, false, null, null, null, false, null, 3_000_000L);
+        r.attempt(attempt("order-7", 1, 2, "APPLICATION_ERROR", "DECLINED", 30_000_000L));
+        r.attempt(attempt("order-8", 3, 0, null, null, 3_000_000L));
         String now = seconds(clock.wallTime());
         String om = m.scrape(OPEN_METRICS);
         assertThat(exemplarOf(om, "duroxide_activity_duration_seconds_bucket{activity_name=\"Charge\",outcome=\"app_error\",le=\"0.05\"}"))
@@ -119,7 +145,7 @@ class ExemplarsTest {
     void switchedOffTheOpenMetricsScrapeHasNoExemplars() {
         Metrics m = metrics("DUROXIDE_METRICS_EXEMPLARS", "false");
         end(new OrchestrationRecorder(m, null), "order-9", 1, "FAILED", 7_000_000_000L);
-        new ActivityRecorder(m).attempt("order-9", 1, "Charge", 0, "APPLICATION_ERROR", false, "APPLICATION", "x.E", null, false, "m", 1);
+        new ActivityRecorder(m).attempt(attempt("order-9", 1, 0, "APPLICATION_ERROR", null, 1));
         String om = m.scrape(OPEN_METRICS);
         assertThat(om).contains("duroxide_orchestration_failures_total{").doesNotContain(" # {", "instance_id");
     }

@@ -1,8 +1,9 @@
 package io.duroxide.agent.metrics;
 
+import static io.duroxide.agent.bootstrap.TestEvents.loop;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.config.AgentConfig;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.provider.NewInstance;
@@ -34,8 +35,8 @@ class LockedWorkGaugesTest {
             store.createInstance(new NewInstance("a", new HistoryEvent.ExecutionStarted(System.currentTimeMillis(), "A",
                     "1.0", "1", InitiatedBy.CLIENT, null)));
             store.fetchOrchestrationItem(Duration.ofMinutes(1)).orElseThrow();
-            workers.started(new Object(), "orchestration", "orch-1", 2, store);
-            workers.started(new Object(), "activity", "work-1", 2, store);
+            workers.started(loop(new Object(), "orchestration", "orch-1", 2, store, 0));
+            workers.started(loop(new Object(), "activity", "work-1", 2, store, 0));
 
             workers.poll();
             Scrape s = Scrape.parse(m.scrape("text/plain"));
@@ -50,7 +51,7 @@ class LockedWorkGaugesTest {
             assertThat(age).isGreaterThanOrEqualTo(0.0).isEqualTo(workers.find("orchestration", "orch-1").oldestLockAgeSeconds());
             assertThat(store.lockedWork().orElseThrow().orchestratorOldestLockAge().toNanos() / 1e9).isGreaterThanOrEqualTo(age);
 
-            workers.stopped(null, "orchestration", "orch-1");
+            workers.stopped(loop(null, "orchestration", "orch-1", 0, null, 0));
             assertThat(Scrape.parse(m.scrape("text/plain")).series("duroxide_worker_locked_items")).hasSize(1);
         }
     }
@@ -59,7 +60,7 @@ class LockedWorkGaugesTest {
     void aProviderThatCannotTellGetsNoLockedWorkGauges() {
         Metrics m = metrics();
         WorkerRecorder workers = new WorkerRecorder(m);
-        workers.started(new Object(), "activity", "work-1", 2, providerWithoutLockedWork());
+        workers.started(loop(new Object(), "activity", "work-1", 2, providerWithoutLockedWork(), 0));
         workers.poll();
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.has("duroxide_worker_queue_depth", "worker_id", "work-1")).isTrue();

@@ -2,8 +2,16 @@ package io.duroxide.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.agent.AgentConfig;
+import io.duroxide.agent.config.AgentConfig;
+import static io.duroxide.agent.bootstrap.TestEvents.call;
+import static io.duroxide.agent.bootstrap.TestEvents.failed;
+import static io.duroxide.agent.bootstrap.TestEvents.loop;
+import static io.duroxide.agent.bootstrap.TestEvents.providerCallThroughBridge;
+import static io.duroxide.agent.bootstrap.TestEvents.succeeded;
+
 import io.duroxide.agent.bootstrap.Bridge;
+import io.duroxide.agent.bootstrap.TurnCommitted;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -20,9 +28,23 @@ class RecordersTest {
 
     private static void turn(OrchestrationRecorder r, String name, boolean starts, String outcome, String kind, int turns,
             long exec, String parent) {
-        r.turnCommitted("id-" + name, name, "1.0.0", exec, "CLIENT", starts, outcome, kind,
-                kind == null ? null : List.of("java.lang.IllegalStateException"),
-                "boom 42", null, turns, 12, 1_500_000_000L, parent);
+        TurnCommitted e = new TurnCommitted();
+        e.instanceId = "i-" + name;
+        e.executionId = exec;
+        e.orchestrationName = name;
+        e.version = "1.0.0";
+        e.initiatedBy = "CLIENT";
+        e.startsExecution = starts;
+        e.outcome = outcome;
+        e.failureKind = kind;
+        e.failureClassChain = kind == null ? null : List.of("java.lang.IllegalStateException");
+        e.failureMessage = "boom 42";
+        e.turnCount = turns;
+        e.historySize = 12;
+        e.executionStartedAt = Instant.parse("2026-01-01T00:00:00Z");
+        e.committedAt = e.executionStartedAt.plusMillis(1_500);
+        e.parentOrchestration = parent;
+        r.turnCommitted(e);
     }
 
     @Test
@@ -57,11 +79,11 @@ class RecordersTest {
     void activityOutcomesAndErrors() {
         Metrics m = metrics();
         ActivityRecorder r = new ActivityRecorder(m);
-        r.attempt("i-1", 1, "Charge", 0, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000);
-        r.attempt("i-1", 1, "Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000);
-        r.attempt("i-1", 1, "Charge", 2, null, false, null, null, null, false, null, 20_000_000);
-        r.attempt("i-1", 1, "Charge", 5, "TIMEOUT", false, "TIMEOUT", "t", null, true, "m", 2_000_000_000L);
-        r.attempt("i-1", 1, "Ship", 0, "CANCELLED", false, "CANCELLED", null, null, false, null, 1);
+        r.attempt(failed("Charge", 0, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000));
+        r.attempt(failed("Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000));
+        r.attempt(succeeded("Charge", 2, 20_000_000));
+        r.attempt(failed("Charge", 5, "TIMEOUT", false, "TIMEOUT", "t", null, true, "m", 2_000_000_000L));
+        r.attempt(failed("Ship", 0, "CANCELLED", false, "CANCELLED", null, null, false, null, 1));
         String text = m.scrape("text/plain");
         assertThat(text)
                 .contains("duroxide_activity_executions_total{activity_name=\"Charge\",outcome=\"retry\",retry_attempt=\"0\"} 1.0")
@@ -80,7 +102,7 @@ class RecordersTest {
         Metrics m = metrics("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100");
         ActivityRecorder r = new ActivityRecorder(m);
         for (int i = 0; i < 10_000; i++) {
-            r.attempt("i-1", 1, "act-" + i, 0, null, false, null, null, null, false, null, 1000);
+            r.attempt(succeeded("act-" + i, 0, 1000));
         }
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.labelValues("duroxide_activity_executions_total", "activity_name")).hasSize(101).contains("other");
@@ -92,10 +114,10 @@ class RecordersTest {
         Metrics m = metrics("DUROXIDE_METRICS_SAMPLE_RATE", "0.1");
         ActivityRecorder r = new ActivityRecorder(m);
         for (int i = 0; i < 10_000; i++) {
-            r.attempt("i-1", 1, "A", 0, null, false, null, null, null, false, null, 1000);
+            r.attempt(succeeded("A", 0, 1000));
         }
         for (int i = 0; i < 100; i++) {
-            r.attempt("i-1", 1, "A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "m", 1000);
+            r.attempt(failed("A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "m", 1000));
         }
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.sum("duroxide_activity_executions_total", "outcome", "success")).isEqualTo(10_000);
@@ -107,9 +129,9 @@ class RecordersTest {
     void providerOperationsAndErrors() {
         Metrics m = metrics();
         ProviderRecorder r = new ProviderRecorder(m);
-        r.operation("fetchActivity", 1_000_000, null);
-        r.operation("commitTurn", 3_000_000, new io.duroxide.provider.LockLostException("commitTurn", "lost"));
-        r.operation("commitTurn", 3_000_000, new RuntimeException(new java.sql.SQLException("busy", "57014")));
+        r.operation(call("fetchActivity", 1_000_000, null));
+        r.operation(call("commitTurn", 3_000_000, new io.duroxide.provider.LockLostException("commitTurn", "lost")));
+        r.operation(call("commitTurn", 3_000_000, new RuntimeException(new java.sql.SQLException("busy", "57014"))));
         String text = m.scrape("text/plain");
         assertThat(text)
                 .contains("duroxide_provider_operations_total{operation=\"fetch\",status=\"success\"} 1.0")
@@ -123,7 +145,7 @@ class RecordersTest {
         Bridge.provider = r;
         try {
             for (int i = 0; i < calls; i++) {
-                Bridge.providerExit(Bridge.providerEnter(), method, error);
+                providerCallThroughBridge(method, error);
             }
         } finally {
             Bridge.provider = null;
@@ -149,9 +171,9 @@ class RecordersTest {
     void providerMethodsOfOneOperationShareItsCounter() {
         Metrics m = metrics();
         ProviderRecorder r = new ProviderRecorder(m);
-        r.operation("fetchActivity", 1000, null);
-        r.operation("fetchOrchestrationItem", 1000, null);
-        r.operation("fetchOrchestrationItem", 1000, null);
+        r.operation(call("fetchActivity", 1000, null));
+        r.operation(call("fetchOrchestrationItem", 1000, null));
+        r.operation(call("fetchOrchestrationItem", 1000, null));
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.value("duroxide_provider_operations_total", "operation", "fetch", "status", "success")).isEqualTo(3);
         assertThat(s.value("duroxide_provider_operation_duration_seconds_count", "operation", "fetch", "status", "success")).isEqualTo(3);
@@ -170,8 +192,8 @@ class RecordersTest {
     void errorMessagesAreAnOptInLabelOnEverySeriesOfTheMetric() {
         Metrics m = metrics("DUROXIDE_METRICS_INCLUDE_ERROR_MESSAGES", "true");
         ActivityRecorder r = new ActivityRecorder(m);
-        r.attempt("i-1", 1, "A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "order 17 not found", 1000);
-        r.attempt("i-1", 1, "A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, null, 1000);
+        r.attempt(failed("A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "order 17 not found", 1000));
+        r.attempt(failed("A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, null, 1000));
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.labelValues("duroxide_activity_errors_total", "error_message")).containsExactlyInAnyOrder("order <n> not found", "none");
     }
@@ -182,9 +204,9 @@ class RecordersTest {
         long[] clock = {0};
         WorkerRecorder w = new WorkerRecorder(m, () -> clock[0]);
         Object loop = new Object();
-        w.started(loop, "activity", "work-1", 4, null);
-        w.processed(loop, "activity", "work-1", 4, 500_000_000L);
-        w.processed(loop, "activity", "work-1", 4, 500_000_000L);
+        w.started(loop(loop, "activity", "work-1", 4, null, 0));
+        w.processed(loop(loop, "activity", "work-1", 4, null, 500_000_000L));
+        w.processed(loop(loop, "activity", "work-1", 4, null, 500_000_000L));
         w.poll();
         clock[0] += 1_000_000_000L;
         w.poll();
@@ -194,7 +216,7 @@ class RecordersTest {
         assertThat(s.value("duroxide_worker_items_processed_total", "worker_type", "activity", "worker_id", "work-1")).isEqualTo(2.0);
         assertThat(s.value("duroxide_worker_processing_rate", "worker_type", "activity", "worker_id", "work-1")).isZero();
         assertThat(s.has("duroxide_worker_queue_depth", "worker_id", "work-1")).isTrue();
-        w.stopped(loop, "activity", "work-1");
+        w.stopped(loop(loop, "activity", "work-1", 0, null, 0));
         Scrape after = Scrape.parse(m.scrape("text/plain"));
         assertThat(after.series("duroxide_worker_count")).isEmpty();
         assertThat(after.series("duroxide_worker_processing_rate")).isEmpty();
@@ -210,9 +232,9 @@ class RecordersTest {
         long[] clock = {0};
         WorkerRecorder w = new WorkerRecorder(m, () -> clock[0]);
         Object loop = new Object();
-        w.started(loop, "orchestration", "orch-1", 2, null);
+        w.started(loop(loop, "orchestration", "orch-1", 2, null, 0));
         for (int i = 0; i < 4_000; i++) { // the replayed calls of the time before the registry existed
-            w.processed(loop, "orchestration", "orch-1", 2, 1_000_000L);
+            w.processed(loop(loop, "orchestration", "orch-1", 2, null, 1_000_000L));
         }
         clock[0] += 5_000_000L;
         w.poll();
@@ -222,7 +244,7 @@ class RecordersTest {
                 .isEqualTo(4_000.0);
 
         for (int i = 0; i < 250; i++) {
-            w.processed(loop, "orchestration", "orch-1", 2, 1_000_000L);
+            w.processed(loop(loop, "orchestration", "orch-1", 2, null, 1_000_000L));
         }
         clock[0] += 5_000_000_000L;
         w.poll();
@@ -244,13 +266,13 @@ class RecordersTest {
         w.poll();
         clock[0] += 4_999_000_000L;
         Object loop = new Object();
-        w.started(loop, "activity", "work-2", 4, null);
-        w.processed(loop, "activity", "work-2", 4, 1_000_000L);
+        w.started(loop(loop, "activity", "work-2", 4, null, 0));
+        w.processed(loop(loop, "activity", "work-2", 4, null, 1_000_000L));
         clock[0] += 1_000_000L;
         w.poll();
         assertThat(Scrape.parse(m.scrape("text/plain")).series("duroxide_worker_processing_rate")).isEmpty();
-        w.processed(loop, "activity", "work-2", 4, 1_000_000L);
-        w.processed(loop, "activity", "work-2", 4, 1_000_000L);
+        w.processed(loop(loop, "activity", "work-2", 4, null, 1_000_000L));
+        w.processed(loop(loop, "activity", "work-2", 4, null, 1_000_000L));
         clock[0] += 2_000_000_000L;
         w.poll();
         assertThat(Scrape.parse(m.scrape("text/plain")).value("duroxide_worker_processing_rate",

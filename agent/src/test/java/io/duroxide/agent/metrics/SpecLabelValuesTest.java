@@ -2,6 +2,11 @@ package io.duroxide.agent.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duroxide.history.FailureKind;
+import io.duroxide.history.InitiatedBy;
+import io.duroxide.runtime.ActivityOutcome;
+import io.duroxide.runtime.TurnOutcome;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -26,13 +31,13 @@ class SpecLabelValuesTest {
 
     @Test
     void activityOutcomes() {
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome(null, false)]).isEqualTo("success");
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome("APPLICATION_ERROR", true)]).isEqualTo("retry");
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome("TIMEOUT", true)]).isEqualTo("retry");
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome("APPLICATION_ERROR", false)]).isEqualTo("app_error");
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome("INFRASTRUCTURE_ERROR", false)]).isEqualTo("infra_error");
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome("TIMEOUT", false)]).isEqualTo("timeout");
-        assertThat(SpecLabelValues.ACTIVITY_OUTCOMES[SpecLabelValues.activityOutcome("CANCELLED", false)]).isEqualTo("cancelled");
+        assertThat(SpecLabelValues.activityOutcome(null, false).label).isEqualTo("success");
+        assertThat(SpecLabelValues.activityOutcome("APPLICATION_ERROR", true).label).isEqualTo("retry");
+        assertThat(SpecLabelValues.activityOutcome("TIMEOUT", true).label).isEqualTo("retry");
+        assertThat(SpecLabelValues.activityOutcome("APPLICATION_ERROR", false).label).isEqualTo("app_error");
+        assertThat(SpecLabelValues.activityOutcome("INFRASTRUCTURE_ERROR", false).label).isEqualTo("infra_error");
+        assertThat(SpecLabelValues.activityOutcome("TIMEOUT", false).label).isEqualTo("timeout");
+        assertThat(SpecLabelValues.activityOutcome("CANCELLED", false).label).isEqualTo("cancelled");
         assertThat(SpecLabelValues.activityErrorType("INFRASTRUCTURE_ERROR", "CONFIGURATION")).isEqualTo("config_error");
         assertThat(SpecLabelValues.activityErrorType("APPLICATION_ERROR", "APPLICATION")).isEqualTo("app_error");
         assertThat(SpecLabelValues.activityErrorType("TIMEOUT", null)).isEqualTo("timeout");
@@ -62,5 +67,27 @@ class SpecLabelValuesTest {
         assertThat(SpecLabelValues.providerOperation("listInstances")).isEqualTo("query");
         assertThat(SpecLabelValues.providerOperation("instanceWork")).isEqualTo("query");
         assertThat(SpecLabelValues.providerOperation("somethingNew")).isEqualTo("other");
+    }
+
+    /**
+     * The events carry the engine's enums by name and this mapping switches on those names: a constant renamed or
+     * added in the engine must not fall through to a default label unnoticed.
+     */
+    @Test
+    void everyEngineEnumConstantHasItsOwnLabel() {
+        assertThat(Arrays.stream(InitiatedBy.values()).map(i -> SpecLabelValues.initiatedBy(i.name())))
+                .containsExactly("client", "suborchestration", "continueAsNew", "signal");
+        assertThat(Arrays.stream(TurnOutcome.values()).map(o -> o.name() + "=" + SpecLabelValues.completionStatus(o.name())
+                        + (SpecLabelValues.continuesAsNew(o.name()) ? " continues as new" : "")))
+                .containsExactly("CONTINUES=null", "SUSPENDED=null", "COMPLETED=success", "FAILED=failed",
+                        "CANCELLED=cancelled", "CONTINUED_AS_NEW=null continues as new");
+        assertThat(Arrays.stream(ActivityOutcome.FailureType.values())
+                        .map(t -> SpecLabelValues.activityOutcome(t.name(), false).label + "/" + SpecLabelValues.isActivityError(t.name())))
+                .containsExactly("app_error/true", "infra_error/true", "timeout/true", "cancelled/false");
+        assertThat(Arrays.stream(FailureKind.values()).map(k -> SpecLabelValues.orchestrationErrorType(k.name())
+                        + "/" + SpecLabelValues.activityErrorType(null, k.name())))
+                .containsExactly("app_error/app_error", "timeout/timeout", "app_error/cancelled",
+                        "nondeterminism/infrastructure_error", "config_error/config_error",
+                        "infrastructure_error/infrastructure_error", "infrastructure_error/infrastructure_error");
     }
 }

@@ -39,8 +39,6 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@link #render}: the registry renders the text exposition (what the endpoint does per request);</li>
- *   <li>{@link #renderOpenMetrics}: the same in OpenMetrics, as Prometheus asks for it, with an exemplar on every
- *       bucket and error counter that had an observation (every series here: exemplars are on by default);</li>
  *   <li>{@link #http}: one GET of the agent's HTTP endpoint on 127.0.0.1, body read completely.</li>
  * </ul>
  *
@@ -70,7 +68,7 @@ public class ScrapeBenchmark {
         long metaBefore = metaspaceUsed();
         agentLoader = new URLClassLoader(new URL[] {Path.of(AgentJar.PATH).toUri().toURL()}, ClassLoader.getPlatformClassLoader());
         MethodHandles.Lookup lookup = MethodHandles.publicLookup();
-        Class<?> configType = agentLoader.loadClass("io.duroxide.agent.AgentConfig");
+        Class<?> configType = agentLoader.loadClass("io.duroxide.agent.config.AgentConfig");
         Class<?> metricsType = agentLoader.loadClass("io.duroxide.agent.metrics.Metrics");
         Class<?> recorderType = agentLoader.loadClass("io.duroxide.agent.metrics.ActivityRecorder");
         // the caps are raised so that every name becomes its own series (the default cap would fold them into "other")
@@ -78,9 +76,16 @@ public class ScrapeBenchmark {
                 .invoke((String) null, Map.of("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100000", "DUROXIDE_METRICS_MAX_ACTIVITY_NAMES", "100000"), Map.of());
         metrics = lookup.findConstructor(metricsType, MethodType.methodType(void.class, configType)).invoke(config);
         Object recorder = lookup.findConstructor(recorderType, MethodType.methodType(void.class, metricsType)).invoke(metrics);
-        MethodHandle attempt = lookup.findVirtual(recorderType, "attempt", MethodType.methodType(void.class, String.class, long.class,
-                String.class, int.class, String.class, boolean.class, String.class, String.class, String.class, boolean.class, String.class,
-                long.class));
+        Class<?> attemptType = agentLoader.loadClass("io.duroxide.agent.bootstrap.ActivityAttempt");
+        MethodHandle record = lookup.findVirtual(recorderType, "attempt", MethodType.methodType(void.class, attemptType));
+        Object attempt = attemptType.getConstructor().newInstance();
+        MethodHandle activityName = lookup.findSetter(attemptType, "activityName", String.class);
+        MethodHandle durationNanos = lookup.findSetter(attemptType, "durationNanos", long.class);
+        MethodHandle failureType = lookup.findSetter(attemptType, "failureType", String.class);
+        MethodHandle failureKind = lookup.findSetter(attemptType, "failureKind", String.class);
+        MethodHandle errorType = lookup.findSetter(attemptType, "errorType", String.class);
+        MethodHandle instanceId = lookup.findSetter(attemptType, "instanceId", String.class);
+        lookup.findSetter(attemptType, "executionId", long.class).invoke(attempt, 1L);
         scrape = lookup.findVirtual(metricsType, "scrape", MethodType.methodType(String.class, String.class));
 
         int names = 0;
@@ -88,10 +93,18 @@ public class ScrapeBenchmark {
         while (series < TARGET_SERIES) {
             for (int i = 0; i < 10; i++, names++) {
                 String name = "bench::Activity" + names;
-                attempt.invoke(recorder, "bench-" + names, 1L, name, 0, (String) null, false, (String) null, (String) null, (String) null, false, (String) null,
-                        1_000_000L * (names % 500));
-                attempt.invoke(recorder, "bench-" + names, 1L, name, 0, "APPLICATION_ERROR", false, "APPLICATION", "java.lang.IllegalStateException",
-                        (String) null, false, (String) null, 2_000_000L);
+                activityName.invoke(attempt, name);
+                instanceId.invoke(attempt, "bench-" + names);
+                durationNanos.invoke(attempt, 1_000_000L * (names % 500));
+                failureType.invoke(attempt, (String) null);
+                failureKind.invoke(attempt, (String) null);
+                errorType.invoke(attempt, (String) null);
+                record.invoke(recorder, attempt); // a success
+                durationNanos.invoke(attempt, 2_000_000L);
+                failureType.invoke(attempt, "APPLICATION_ERROR");
+                failureKind.invoke(attempt, "APPLICATION");
+                errorType.invoke(attempt, "java.lang.IllegalStateException");
+                record.invoke(recorder, attempt); // a failure
             }
             series = countSeries(render());
         }
@@ -122,11 +135,6 @@ public class ScrapeBenchmark {
     @Benchmark
     public String render() throws Throwable {
         return (String) scrape.invoke(metrics, "text/plain");
-    }
-
-    @Benchmark
-    public String renderOpenMetrics() throws Throwable {
-        return (String) scrape.invoke(metrics, "application/openmetrics-text; version=1.0.0; charset=utf-8");
     }
 
     @Benchmark
