@@ -7,6 +7,7 @@ import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
@@ -86,7 +87,7 @@ public abstract class LargePayloadValidation extends ProviderValidation {
 
         InstanceStatus status = provider.getInstance("\u00fcnic\u00f6de-\ud83d\ude80").orElseThrow();
         assertThat(status.customStatus()).isEqualTo(text);
-        assertThat(status.failure()).isEqualTo(failure);
+        assertThat(status.failure()).isEqualTo(ApiFailures.toApi(failure));
         assertThat(provider.readHistory(status.instanceId(), 1).get(1)).isEqualTo(raised);
     }
 

@@ -9,6 +9,7 @@ import static io.duroxide.provider.validation.ValidationSupport.now;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
@@ -150,7 +151,7 @@ public abstract class PoisonValidation extends ProviderValidation {
         FailureDetails poison = FailureDetails.of(FailureKind.POISON, "Poison", "delivered too often", false);
         provider.commitTurn(item.lockToken(), Turn.consuming(item).failed(poison).build());
         assertThat(provider.getInstance("a").orElseThrow().status()).isEqualTo(RuntimeStatus.FAILED);
-        assertThat(provider.getInstance("a").orElseThrow().failure()).isEqualTo(poison);
+        assertThat(provider.getInstance("a").orElseThrow().failure()).isEqualTo(ApiFailures.toApi(poison));
         assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(0, 0));
         assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
     }
