@@ -4,6 +4,8 @@ import io.duroxide.api.Registry;
 import io.duroxide.history.AttemptRun;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
+import io.duroxide.observe.ActivityInvocation;
+import io.duroxide.observe.ActivityOutcome;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockLostException;
@@ -21,7 +23,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /** Fetches activity attempts, runs them through the {@link ActivityInvoker} and reports their results. */
-public final class ActivityWorker extends DispatcherLoop<ActivityLease> {
+final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     private static final System.Logger LOG = System.getLogger(ActivityWorker.class.getName());
     /**
      * At least one attempt leased ahead of the idle slots: a slot that finishes starts the next attempt at
