@@ -41,10 +41,10 @@ public final class DuroxideRuntime implements AutoCloseable {
         JsonConverter json = JsonConverter.DEFAULT;
         LockRenewals renewals = new LockRenewals(scheduler, options.renewalTick());
         InstanceEndings endings = new InstanceEndings();
-        this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
-                options, renewals, orchestrationWakeup, activityWakeup, endings);
         ActivityInvoker invoker = new ActivityInvoker(registry, json, options.maxDeliveryAttempts(), timedActivities, () -> closed);
         this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup);
+        this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
+                options, renewals, orchestrationWakeup, activityWakeup, endings, worker);
         this.client = new DuroxideClient(provider, orchestrationWakeup::signal, endings,
                 new UnknownOrchestrations(registry, rejectUnknownOrchestrations, options));
     }

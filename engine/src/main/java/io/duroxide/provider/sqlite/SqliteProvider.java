@@ -72,10 +72,15 @@ public final class SqliteProvider implements Provider {
     private static final String INSERT_MESSAGE = "INSERT INTO orchestrator_queue(instance_id, execution_id,"
             + " message_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, 0, ?)";
 
+    /**
+     * The instance with ready messages that was created first (messages of an instance that does not exist
+     * first of all, to be dropped): under a burst, instances that have started finish before newer ones take
+     * their turns, and a new instance waits only for older ones that have work ready, which all end.
+     */
     private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q"
-            + " WHERE q.visible_at <= ?"
+            + " LEFT JOIN instances i ON i.instance_id = q.instance_id WHERE q.visible_at <= ?"
             + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
-            + " ORDER BY q.visible_at, q.id LIMIT 1";
+            + " ORDER BY i.created_at, q.visible_at, q.id LIMIT 1";
     /** The instance and current execution of the oldest ready message, in one statement. */
     private static final String PICK_INSTANCE_WITH_EXECUTION = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"

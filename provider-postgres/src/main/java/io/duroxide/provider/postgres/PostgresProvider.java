@@ -97,14 +97,19 @@ public final class PostgresProvider implements Provider {
 
     private static final String READY_MESSAGE = " q.visible_at <= now() AND NOT EXISTS (SELECT 1 FROM instance_locks l"
             + " WHERE l.instance_id = q.instance_id AND l.locked_until > now())";
-    /** The instance (row-locked, skipping those other fetchers hold) and current execution of the oldest ready message. */
+    /**
+     * The instance (row-locked, skipping those other fetchers hold) and current execution with ready messages
+     * that was created first: under a burst, instances that have started finish before newer ones take their
+     * turns (completions come steadily instead of all at the end of the drain), and a new instance waits only
+     * for older ones that have work ready, which all end.
+     */
     private static final String PICK_INSTANCE = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
             + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
             + " e.execution_id, e.initiated_by, e.started_at, e.turn_count"
             + " FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
             + " LEFT JOIN executions e ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
-            + " WHERE" + READY_MESSAGE + " ORDER BY q.visible_at, q.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
+            + " WHERE" + READY_MESSAGE + " ORDER BY i.created_at, q.visible_at, q.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
     private static final String DELETE_ORPHANS = "DELETE FROM orchestrator_queue q WHERE q.visible_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = q.instance_id) RETURNING q.instance_id";
     private static final String ORCHESTRATOR_NEXT_DUE = "SELECT extract(epoch FROM least("
