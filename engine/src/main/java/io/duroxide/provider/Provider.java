@@ -38,7 +38,11 @@ public interface Provider extends AutoCloseable {
     /** Enqueues a client message (event, cancel, suspend, resume) for an existing instance. */
     void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt) throws InstanceNotFoundException;
 
-    /** Locks the instance with the oldest visible message and returns its state, or empty when idle. */
+    /**
+     * Locks, among the instances with visible messages, the one created first, and returns its state, or empty
+     * when idle. Created first, not oldest message first: under a burst an instance that has started finishes
+     * before newer ones take its turns, and a new instance waits only for older ones with work ready.
+     */
     Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout);
 
     /**
@@ -46,7 +50,7 @@ public interface Provider extends AutoCloseable {
      * the same as one {@link #fetchOrchestrationItem} would return. A provider that can lock several
      * in one transaction should override this.
      *
-     * @return between 0 and {@code max} work items, oldest message first
+     * @return between 0 and {@code max} work items, in the order of {@link #fetchOrchestrationItem}
      */
     default List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
         return fetchEach(max, () -> fetchOrchestrationItem(lockTimeout));

@@ -81,7 +81,7 @@ public final class SqliteProvider implements Provider {
             + " LEFT JOIN instances i ON i.instance_id = q.instance_id WHERE q.visible_at <= ?"
             + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
             + " ORDER BY i.created_at, q.visible_at, q.id LIMIT 1";
-    /** The instance and current execution of the oldest ready message, in one statement. */
+    /** The instance and current execution of the instance {@link #PICK_INSTANCE} picks, in one statement. */
     private static final String PICK_INSTANCE_WITH_EXECUTION = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
             + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
@@ -367,7 +367,7 @@ public final class SqliteProvider implements Provider {
                 }
             }
             if (instance == null) {
-                // Either nothing is ready, or the oldest ready message belongs to an instance that does not exist.
+                // Either nothing is ready, or the first ready message belongs to an instance that does not exist.
                 String orphan = tx.queryString(PICK_INSTANCE, now, now);
                 if (orphan == null) {
                     return null;

@@ -10,6 +10,7 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
@@ -41,6 +42,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -51,10 +53,11 @@ import java.util.UUID;
  * <ul>
  *   <li><b>Schema.</b> {@link #open(PostgresOptions)} creates the configured schema and its tables on
  *       first use, or migrates them, under an advisory lock (runtimes starting together migrate once).
- *   <li><b>Queues.</b> A fetch locks the {@code instances} row of the oldest ready message with
- *       {@code FOR UPDATE SKIP LOCKED}, then takes the instance lock row; activity work items are
- *       claimed with {@code FOR UPDATE SKIP LOCKED} too. Concurrent fetchers therefore never wait for
- *       each other: each takes the next instance nobody else is taking.
+ *   <li><b>Queues.</b> A fetch locks the {@code instances} rows of the instances with ready messages that
+ *       were created first with {@code FOR UPDATE SKIP LOCKED}, then takes their lock rows; activity work
+ *       items are claimed with {@code FOR UPDATE SKIP LOCKED} too. Concurrent fetchers therefore never wait for
+ *       each other: each takes the next instances nobody else is taking. A batch (several instances, work
+ *       items or results) costs a few set-based statements, not a few per item ({@link PostgresBatches}).
  *   <li><b>Time.</b> Lock expiry, renewal and visibility are computed by the database ({@code now()}
  *       of the fetching transaction), so hosts with skewed clocks agree about who holds a lock. Timer
  *       messages carry the absolute time the engine chose.
@@ -85,7 +88,7 @@ public final class PostgresProvider implements Provider {
      * the column existed) counts as just renewed.
      */
     private static final String AGE_MS = "(extract(epoch FROM now() - min(coalesce(locked_at, now()))) * 1000)::bigint";
-    private static final SqlRows.TimeColumn TIME = PostgresProvider::instant;
+    static final SqlRows.TimeColumn TIME = PostgresProvider::instant;
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
             + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
@@ -160,10 +163,6 @@ public final class PostgresProvider implements Provider {
             + " item_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, now(), 0, now())";
 
     private static final String READY_WORK_ITEM = " visible_at <= now() AND (lock_token IS NULL OR locked_until <= now())";
-    private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?, locked_until = now() + ?" + MS
-            + ", locked_at = now(), attempt_count = attempt_count + 1 WHERE id = (SELECT id FROM worker_queue WHERE" + READY_WORK_ITEM
-            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-            + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM worker_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM worker_queue WHERE lock_token IS NOT NULL)) - clock_timestamp()) * 1000";
@@ -349,7 +348,7 @@ public final class PostgresProvider implements Provider {
     // ---------------------------------------------------------------- orchestrator queue
 
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
-    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
+    record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
             List<HistoryRow> history) {}
 
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
@@ -357,20 +356,42 @@ public final class PostgresProvider implements Provider {
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
+        return lockInstances("fetchOrchestrationItem", lockTimeout, 1).stream().findFirst();
+    }
+
+    @Override
+    public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
+        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
+    }
+
+    /**
+     * Locks up to {@code max} instances in one transaction of three statements ({@link PostgresBatches});
+     * when none is ready, the single-instance path drops orphaned messages and says when work is next due.
+     */
+    private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         if (listener.listening() && orchestratorGate.isIdle()) {
-            return Optional.empty();
+            return List.of();
         }
         long generation = orchestratorGate.generation();
-        Fetched<Locked> fetched = db.writeVolatile("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
-        Locked locked = fetched.work();
-        if (locked == null) {
+        Fetched<List<Locked>> fetched = db.writeVolatile(operation, tx -> {
+            List<Locked> batch = PostgresBatches.lockInstances(tx, timeout, max);
+            if (!batch.isEmpty()) {
+                return new Fetched<>(batch, null);
+            }
+            Fetched<Locked> one = lockNextInstance(tx, timeout);
+            return new Fetched<>(one.work() == null ? List.of() : List.of(one.work()), one.nextDue());
+        });
+        if (fetched.work().isEmpty()) {
             orchestratorGate.idle(generation, fetched.nextDue());
-            return Optional.empty();
+            return List.of();
         }
         orchestratorGate.busy();
-        return Optional.of(SqlRows.workItem(locked.token(), locked.instance(), locked.execution(), locked.messages(),
-                locked.history()));
+        return fetched.work().stream().map(l -> SqlRows.workItem(l.token(), l.instance(), l.execution(), l.messages(),
+                l.history())).toList();
     }
 
     private Fetched<Locked> lockNextInstance(Tx tx, long timeout) throws SQLException {
@@ -543,46 +564,41 @@ public final class PostgresProvider implements Provider {
 
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
+        return leaseActivities("fetchActivity", lockTimeout, 1).stream().findFirst();
+    }
+
+    @Override
+    public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
+        return leaseActivities("fetchActivities", lockTimeout, max);
+    }
+
+    /** Leases up to {@code max} work items in one statement; unreadable ones fail their task in the same transaction. */
+    private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         if (listener.listening() && activityGate.isIdle()) {
-            return Optional.empty();
+            return List.of();
         }
         long generation = activityGate.generation();
-        Fetched<ActivityLease> fetched = db.writeVolatile("fetchActivity", tx -> {
-            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
-                String token = token();
-                long id;
-                String instanceId;
-                long executionId;
-                int taskId;
-                String json;
-                int attempts;
-                try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, timeout).executeQuery()) {
-                    if (!rs.next()) {
-                        return new Fetched<ActivityLease>(null, nextDue(tx, ACTIVITY_NEXT_DUE));
-                    }
-                    id = rs.getLong(1);
-                    instanceId = rs.getString(2);
-                    executionId = rs.getLong(3);
-                    taskId = rs.getInt(4);
-                    json = rs.getString(5);
-                    attempts = rs.getInt(6);
-                }
+        Fetched<List<ActivityLease>> fetched = db.writeVolatile(operation, tx -> {
+            List<ActivityLease> leases = new ArrayList<>();
+            for (PostgresBatches.RawWorkItem raw : PostgresBatches.leaseWorkItems(tx, timeout, max)) {
                 try {
-                    return new Fetched<>(new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts),
-                            null);
+                    leases.add(new ActivityLease(raw.token(), JSON.fromJson(raw.json(), ActivityWorkItem.class), raw.attempts()));
                 } catch (RuntimeException e) {
-                    failUnreadableWorkItem(tx, id, instanceId, executionId, taskId, e);
+                    failUnreadableWorkItem(tx, raw.id(), raw.instanceId(), raw.executionId(), raw.taskId(), e);
                 }
             }
-            return new Fetched<ActivityLease>(null, Duration.ZERO);
+            return new Fetched<>(leases, leases.isEmpty() ? nextDue(tx, ACTIVITY_NEXT_DUE) : null);
         });
-        if (fetched.work() == null) {
+        if (fetched.work().isEmpty()) {
             activityGate.idle(generation, fetched.nextDue());
-            return Optional.empty();
+            return List.of();
         }
         activityGate.busy();
-        return Optional.of(fetched.work());
+        return fetched.work();
     }
 
     /**
@@ -612,6 +628,20 @@ public final class PostgresProvider implements Provider {
             return null;
         });
         orchestratorWork();
+    }
+
+    /** All results in one transaction: one statement removes the work items still held, one batch enqueues their results. */
+    @Override
+    public Set<String> completeActivities(List<ActivityCompletion> completions) {
+        Objects.requireNonNull(completions, "completions");
+        if (completions.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> lost = db.write("completeActivities", tx -> PostgresBatches.completeWorkItems(tx, completions, INSERT_MESSAGE));
+        if (lost.size() < completions.size()) {
+            orchestratorWork();
+        }
+        return lost;
     }
 
     @Override
