@@ -30,10 +30,8 @@ import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import io.duroxide.provider.postgres.PostgresDatabase.Tx;
 import java.lang.System.Logger.Level;
-import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -134,33 +132,14 @@ public final class PostgresProvider implements Provider {
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
     /**
-     * Releases the lock the token names, after row-locking its instance: the order fetches lock in
-     * (instance row, then lock row), so a commit and a fetch taking over an expired lock cannot deadlock.
-     * No row back means the lock is no longer held by the token.
+     * Passes the lock the token names to a token nobody holds, until now() plus a delay, after row-locking its
+     * instance: the order fetches lock in (instance row, then lock row), so this and a fetch taking over an
+     * expired lock cannot deadlock. No row back means the lock is no longer held by the token.
      */
-    private static final String HELD_INSTANCE = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
-            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)";
-    private static final String RELEASE_HELD_LOCK = HELD_INSTANCE
-            + " DELETE FROM instance_locks l USING held h WHERE l.instance_id = h.instance_id AND l.lock_token = ?"
-            + " RETURNING l.instance_id";
-    /** Like {@link #RELEASE_HELD_LOCK}, but passes the lock to a token nobody holds, until now() plus a delay. */
-    private static final String HOLD_HELD_LOCK = HELD_INSTANCE
+    private static final String HOLD_HELD_LOCK = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
+            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)"
             + " UPDATE instance_locks l SET lock_token = ?, locked_until = now() + ?" + MS
             + " FROM held h WHERE l.instance_id = h.instance_id AND l.lock_token = ? RETURNING l.instance_id";
-    private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
-            + " history_size = history_size + ?, status = ?,"
-            + " completed_at = CASE WHEN ? THEN now() ELSE completed_at END"
-            + " WHERE instance_id = ? AND execution_id = ? RETURNING history_size";
-    private static final String INSERT_HISTORY = "INSERT INTO history(instance_id, execution_id, event_id, event_type,"
-            + " event_json) VALUES (?, ?, ?, ?, ?)";
-    private static final String UPDATE_INSTANCE = "UPDATE instances SET status = ?,"
-            + " orchestration_name = coalesce(?, orchestration_name),"
-            + " orchestration_version = coalesce(?, orchestration_version), output = ?, failure_json = ?,"
-            + " custom_status = CASE WHEN ? THEN ? ELSE custom_status END,"
-            + " current_execution_id = coalesce(?::bigint, current_execution_id), updated_at = now()"
-            + " WHERE instance_id = ?";
-    private static final String INSERT_WORK_ITEM = "INSERT INTO worker_queue(instance_id, execution_id, task_id,"
-            + " item_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, now(), 0, now())";
 
     private static final String READY_WORK_ITEM = " visible_at <= now() AND (lock_token IS NULL OR locked_until <= now())";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
@@ -446,85 +425,21 @@ public final class PostgresProvider implements Provider {
         }
     }
 
-    /**
-     * Row-locks the instance held by the token and releases the lock, or throws {@link
-     * io.duroxide.provider.LockLostException}. Returns the instance id.
-     */
-    private static String releaseHeldLock(Tx tx, String operation, String lockToken) throws SQLException {
-        String instanceId = tx.queryString(RELEASE_HELD_LOCK, lockToken, lockToken);
-        if (instanceId == null) {
-            throw StoredForm.lockLost(operation, lockToken);
-        }
-        return instanceId;
-    }
-
     @Override
     public void commitTurn(String lockToken, TurnWrite write) {
         Objects.requireNonNull(lockToken, "lockToken");
         TurnJson json = TurnJson.of(write);
         db.write("commitTurn", tx -> {
-            String instanceId = releaseHeldLock(tx, "commitTurn", lockToken);
-            tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
-
-            Long historySize;
-            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(),
-                    StoredForm.executionStatus(write), write.terminal(), instanceId, write.executionId()).executeQuery()) {
-                historySize = rs.next() ? rs.getLong(1) : null;
+            String instanceId = PostgresTurnCommit.write(tx, lockToken, write, json);
+            // Rare effects stay separate statements of the same transaction: a child's instance, a new execution.
+            for (TimedMessage m : write.messages()) {
+                OrchestratorMessage message = m.message();
+                if (message.event() instanceof HistoryEvent.ExecutionStarted started && !message.instanceId().equals(instanceId)) {
+                    insertInstance(tx, message.instanceId(), started);
+                }
             }
-            if (historySize == null) {
-                throw new ProviderException("commitTurn", "execution " + write.executionId() + " of instance '"
-                        + instanceId + "' does not exist", false, null);
-            }
-            SqlRows.appendHistory(tx, INSERT_HISTORY, instanceId, write.executionId(), historySize, write.newEvents(),
-                    json.events());
-
-            tx.update(UPDATE_INSTANCE, write.status().name(), write.name(), write.version(), write.output(),
-                    json.failure(), write.customStatusChanged(), write.customStatus(),
-                    write.continueAsNewExecutionId(), instanceId);
             if (write.continueAsNewExecutionId() != null) {
-                tx.update(INSERT_EXECUTION, instanceId, write.continueAsNewExecutionId(),
-                        InitiatedBy.CONTINUE_AS_NEW.name());
-            }
-
-            if (!json.activities().isEmpty()) {
-                PreparedStatement p = tx.bind(INSERT_WORK_ITEM);
-                for (int i = 0; i < json.activities().size(); i++) {
-                    ActivityWorkItem item = write.activities().get(i);
-                    p.setString(1, item.instanceId());
-                    p.setLong(2, item.executionId());
-                    p.setInt(3, item.taskId());
-                    p.setString(4, json.activities().get(i));
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
-
-            if (!json.messages().isEmpty()) {
-                for (TimedMessage m : write.messages()) {
-                    OrchestratorMessage message = m.message();
-                    if (message.event() instanceof HistoryEvent.ExecutionStarted started
-                            && !message.instanceId().equals(instanceId)) {
-                        insertInstance(tx, message.instanceId(), started);
-                    }
-                }
-                PreparedStatement p = tx.bind(INSERT_MESSAGE);
-                for (int i = 0; i < json.messages().size(); i++) {
-                    TimedMessage m = write.messages().get(i);
-                    p.setString(1, m.message().instanceId());
-                    if (m.message().executionId() == null) {
-                        p.setNull(2, Types.BIGINT);
-                    } else {
-                        p.setLong(2, m.message().executionId());
-                    }
-                    p.setString(3, json.messages().get(i));
-                    p.setObject(4, timestamp(m.visibleAt()), Types.TIMESTAMP_WITH_TIMEZONE);
-                    p.addBatch();
-                }
-                p.executeBatch();
-            }
-
-            if (write.terminal()) {
-                tx.update("DELETE FROM worker_queue WHERE instance_id = ?", instanceId);
+                tx.update(INSERT_EXECUTION, instanceId, write.continueAsNewExecutionId(), InitiatedBy.CONTINUE_AS_NEW.name());
             }
             return null;
         });
