@@ -39,9 +39,9 @@ public interface Provider extends AutoCloseable {
     void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt) throws InstanceNotFoundException;
 
     /**
-     * Locks, among the instances with visible messages, the one created first, and returns its state, or empty
-     * when idle. Created first, not oldest message first: under a burst an instance that has started finishes
-     * before newer ones take its turns, and a new instance waits only for older ones with work ready.
+     * Locks an instance with visible messages and returns its state, or empty when idle: the one with the oldest
+     * visible message, or (the SQLite provider) the one created first, so that under a burst an instance that
+     * has started finishes before newer ones take its turns.
      */
     Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout);
 

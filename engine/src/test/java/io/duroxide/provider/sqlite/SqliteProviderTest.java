@@ -21,6 +21,7 @@ import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.sqlite.SqliteTestSupport.Raw;
 import io.duroxide.provider.validation.ProviderScenarios;
+import io.duroxide.provider.validation.ValidationSupport;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.nio.file.Path;
 import java.sql.SQLException;
@@ -59,6 +60,24 @@ class SqliteProviderTest {
 
     private void startAndRunFirstTurn(String id) {
         new ProviderScenarios(provider).startAndRunFirstTurn(id);
+    }
+
+    // ------------------------------------------------------------------ fetch order
+
+    /**
+     * Under a burst, an instance that has started finishes before newer ones take its turns: among instances
+     * with ready messages, the one created first is fetched first, whatever the age of the messages.
+     */
+    @Test
+    void theInstanceCreatedFirstIsFetchedFirst() {
+        startAndRunFirstTurn("old");
+        long oldCreated = provider.getInstance("old").orElseThrow().createdAt().toEpochMilli();
+        ValidationSupport.await("the clock to pass the first instance's creation", () -> System.currentTimeMillis() > oldCreated + 1);
+        provider.createInstance(newInstance("new", "Orch"));
+        provider.enqueueOrchestratorMessage(event("old", "go"), null);
+
+        assertThat(fetch().instanceId()).isEqualTo("old");
+        assertThat(fetch().instanceId()).isEqualTo("new");
     }
 
     // ------------------------------------------------------------------ tables after commits

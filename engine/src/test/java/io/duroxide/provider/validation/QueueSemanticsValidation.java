@@ -37,22 +37,6 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class QueueSemanticsValidation extends ProviderValidation {
 
-    /**
-     * Under a burst, an instance that has started finishes before newer ones take its turns: among instances
-     * with ready messages, the one created first is fetched first, whatever the age of the messages.
-     */
-    @Test
-    public void theInstanceCreatedFirstIsFetchedFirst() {
-        startAndRunFirstTurn("old");
-        long oldCreated = provider.getInstance("old").orElseThrow().createdAt().toEpochMilli();
-        ValidationSupport.await("the clock to pass the first instance's creation", () -> System.currentTimeMillis() > oldCreated + 1);
-        provider.createInstance(newInstance("new", "Orch"));
-        provider.enqueueOrchestratorMessage(event("old", "go"), null);
-
-        assertThat(fetch().instanceId()).isEqualTo("old");
-        assertThat(fetch().instanceId()).isEqualTo("new");
-    }
-
     @Test
     public void createInstanceWritesInstanceExecutionAndStartMessage() {
         long before = now();

@@ -10,7 +10,6 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActiveInstanceCount;
-import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
@@ -30,8 +29,10 @@ import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import io.duroxide.provider.postgres.PostgresDatabase.Tx;
 import java.lang.System.Logger.Level;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Types;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -40,7 +41,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -51,11 +51,10 @@ import java.util.UUID;
  * <ul>
  *   <li><b>Schema.</b> {@link #open(PostgresOptions)} creates the configured schema and its tables on
  *       first use, or migrates them, under an advisory lock (runtimes starting together migrate once).
- *   <li><b>Queues.</b> A fetch locks the {@code instances} rows of the instances with ready messages that
- *       were created first with {@code FOR UPDATE SKIP LOCKED}, then takes their lock rows; activity work
- *       items are claimed with {@code FOR UPDATE SKIP LOCKED} too. Concurrent fetchers therefore never wait for
- *       each other: each takes the next instances nobody else is taking. A batch (several instances, work
- *       items or results) costs a few set-based statements, not a few per item ({@link PostgresBatches}).
+ *   <li><b>Queues.</b> A fetch locks the {@code instances} row of the oldest ready message with
+ *       {@code FOR UPDATE SKIP LOCKED}, then takes the instance lock row; activity work items are
+ *       claimed with {@code FOR UPDATE SKIP LOCKED} too. Concurrent fetchers therefore never wait for
+ *       each other: each takes the next instance nobody else is taking.
  *   <li><b>Time.</b> Lock expiry, renewal and visibility are computed by the database ({@code now()}
  *       of the fetching transaction), so hosts with skewed clocks agree about who holds a lock. Timer
  *       messages carry the absolute time the engine chose.
@@ -86,7 +85,7 @@ public final class PostgresProvider implements Provider {
      * the column existed) counts as just renewed.
      */
     private static final String AGE_MS = "(extract(epoch FROM now() - min(coalesce(locked_at, now()))) * 1000)::bigint";
-    static final SqlRows.TimeColumn TIME = PostgresProvider::instant;
+    private static final SqlRows.TimeColumn TIME = PostgresProvider::instant;
 
     private static final String INSERT_INSTANCE = "INSERT INTO instances(instance_id, orchestration_name,"
             + " orchestration_version, status, current_execution_id, input, parent_instance_id, created_at, updated_at)"
@@ -98,19 +97,14 @@ public final class PostgresProvider implements Provider {
 
     private static final String READY_MESSAGE = " q.visible_at <= now() AND NOT EXISTS (SELECT 1 FROM instance_locks l"
             + " WHERE l.instance_id = q.instance_id AND l.locked_until > now())";
-    /**
-     * The instance (row-locked, skipping those other fetchers hold) and current execution with ready messages
-     * that was created first: under a burst, instances that have started finish before newer ones take their
-     * turns (completions come steadily instead of all at the end of the drain), and a new instance waits only
-     * for older ones that have work ready, which all end.
-     */
+    /** The instance (row-locked, skipping those other fetchers hold) and current execution of the oldest ready message. */
     private static final String PICK_INSTANCE = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
             + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
             + " e.execution_id, e.initiated_by, e.started_at, e.turn_count"
             + " FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
             + " LEFT JOIN executions e ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
-            + " WHERE" + READY_MESSAGE + " ORDER BY i.created_at, q.visible_at, q.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
+            + " WHERE" + READY_MESSAGE + " ORDER BY q.visible_at, q.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
     private static final String DELETE_ORPHANS = "DELETE FROM orchestrator_queue q WHERE q.visible_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = q.instance_id) RETURNING q.instance_id";
     private static final String ORCHESTRATOR_NEXT_DUE = "SELECT extract(epoch FROM least("
@@ -132,16 +126,39 @@ public final class PostgresProvider implements Provider {
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
 
     /**
-     * Passes the lock the token names to a token nobody holds, until now() plus a delay, after row-locking its
-     * instance: the order fetches lock in (instance row, then lock row), so this and a fetch taking over an
-     * expired lock cannot deadlock. No row back means the lock is no longer held by the token.
+     * Releases the lock the token names, after row-locking its instance: the order fetches lock in
+     * (instance row, then lock row), so a commit and a fetch taking over an expired lock cannot deadlock.
+     * No row back means the lock is no longer held by the token.
      */
-    private static final String HOLD_HELD_LOCK = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
-            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)"
+    private static final String HELD_INSTANCE = "WITH held AS (SELECT instance_id FROM instances WHERE instance_id ="
+            + " (SELECT instance_id FROM instance_locks WHERE lock_token = ?) FOR UPDATE)";
+    private static final String RELEASE_HELD_LOCK = HELD_INSTANCE
+            + " DELETE FROM instance_locks l USING held h WHERE l.instance_id = h.instance_id AND l.lock_token = ?"
+            + " RETURNING l.instance_id";
+    /** Like {@link #RELEASE_HELD_LOCK}, but passes the lock to a token nobody holds, until now() plus a delay. */
+    private static final String HOLD_HELD_LOCK = HELD_INSTANCE
             + " UPDATE instance_locks l SET lock_token = ?, locked_until = now() + ?" + MS
             + " FROM held h WHERE l.instance_id = h.instance_id AND l.lock_token = ? RETURNING l.instance_id";
+    private static final String UPDATE_EXECUTION = "UPDATE executions SET turn_count = turn_count + 1,"
+            + " history_size = history_size + ?, status = ?,"
+            + " completed_at = CASE WHEN ? THEN now() ELSE completed_at END"
+            + " WHERE instance_id = ? AND execution_id = ? RETURNING history_size";
+    private static final String INSERT_HISTORY = "INSERT INTO history(instance_id, execution_id, event_id, event_type,"
+            + " event_json) VALUES (?, ?, ?, ?, ?)";
+    private static final String UPDATE_INSTANCE = "UPDATE instances SET status = ?,"
+            + " orchestration_name = coalesce(?, orchestration_name),"
+            + " orchestration_version = coalesce(?, orchestration_version), output = ?, failure_json = ?,"
+            + " custom_status = CASE WHEN ? THEN ? ELSE custom_status END,"
+            + " current_execution_id = coalesce(?::bigint, current_execution_id), updated_at = now()"
+            + " WHERE instance_id = ?";
+    private static final String INSERT_WORK_ITEM = "INSERT INTO worker_queue(instance_id, execution_id, task_id,"
+            + " item_json, visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, now(), 0, now())";
 
     private static final String READY_WORK_ITEM = " visible_at <= now() AND (lock_token IS NULL OR locked_until <= now())";
+    private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?, locked_until = now() + ?" + MS
+            + ", locked_at = now(), attempt_count = attempt_count + 1 WHERE id = (SELECT id FROM worker_queue WHERE" + READY_WORK_ITEM
+            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM worker_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM worker_queue WHERE lock_token IS NOT NULL)) - clock_timestamp()) * 1000";
@@ -327,7 +344,7 @@ public final class PostgresProvider implements Provider {
     // ---------------------------------------------------------------- orchestrator queue
 
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
-    record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
+    private record Locked(String token, InstanceStatus instance, ExecutionRecord execution, List<RawMessage> messages,
             List<HistoryRow> history) {}
 
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
@@ -335,42 +352,20 @@ public final class PostgresProvider implements Provider {
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
-        return lockInstances("fetchOrchestrationItem", lockTimeout, 1).stream().findFirst();
-    }
-
-    @Override
-    public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
-        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
-    }
-
-    /**
-     * Locks up to {@code max} instances in one transaction of three statements ({@link PostgresBatches});
-     * when none is ready, the single-instance path drops orphaned messages and says when work is next due.
-     */
-    private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1, was " + max);
-        }
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         if (listener.listening() && orchestratorGate.isIdle()) {
-            return List.of();
+            return Optional.empty();
         }
         long generation = orchestratorGate.generation();
-        Fetched<List<Locked>> fetched = db.writeVolatile(operation, tx -> {
-            List<Locked> batch = PostgresBatches.lockInstances(tx, timeout, max);
-            if (!batch.isEmpty()) {
-                return new Fetched<>(batch, null);
-            }
-            Fetched<Locked> one = lockNextInstance(tx, timeout);
-            return new Fetched<>(one.work() == null ? List.of() : List.of(one.work()), one.nextDue());
-        });
-        if (fetched.work().isEmpty()) {
+        Fetched<Locked> fetched = db.writeVolatile("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
+        Locked locked = fetched.work();
+        if (locked == null) {
             orchestratorGate.idle(generation, fetched.nextDue());
-            return List.of();
+            return Optional.empty();
         }
         orchestratorGate.busy();
-        return fetched.work().stream().map(l -> SqlRows.workItem(l.token(), l.instance(), l.execution(), l.messages(),
-                l.history())).toList();
+        return Optional.of(SqlRows.workItem(locked.token(), locked.instance(), locked.execution(), locked.messages(),
+                locked.history()));
     }
 
     private Fetched<Locked> lockNextInstance(Tx tx, long timeout) throws SQLException {
@@ -425,21 +420,85 @@ public final class PostgresProvider implements Provider {
         }
     }
 
+    /**
+     * Row-locks the instance held by the token and releases the lock, or throws {@link
+     * io.duroxide.provider.LockLostException}. Returns the instance id.
+     */
+    private static String releaseHeldLock(Tx tx, String operation, String lockToken) throws SQLException {
+        String instanceId = tx.queryString(RELEASE_HELD_LOCK, lockToken, lockToken);
+        if (instanceId == null) {
+            throw StoredForm.lockLost(operation, lockToken);
+        }
+        return instanceId;
+    }
+
     @Override
     public void commitTurn(String lockToken, TurnWrite write) {
         Objects.requireNonNull(lockToken, "lockToken");
         TurnJson json = TurnJson.of(write);
         db.write("commitTurn", tx -> {
-            String instanceId = PostgresTurnCommit.write(tx, lockToken, write, json);
-            // Rare effects stay separate statements of the same transaction: a child's instance, a new execution.
-            for (TimedMessage m : write.messages()) {
-                OrchestratorMessage message = m.message();
-                if (message.event() instanceof HistoryEvent.ExecutionStarted started && !message.instanceId().equals(instanceId)) {
-                    insertInstance(tx, message.instanceId(), started);
-                }
+            String instanceId = releaseHeldLock(tx, "commitTurn", lockToken);
+            tx.update("DELETE FROM orchestrator_queue WHERE instance_id = ? AND lock_token = ?", instanceId, lockToken);
+
+            Long historySize;
+            try (ResultSet rs = tx.bind(UPDATE_EXECUTION, write.newEvents().size(),
+                    StoredForm.executionStatus(write), write.terminal(), instanceId, write.executionId()).executeQuery()) {
+                historySize = rs.next() ? rs.getLong(1) : null;
             }
+            if (historySize == null) {
+                throw new ProviderException("commitTurn", "execution " + write.executionId() + " of instance '"
+                        + instanceId + "' does not exist", false, null);
+            }
+            SqlRows.appendHistory(tx, INSERT_HISTORY, instanceId, write.executionId(), historySize, write.newEvents(),
+                    json.events());
+
+            tx.update(UPDATE_INSTANCE, write.status().name(), write.name(), write.version(), write.output(),
+                    json.failure(), write.customStatusChanged(), write.customStatus(),
+                    write.continueAsNewExecutionId(), instanceId);
             if (write.continueAsNewExecutionId() != null) {
-                tx.update(INSERT_EXECUTION, instanceId, write.continueAsNewExecutionId(), InitiatedBy.CONTINUE_AS_NEW.name());
+                tx.update(INSERT_EXECUTION, instanceId, write.continueAsNewExecutionId(),
+                        InitiatedBy.CONTINUE_AS_NEW.name());
+            }
+
+            if (!json.activities().isEmpty()) {
+                PreparedStatement p = tx.bind(INSERT_WORK_ITEM);
+                for (int i = 0; i < json.activities().size(); i++) {
+                    ActivityWorkItem item = write.activities().get(i);
+                    p.setString(1, item.instanceId());
+                    p.setLong(2, item.executionId());
+                    p.setInt(3, item.taskId());
+                    p.setString(4, json.activities().get(i));
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+
+            if (!json.messages().isEmpty()) {
+                for (TimedMessage m : write.messages()) {
+                    OrchestratorMessage message = m.message();
+                    if (message.event() instanceof HistoryEvent.ExecutionStarted started
+                            && !message.instanceId().equals(instanceId)) {
+                        insertInstance(tx, message.instanceId(), started);
+                    }
+                }
+                PreparedStatement p = tx.bind(INSERT_MESSAGE);
+                for (int i = 0; i < json.messages().size(); i++) {
+                    TimedMessage m = write.messages().get(i);
+                    p.setString(1, m.message().instanceId());
+                    if (m.message().executionId() == null) {
+                        p.setNull(2, Types.BIGINT);
+                    } else {
+                        p.setLong(2, m.message().executionId());
+                    }
+                    p.setString(3, json.messages().get(i));
+                    p.setObject(4, timestamp(m.visibleAt()), Types.TIMESTAMP_WITH_TIMEZONE);
+                    p.addBatch();
+                }
+                p.executeBatch();
+            }
+
+            if (write.terminal()) {
+                tx.update("DELETE FROM worker_queue WHERE instance_id = ?", instanceId);
             }
             return null;
         });
@@ -479,41 +538,46 @@ public final class PostgresProvider implements Provider {
 
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
-        return leaseActivities("fetchActivity", lockTimeout, 1).stream().findFirst();
-    }
-
-    @Override
-    public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
-        return leaseActivities("fetchActivities", lockTimeout, max);
-    }
-
-    /** Leases up to {@code max} work items in one statement; unreadable ones fail their task in the same transaction. */
-    private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1, was " + max);
-        }
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
         if (listener.listening() && activityGate.isIdle()) {
-            return List.of();
+            return Optional.empty();
         }
         long generation = activityGate.generation();
-        Fetched<List<ActivityLease>> fetched = db.writeVolatile(operation, tx -> {
-            List<ActivityLease> leases = new ArrayList<>();
-            for (PostgresBatches.RawWorkItem raw : PostgresBatches.leaseWorkItems(tx, timeout, max)) {
+        Fetched<ActivityLease> fetched = db.writeVolatile("fetchActivity", tx -> {
+            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
+                String token = token();
+                long id;
+                String instanceId;
+                long executionId;
+                int taskId;
+                String json;
+                int attempts;
+                try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, timeout).executeQuery()) {
+                    if (!rs.next()) {
+                        return new Fetched<ActivityLease>(null, nextDue(tx, ACTIVITY_NEXT_DUE));
+                    }
+                    id = rs.getLong(1);
+                    instanceId = rs.getString(2);
+                    executionId = rs.getLong(3);
+                    taskId = rs.getInt(4);
+                    json = rs.getString(5);
+                    attempts = rs.getInt(6);
+                }
                 try {
-                    leases.add(new ActivityLease(raw.token(), JSON.fromJson(raw.json(), ActivityWorkItem.class), raw.attempts()));
+                    return new Fetched<>(new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts),
+                            null);
                 } catch (RuntimeException e) {
-                    failUnreadableWorkItem(tx, raw.id(), raw.instanceId(), raw.executionId(), raw.taskId(), e);
+                    failUnreadableWorkItem(tx, id, instanceId, executionId, taskId, e);
                 }
             }
-            return new Fetched<>(leases, leases.isEmpty() ? nextDue(tx, ACTIVITY_NEXT_DUE) : null);
+            return new Fetched<ActivityLease>(null, Duration.ZERO);
         });
-        if (fetched.work().isEmpty()) {
+        if (fetched.work() == null) {
             activityGate.idle(generation, fetched.nextDue());
-            return List.of();
+            return Optional.empty();
         }
         activityGate.busy();
-        return fetched.work();
+        return Optional.of(fetched.work());
     }
 
     /**
@@ -543,20 +607,6 @@ public final class PostgresProvider implements Provider {
             return null;
         });
         orchestratorWork();
-    }
-
-    /** All results in one transaction: one statement removes the work items still held, one batch enqueues their results. */
-    @Override
-    public Set<String> completeActivities(List<ActivityCompletion> completions) {
-        Objects.requireNonNull(completions, "completions");
-        if (completions.isEmpty()) {
-            return Set.of();
-        }
-        Set<String> lost = db.write("completeActivities", tx -> PostgresBatches.completeWorkItems(tx, completions, INSERT_MESSAGE));
-        if (lost.size() < completions.size()) {
-            orchestratorWork();
-        }
-        return lost;
     }
 
     @Override
