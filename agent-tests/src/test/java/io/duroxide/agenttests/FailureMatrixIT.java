@@ -234,7 +234,7 @@ class FailureMatrixIT {
             assertThat(out).contains("instrumented io.duroxide.runtime.OrchestrationDispatcher",
                     "instrumented io.duroxide.runtime.ActivityInvoker");
             assertThat(out).doesNotContain("instrumented io.duroxide.provider.sqlite.SqliteProvider",
-                    "instrumented io.duroxide.runtime.ActivityWorker");
+                    "instrumented io.duroxide.provider.jdbc.JdbcProvider", "instrumented io.duroxide.runtime.ActivityWorker");
             assertThat(child.finish(Duration.ofSeconds(30))).isZero();
         }
     }

@@ -56,6 +56,9 @@ class PostgresProviderMetricsIT {
                 assertThat(scrape.sum(DURATION + "_sum", "operation", operation, "status", "success"))
                         .as("%s time measured", operation).isPositive();
             }
+            // The SPI methods live in the shared JDBC provider and in PostgresProvider: each call is counted once.
+            assertThat(scrape.sum(DURATION + "_count", "operation", "create_instance", "status", "success"))
+                    .isEqualTo(clientCreatedInstances(schema));
             // Every committed turn is one successful commitTurn; activity completions add to "ack" as well.
             assertThat(scrape.sum(DURATION + "_count", "operation", "ack", "status", "success"))
                     .isGreaterThanOrEqualTo(committedTurns);
@@ -64,9 +67,17 @@ class PostgresProviderMetricsIT {
         }
     }
 
+    private static long clientCreatedInstances(String schema) throws Exception {
+        return count("SELECT count(*) FROM " + schema + ".instances WHERE parent_instance_id IS NULL");
+    }
+
     private static long committedTurns(String schema) throws Exception {
+        return count("SELECT coalesce(sum(turn_count), 0) FROM " + schema + ".executions");
+    }
+
+    private static long count(String sql) throws Exception {
         try (Connection c = DriverManager.getConnection(PostgresTestDatabase.url()); Statement s = c.createStatement();
-                ResultSet rs = s.executeQuery("SELECT coalesce(sum(turn_count), 0) FROM " + schema + ".executions")) {
+                ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getLong(1);
         }

@@ -34,6 +34,7 @@ public final class AgentConfig {
         SETTINGS.put("WORKER", "true");
         SETTINGS.put("SAMPLE_RATE", "1.0");
         SETTINGS.put("INCLUDE_ERROR_MESSAGES", "false");
+        SETTINGS.put("EXEMPLARS", "true");
         SETTINGS.put("ERROR_MESSAGE_LENGTH", "64");
         SETTINGS.put("MAX_LABEL_VALUES", "1000");
         SETTINGS.put("MAX_ACTIVITY_NAMES", "500");
@@ -59,6 +60,8 @@ public final class AgentConfig {
     public final boolean worker;
     public final double sampleRate;
     public final boolean includeErrorMessages;
+    /** OpenMetrics exemplars (instance id, execution id, attempt) on the duration buckets and failure counters. */
+    public final boolean exemplars;
     public final int errorMessageLength;
     public final int maxLabelValues;
     public final int maxActivityNames;
@@ -98,6 +101,7 @@ public final class AgentConfig {
         worker = bool("WORKER");
         sampleRate = fraction("SAMPLE_RATE");
         includeErrorMessages = bool("INCLUDE_ERROR_MESSAGES");
+        exemplars = bool("EXEMPLARS");
         errorMessageLength = positiveInt("ERROR_MESSAGE_LENGTH", 8, 1024);
         maxLabelValues = positiveInt("MAX_LABEL_VALUES", 1, 1_000_000);
         maxActivityNames = positiveInt("MAX_ACTIVITY_NAMES", 1, 1_000_000);

@@ -74,15 +74,15 @@ final class AgentStartup {
         public void run() {
             WeavingTransformer weaving = null;
             try {
-                // The engine's classes are woven ahead first: the application's first engine class (its provider)
-                // then finds its woven bytes at the gate instead of weaving them itself while it waits. Woven code
+                // The engine's classes are woven ahead first: the application's first engine classes (its provider)
+                // then find their woven bytes at the gate instead of weaving them itself while it waits. Woven code
                 // calls the bridge, so the gate opens only once the bridge is in the bootstrap loader too.
                 // The rest of the engine's classes load when the application starts its runtime, later: they are
                 // woven ahead after the gate opened, while the application goes on.
                 weaving = weaver(config);
                 List<String> engine = Instrumentations.ENGINE_CLASSES;
                 if (weaving != null) {
-                    weaving.prepareSystemLoader(engine.subList(0, 1));
+                    weaving.prepareSystemLoader(engine.subList(0, Instrumentations.STORE_CLASSES));
                 }
                 long woven = System.nanoTime();
                 bridgeInBootstrap = injectBridge(inst);
@@ -92,7 +92,7 @@ final class AgentStartup {
                 io.duroxide.agent.bootstrap.Bridge.hold(config.initTimeout.toMillis());
                 gate.ready(weaving);
                 if (weaving != null) {
-                    weaving.prepareSystemLoader(engine.subList(1, engine.size()));
+                    weaving.prepareSystemLoader(engine.subList(Instrumentations.STORE_CLASSES, engine.size()));
                 }
                 AgentInstaller.install(config, inst, weaving, false, t0, woven, bridged);
             } catch (Throwable t) {

@@ -1,6 +1,5 @@
 package io.duroxide.bench;
 
-import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceQuery;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.StartOptions;
@@ -10,6 +9,7 @@ import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.jdbc.Secrets;
 import io.duroxide.runtime.DuroxideRuntime;
+import io.duroxide.runtime.ProviderClient;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
 import java.net.URI;
@@ -106,7 +106,7 @@ public final class LoadGenerator {
         try (Provider provider = options.store().open();
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, scenario.registry(options.failureRate()))
                      .orchestrationConcurrency(2).activityConcurrency(8).build()) {
-            DuroxideClient client = runtime.client();
+            ProviderClient client = runtime.client();
             // Unique per process too, so parallel load generators on one database never share ids.
             String runId = Long.toString(System.currentTimeMillis(), 36) + Long.toString(ProcessHandle.current().pid(), 36);
             String prefix = "run-" + runId + "-";
@@ -165,7 +165,7 @@ public final class LoadGenerator {
         }
     }
 
-    private static void pump(DuroxideClient client, Scenario scenario, String prefix, String runId, LoadOptions options,
+    private static void pump(ProviderClient client, Scenario scenario, String prefix, String runId, LoadOptions options,
                              RetryingStarts starts, List<String> ids, Runnable startRuntime)
             throws InterruptedException, RetryingStarts.StartFailed {
         if (scenario == Scenario.LONG_RUNNING) {
@@ -199,7 +199,7 @@ public final class LoadGenerator {
         }
     }
 
-    private static void drain(DuroxideClient client, Scenario scenario, String prefix, List<String> ids, long start,
+    private static void drain(ProviderClient client, Scenario scenario, String prefix, List<String> ids, long start,
                               PrintStream out) throws LoadFailed {
         out.println("waiting for " + ids.size() + " instances to finish...");
         Duration timeout = scenario == Scenario.LONG_RUNNING ? Duration.ofSeconds(2) : Duration.ofMinutes(2);
@@ -222,7 +222,7 @@ public final class LoadGenerator {
     }
 
     /** Status counts of this run's root instances, read from the database; says so when the database does not answer. */
-    private static void printProgress(DuroxideClient client, Scenario scenario, String idPrefix, int started, long seconds,
+    private static void printProgress(ProviderClient client, Scenario scenario, String idPrefix, int started, long seconds,
                                       PrintStream out) {
         try {
             printStatusCounts(client, scenario, idPrefix, started, seconds, out);
@@ -231,7 +231,7 @@ public final class LoadGenerator {
         }
     }
 
-    private static void printStatusCounts(DuroxideClient client, Scenario scenario, String idPrefix, int started,
+    private static void printStatusCounts(ProviderClient client, Scenario scenario, String idPrefix, int started,
                                           long seconds, PrintStream out) {
         Map<String, Integer> byStatus = new TreeMap<>();
         String after = idPrefix;
@@ -274,7 +274,7 @@ public final class LoadGenerator {
             int nonTerminal,
             int otherRunsLive) {
 
-        static GroundTruth read(DuroxideClient client, List<String> rootIds, Set<String> unfinishedAtStart,
+        static GroundTruth read(ProviderClient client, List<String> rootIds, Set<String> unfinishedAtStart,
                                 Instant runStart) {
             Set<String> ids = new HashSet<>(rootIds);
             List<InstanceStatus> instances = new ArrayList<>();
@@ -339,7 +339,7 @@ public final class LoadGenerator {
         }
     }
 
-    private static List<InstanceStatus> listAll(DuroxideClient client) {
+    private static List<InstanceStatus> listAll(ProviderClient client) {
         List<InstanceStatus> all = new ArrayList<>();
         String after = null;
         while (true) {

@@ -9,8 +9,8 @@ import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.postgres.PostgresProvider;
 import io.duroxide.runtime.DuroxideRuntime;
+import io.duroxide.runtime.ProviderClient;
 import java.io.BufferedReader;
-
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.OutputStream;
@@ -74,7 +74,7 @@ public final class ScaleOut {
 
     private static double round(Store store, int processes, int instances, long activityMs) throws Exception {
         try (Provider provider = store.open()) {
-            DuroxideClient client = new DuroxideClient(provider);
+            DuroxideClient client = new ProviderClient(provider);
             for (int n = 0; n < instances; n++) {
                 client.startOrchestration(FanOutWorkload.FAN_OUT, n, StartOptions.withInstanceId("s-" + n));
             }

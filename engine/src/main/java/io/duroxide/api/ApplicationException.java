@@ -1,7 +1,5 @@
 package io.duroxide.api;
 
-import io.duroxide.history.CodedFailure;
-
 /**
  * An application error with a user-defined code. Throw it from an activity or orchestration to
  * control retries ({@code retryable=false} stops the retry policy) and to give operators a stable code.

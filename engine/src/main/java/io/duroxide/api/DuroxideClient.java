@@ -1,53 +1,17 @@
 package io.duroxide.api;
 
-import io.duroxide.history.HistoryEvent;
-import io.duroxide.history.InitiatedBy;
-import io.duroxide.json.JsonConverter;
-import io.duroxide.provider.NewInstance;
-import io.duroxide.provider.OrchestratorMessage;
-import io.duroxide.provider.Provider;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
-import java.util.concurrent.TimeUnit;
 
 /**
- * Starts, signals, controls and inspects instances. Works against the store alone, so it can run in a
- * process that hosts no runtime.
+ * Starts, signals, controls and inspects instances. A runtime's {@code client()} is one; a process that
+ * hosts no runtime makes one from the store alone ({@code new io.duroxide.runtime.ProviderClient(provider)}).
  */
-public final class DuroxideClient {
-    private final Provider provider;
-    private final JsonConverter json;
-    private final Runnable onEnqueue;
-    private final InstanceEndings endings;
-    private final StartCheck startCheck;
+public interface DuroxideClient {
 
-    public DuroxideClient(Provider provider) {
-        this(provider, () -> { }, null, StartCheck.NONE);
-    }
-
-    /**
-     * A client for a co-located runtime.
-     *
-     * @param onEnqueue called after each message is stored (the runtime uses it to wake its dispatcher)
-     * @param endings where the runtime announces the instances it ends, so waits return at once; null to poll only
-     * @param startCheck what to do with starts of orchestrations the runtime's registry does not know
-     */
-    public DuroxideClient(Provider provider, Runnable onEnqueue, InstanceEndings endings, StartCheck startCheck) {
-        this.provider = provider;
-        this.json = JsonConverter.DEFAULT;
-        this.onEnqueue = onEnqueue;
-        this.endings = endings;
-        this.startCheck = startCheck;
-    }
-
-    /** Where this client's waits hear of endings; null when it only polls. For tests. */
-    InstanceEndings endings() {
-        return endings;
-    }
-
-    public String startOrchestration(String name, Object input) {
+    /** Starts the latest version of the orchestration under a new random instance id, which it returns. */
+    default String startOrchestration(String name, Object input) {
         return startOrchestration(name, input, new StartOptions(null, null));
     }
 
@@ -55,15 +19,7 @@ public final class DuroxideClient {
      * @throws InstanceAlreadyExistsException if the id is taken
      * @throws UnknownOrchestrationException if the runtime refuses unknown orchestrations and does not know this one
      */
-    public String startOrchestration(String name, Object input, StartOptions options) {
-        String id = instanceIdOf(options);
-        NewInstance start = new NewInstance(id, started(name, options.version(), input, InitiatedBy.CLIENT));
-        startCheck.beforeStore(name, options.version());
-        provider.createInstance(start);
-        startCheck.stored(id, name, options.version());
-        onEnqueue.run();
-        return id;
-    }
+    String startOrchestration(String name, Object input, StartOptions options);
 
     /**
      * Raises an event on the instance, starting it first if it does not exist.
@@ -72,18 +28,7 @@ public final class DuroxideClient {
      * @throws UnknownOrchestrationException if the runtime refuses unknown orchestrations and does not know this one
      *     (even when the instance exists: the request names an orchestration this process cannot run)
      */
-    public boolean signalWithStart(String name, Object input, StartOptions options, String eventName, Object eventData) {
-        String id = instanceIdOf(options);
-        NewInstance start = new NewInstance(id, started(name, options.version(), input, InitiatedBy.SIGNAL));
-        OrchestratorMessage signal = message(id, new HistoryEvent.EventRaised(now(), requireName(eventName), payload("data of event '" + eventName + "'", eventData)));
-        startCheck.beforeStore(name, options.version());
-        boolean started = provider.signalWithStart(start, signal);
-        if (started) {
-            startCheck.stored(id, name, options.version());
-        }
-        onEnqueue.run();
-        return started;
-    }
+    boolean signalWithStart(String name, Object input, StartOptions options, String eventName, Object eventData);
 
     /**
      * Delivers an event to a waiting (or future) {@code waitForExternalEvent} of the instance.
@@ -91,31 +36,17 @@ public final class DuroxideClient {
      * @throws InstanceNotFoundException if there is no such instance
      * @throws IllegalStateException if the instance has ended and would never see the event
      */
-    public void raiseEvent(String instanceId, String eventName, Object data) {
-        requireLive(instanceId, "raise event '" + eventName + "' on");
-        send(instanceId, new HistoryEvent.EventRaised(now(), requireName(eventName), payload("data of event '" + eventName + "'", data)));
-    }
+    void raiseEvent(String instanceId, String eventName, Object data);
 
     /** Cancels the instance and its running sub-orchestrations; it ends with status CANCELLED. */
-    public void cancel(String instanceId, String reason) {
-        requireLive(instanceId, "cancel");
-        send(instanceId, new HistoryEvent.ExecutionCancelRequested(now(), reason == null ? "cancelled" : reason));
-    }
+    void cancel(String instanceId, String reason);
 
     /** Stops running the instance's code until {@link #resume}; messages are kept meanwhile. */
-    public void suspend(String instanceId, String reason) {
-        requireLive(instanceId, "suspend");
-        send(instanceId, new HistoryEvent.ExecutionSuspended(now(), reason));
-    }
+    void suspend(String instanceId, String reason);
 
-    public void resume(String instanceId, String reason) {
-        requireLive(instanceId, "resume");
-        send(instanceId, new HistoryEvent.ExecutionResumed(now(), reason));
-    }
+    void resume(String instanceId, String reason);
 
-    public Optional<InstanceStatus> getStatus(String instanceId) {
-        return provider.getInstance(instanceId);
-    }
+    Optional<InstanceStatus> getStatus(String instanceId);
 
     /**
      * Waits until the instance completes, fails or is cancelled.
@@ -123,39 +54,9 @@ public final class DuroxideClient {
      * @throws WaitTimeoutException if it is still running after the timeout
      * @throws InstanceNotFoundException if there is no such instance
      */
-    public InstanceStatus waitForCompletion(String instanceId, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        long pauseMs = 2;
-        try (InstanceEndings.Watch watch = endings == null ? null : endings.watch(instanceId)) {
-            while (true) {
-                InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
-                if (status.status().isTerminal()) {
-                    return status;
-                }
-                if (System.nanoTime() >= deadline) {
-                    throw new WaitTimeoutException(instanceId, timeout, status.status());
-                }
-                long pauseNanos = Math.min(pauseMs * 1_000_000, Math.max(1_000_000, deadline - System.nanoTime()));
-                if (watch == null) {
-                    sleep(pauseNanos);
-                } else {
-                    watch.await(pauseNanos);
-                    throwIfInterrupted();
-                }
-                pauseMs = Math.min(pauseMs * 2, 50);
-            }
-        }
-    }
+    InstanceStatus waitForCompletion(String instanceId, Duration timeout);
 
-    public List<InstanceStatus> listInstances(InstanceQuery query) {
-        return provider.listInstances(query);
-    }
-
-    /** The history of the instance's current execution. */
-    public List<HistoryEvent> getHistory(String instanceId) {
-        InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
-        return provider.readHistory(instanceId, status.executionId());
-    }
+    List<InstanceStatus> listInstances(InstanceQuery query);
 
     /**
      * Deletes an ended instance, its history and its sub-orchestrations.
@@ -163,9 +64,7 @@ public final class DuroxideClient {
      * @return instances deleted (0 if none existed)
      * @throws IllegalStateException if it or a child is still running
      */
-    public int purgeInstance(String instanceId) {
-        return provider.purgeInstance(instanceId);
-    }
+    int purgeInstance(String instanceId);
 
     /**
      * Frees the history of old executions of an instance that continues as new, keeping the newest
@@ -173,64 +72,5 @@ public final class DuroxideClient {
      *
      * @return executions deleted
      */
-    public int pruneExecutions(String instanceId, int keepLast) {
-        return provider.pruneExecutions(instanceId, keepLast);
-    }
-
-    private HistoryEvent.ExecutionStarted started(String name, String version, Object input, InitiatedBy by) {
-        return new HistoryEvent.ExecutionStarted(now(), requireName(name), version, payload("input of '" + name + "'", input), by, null);
-    }
-
-    private String payload(String what, Object value) {
-        return PayloadTooLargeException.check(what, json.toJson(value), PayloadTooLargeException.MAX_PAYLOAD_BYTES);
-    }
-
-    private void requireLive(String instanceId, String action) {
-        InstanceStatus status = provider.getInstance(instanceId).orElseThrow(() -> new InstanceNotFoundException(instanceId));
-        if (status.status().isTerminal()) {
-            throw new IllegalStateException("cannot " + action + " instance '" + instanceId + "': it has already ended with status " + status.status());
-        }
-    }
-
-    private void send(String instanceId, HistoryEvent event) {
-        provider.enqueueOrchestratorMessage(message(instanceId, event), null);
-        onEnqueue.run();
-    }
-
-    private static OrchestratorMessage message(String instanceId, HistoryEvent event) {
-        return new OrchestratorMessage(instanceId, null, event);
-    }
-
-    private static String instanceIdOf(StartOptions options) {
-        if (options.instanceId() == null) {
-            return UUID.randomUUID().toString();
-        }
-        return requireName(options.instanceId());
-    }
-
-    private static String requireName(String value) {
-        if (value == null || value.isBlank()) {
-            throw new IllegalArgumentException("names and instance ids must not be blank");
-        }
-        return value;
-    }
-
-    private static long now() {
-        return System.currentTimeMillis();
-    }
-
-    private static void sleep(long nanos) {
-        try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new DuroxideException("interrupted while waiting", e);
-        }
-    }
-
-    private static void throwIfInterrupted() {
-        if (Thread.currentThread().isInterrupted()) {
-            throw new DuroxideException("interrupted while waiting", new InterruptedException());
-        }
-    }
+    int pruneExecutions(String instanceId, int keepLast);
 }

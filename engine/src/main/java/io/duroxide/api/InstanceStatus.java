@@ -1,8 +1,5 @@
 package io.duroxide.api;
 
-import io.duroxide.history.FailureDetails;
-import io.duroxide.history.FailureKind;
-import io.duroxide.json.JsonConverter;
 import java.time.Instant;
 
 /**
@@ -25,7 +22,7 @@ public record InstanceStatus(
         long executionId,
         String input,
         String output,
-        FailureDetails failure,
+        Failure failure,
         String customStatus,
         String parentInstanceId,
         Instant createdAt,

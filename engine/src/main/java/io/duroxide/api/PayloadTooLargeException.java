@@ -1,7 +1,5 @@
 package io.duroxide.api;
 
-import io.duroxide.history.CodedFailure;
-
 /**
  * A payload (input, output, event data, custom status) over its size limit. Rejected before anything
  * is stored, so nothing already committed is affected; never retryable.

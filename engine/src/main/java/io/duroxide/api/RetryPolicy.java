@@ -1,6 +1,5 @@
 package io.duroxide.api;
 
-import io.duroxide.history.FailureDetails;
 import java.time.Duration;
 import java.util.Objects;
 
@@ -36,9 +35,12 @@ public record RetryPolicy(int maxAttempts, Backoff backoff) {
         return new RetryPolicy(maxAttempts, new Backoff.Exponential(base, multiplier, max));
     }
 
-    /** Whether a failed attempt (0-based) gets another one. The worker and the orchestration both ask this. */
-    public static boolean willRetry(int attempt, int maxAttempts, FailureDetails failure) {
-        return failure.retryable() && attempt + 1 < maxAttempts;
+    /**
+     * Whether a failed attempt (0-based) gets another one, given whether its failure is retryable
+     * ({@link Failure#retryable()}). The worker and the orchestration both ask this.
+     */
+    public static boolean willRetry(int attempt, int maxAttempts, boolean retryable) {
+        return retryable && attempt + 1 < maxAttempts;
     }
 
     /** The wait after the given number of failures so far (1 after the first failure). */

@@ -1,8 +1,5 @@
 package io.duroxide.api;
 
-import io.duroxide.history.FailureDetails;
-import io.duroxide.history.FailureKind;
-
 /**
  * Thrown by {@link Task#await()} when the awaited activity, timer race or sub-orchestration failed.
  *
@@ -27,9 +24,9 @@ import io.duroxide.history.FailureKind;
  */
 public class TaskFailedException extends RuntimeException {
     private final String taskName;
-    private final FailureDetails details;
+    private final Failure details;
 
-    public TaskFailedException(String taskName, FailureDetails details) {
+    public TaskFailedException(String taskName, Failure details) {
         super(taskName + " failed: " + details.summary());
         this.taskName = taskName;
         this.details = details;
@@ -40,7 +37,7 @@ public class TaskFailedException extends RuntimeException {
     }
 
     /** The failure as recorded in history: kind, error type, class chain, message, error code, retryable. */
-    public FailureDetails details() {
+    public Failure details() {
         return details;
     }
 

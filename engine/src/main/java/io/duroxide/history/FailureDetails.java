@@ -1,5 +1,6 @@
 package io.duroxide.history;
 
+import io.duroxide.api.CodedFailure;
 import java.util.ArrayList;
 import java.util.List;
 

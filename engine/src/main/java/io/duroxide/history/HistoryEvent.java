@@ -80,9 +80,22 @@ public sealed interface HistoryEvent {
             long timeoutMs)
             implements TaskScheduled {}
 
-    record ActivityCompleted(long timestampMs, int taskId, String result) implements TaskCompletion {}
+    /**
+     * @param run how the attempt ran, as the worker that ran it saw it; null in histories written before it was
+     *     recorded, and when no worker ran it (a work item the store failed as poison)
+     */
+    record ActivityCompleted(long timestampMs, int taskId, String result, AttemptRun run) implements TaskCompletion {
+        public ActivityCompleted(long timestampMs, int taskId, String result) {
+            this(timestampMs, taskId, result, null);
+        }
+    }
 
-    record ActivityFailed(long timestampMs, int taskId, FailureDetails failure) implements TaskCompletion {}
+    /** @param run see {@link ActivityCompleted#run()} */
+    record ActivityFailed(long timestampMs, int taskId, FailureDetails failure, AttemptRun run) implements TaskCompletion {
+        public ActivityFailed(long timestampMs, int taskId, FailureDetails failure) {
+            this(timestampMs, taskId, failure, null);
+        }
+    }
 
     record TimerCreated(long timestampMs, int taskId, long fireAtMs) implements TaskScheduled {}
 

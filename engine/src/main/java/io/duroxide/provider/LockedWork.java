@@ -5,7 +5,9 @@ import java.time.Duration;
 /**
  * Work that is fetched and not yet acknowledged, whoever holds it, counted only while its lock is
  * unexpired (an expired lock is ready work again, in {@link QueueDepths}). With {@link QueueDepths} it
- * covers all work that is due: ready plus locked is every visible message and every visible work item.
+ * covers all work that is due: ready plus locked is every visible message and every visible work item,
+ * except the messages of an instance held back by {@link Provider#abandonOrchestrationItem} with a delay,
+ * which nobody holds and which are not ready before the delay ends.
  *
  * @param orchestratorLocked visible messages of instances whose lock is held: the messages a turn in
  *     progress fetched and those that arrived for a locked instance since

@@ -39,9 +39,12 @@ public interface Provider extends AutoCloseable {
     void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt) throws InstanceNotFoundException;
 
     /**
-     * Locks an instance with visible messages and returns its state, or empty when idle: the one with the oldest
-     * visible message, or (the SQLite provider) the one created first, so that under a burst an instance that
-     * has started finishes before newer ones take its turns.
+     * Locks the instance with the oldest visible message and returns its state, or empty when idle. "Oldest" is by
+     * visible time, then enqueue order, so a timer that fires earlier is fetched earlier whenever it was written. The
+     * item carries every message of the instance visible at the fetch, in enqueue order, and only those: one that
+     * arrives or becomes visible later waits for the next turn. Each fetch adds one to the delivery count of every
+     * message it returns; counts are stored with the messages, so they survive restarts and grow across processes,
+     * and nothing else (renewal, a failed commit) changes them.
      */
     Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout);
 
@@ -50,21 +53,25 @@ public interface Provider extends AutoCloseable {
      * the same as one {@link #fetchOrchestrationItem} would return. A provider that can lock several
      * in one transaction should override this.
      *
-     * @return between 0 and {@code max} work items, in the order of {@link #fetchOrchestrationItem}
+     * @return between 0 and {@code max} work items, oldest message first
      */
     default List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
         return fetchEach(max, () -> fetchOrchestrationItem(lockTimeout));
     }
 
     /**
-     * Commits a turn: consumes the fetched messages and applies the write, or does nothing at all.
+     * Commits a turn: consumes the fetched messages and applies the write, or does nothing at all. A write that
+     * cannot be stored in full (a part the store rejects, a continue-as-new to an execution that exists) throws and
+     * leaves history, instance, executions, both queues and child instances as they were, with the lock still held,
+     * so the turn can be committed again. A token commits once: afterwards it is dead for commit, renew and abandon.
      *
      * @throws LockLostException if the instance lock is no longer held by this token
      */
     void commitTurn(String lockToken, TurnWrite write);
 
     /**
-     * Releases the instance lock; the fetched messages are delivered again after the delay, counted again. The
+     * Releases the instance lock; the fetched messages are delivered again after the delay (counted from this call),
+     * counted again. The
      * delay holds back the whole instance: a message enqueued meanwhile is not fetched before then, and is then
      * delivered together with (after) the ones put back. Otherwise an event sent while a start waits for a runtime
      * that registers its orchestration would be fetched without the start, and dropped as the event of an
@@ -72,16 +79,22 @@ public interface Provider extends AutoCloseable {
      */
     void abandonOrchestrationItem(String lockToken, Duration delay);
 
-    /** Extends the instance lock. @throws LockLostException if it is no longer held */
+    /**
+     * Sets the instance lock to expire {@code lockTimeout} from now (which may also shorten it). A lock that expired
+     * but that no other fetch has taken since is still this token's and can be renewed.
+     *
+     * @throws LockLostException if it is no longer held (committed, abandoned or taken by another fetch)
+     */
     void renewOrchestrationLock(String lockToken, Duration lockTimeout);
 
     /** Locks the oldest visible activity work item, or returns empty when idle. */
     Optional<ActivityLease> fetchActivity(Duration lockTimeout);
 
     /**
-     * Deletes the work item and enqueues its completion, atomically.
+     * Deletes the work item and enqueues its completion, atomically: a completion that cannot be stored throws and
+     * leaves the item leased to this token.
      *
-     * @throws LockLostException if the item is gone (cancelled, or taken after its lock expired)
+     * @throws LockLostException if the item is gone (completed, cancelled, or taken after its lock expired)
      */
     void completeActivity(String lockToken, OrchestratorMessage completion);
 
@@ -130,10 +143,14 @@ public interface Provider extends AutoCloseable {
         return lost;
     }
 
-    /** Unlocks the work item; it becomes visible again after the delay. */
+    /** Unlocks the work item; it becomes visible again after the delay, counted from this call. */
     void abandonActivity(String lockToken, Duration delay);
 
-    /** Extends an activity lock. @throws LockLostException if the item is gone or taken */
+    /**
+     * Sets an activity lock to expire {@code lockTimeout} from now, as {@link #renewOrchestrationLock} does.
+     *
+     * @throws LockLostException if the item is gone or taken
+     */
     void renewActivityLock(String lockToken, Duration lockTimeout);
 
     Optional<InstanceStatus> getInstance(String instanceId);
@@ -143,11 +160,17 @@ public interface Provider extends AutoCloseable {
     /** The durable facts of an execution, or empty if it does not exist. */
     Optional<ExecutionRecord> getExecution(String instanceId, long executionId);
 
-    /** Instances matching the query, ordered by instance id. */
+    /**
+     * Instances matching the query, at most {@code limit}, ordered by instance id comparing code points (not by a
+     * locale's collation: {@code "B"} before {@code "a"}). The name filter matches exactly. The cursor is a key: a page
+     * holds ids greater than {@code afterInstanceId}, which need not exist, so instances created or deleted before
+     * the cursor do not shift the next page.
+     */
     List<InstanceStatus> listInstances(InstanceQuery query);
 
     /**
-     * Deletes a terminal instance with its history, executions, queued work and its sub-orchestrations.
+     * Deletes a terminal instance with its history, executions, queued work (also delayed messages) and its
+     * sub-orchestrations at every depth, all or nothing; an id created again afterwards starts clean.
      *
      * @return the number of instances deleted, 0 if it did not exist
      * @throws IllegalStateException if it or one of its children is not terminal
@@ -160,6 +183,7 @@ public interface Provider extends AutoCloseable {
      *
      * @return executions deleted
      * @throws InstanceNotFoundException if there is no such instance
+     * @throws IllegalArgumentException if {@code keepLast} is less than 1
      */
     int pruneExecutions(String instanceId, int keepLast);
 
@@ -174,6 +198,17 @@ public interface Provider extends AutoCloseable {
      * @return empty if this provider cannot tell (the default, for providers written before this query)
      */
     default Optional<LockedWork> lockedWork() {
+        return Optional.empty();
+    }
+
+    /**
+     * The work of one instance still queued or held, read by the store's clock: what it waits for, as a
+     * command-line tool shows it. A read only, for people and scripts; the runtimes never call it.
+     *
+     * @return empty if this provider cannot tell (the default, for providers written before this query); an
+     *     instance that does not exist has no work
+     */
+    default Optional<InstanceWork> instanceWork(String instanceId) {
         return Optional.empty();
     }
 

@@ -1,12 +1,12 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.Activity;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RetryPolicy;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.runtime.ActivityOutcome.FailureType;
 import java.util.List;
@@ -72,7 +72,7 @@ public final class ActivityInvoker {
             invocation.cancelled().set(true);
             FailureDetails failure = ReplayContext.timeoutFailure("activity '" + item.activityName() + "' attempt "
                     + (item.attempt() + 1) + " timed out after " + item.timeoutMs() + " ms");
-            return new ActivityOutcome.Failed(FailureType.TIMEOUT, failure, RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure),
+            return new ActivityOutcome.Failed(FailureType.TIMEOUT, failure, RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure.retryable()),
                     since(started));
         } catch (Exception e) {
             if (shuttingDown.getAsBoolean()) {
@@ -126,7 +126,7 @@ public final class ActivityInvoker {
     private static ActivityOutcome applicationFailure(ActivityWorkItem item, Exception e, long started) {
         FailureDetails failure = FailureDetails.fromThrowable(FailureKind.APPLICATION, e);
         return new ActivityOutcome.Failed(FailureType.APPLICATION_ERROR, failure,
-                RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure), since(started));
+                RetryPolicy.willRetry(item.attempt(), item.maxAttempts(), failure.retryable()), since(started));
     }
 
     private static ActivityOutcome infrastructure(FailureKind kind, String type, String message, long started) {

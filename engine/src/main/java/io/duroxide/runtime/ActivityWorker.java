@@ -1,6 +1,7 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.Registry;
+import io.duroxide.history.AttemptRun;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActivityCompletion;
@@ -194,9 +195,10 @@ public final class ActivityWorker extends DispatcherLoop<ActivityLease> implemen
                 return;
             }
             long now = System.currentTimeMillis();
+            AttemptRun run = new AttemptRun(now - outcome.durationNanos() / 1_000_000, now, lease.deliveryCount());
             HistoryEvent result = outcome instanceof ActivityOutcome.Succeeded ok
-                    ? new HistoryEvent.ActivityCompleted(now, item.taskId(), ok.output())
-                    : new HistoryEvent.ActivityFailed(now, item.taskId(), ((ActivityOutcome.Failed) outcome).failure());
+                    ? new HistoryEvent.ActivityCompleted(now, item.taskId(), ok.output(), run)
+                    : new HistoryEvent.ActivityFailed(now, item.taskId(), ((ActivityOutcome.Failed) outcome).failure(), run);
             if (local != null) {
                 local.completion = result;
                 return;

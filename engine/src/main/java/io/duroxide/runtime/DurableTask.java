@@ -2,6 +2,7 @@ package io.duroxide.runtime;
 
 import io.duroxide.api.Task;
 import io.duroxide.api.TaskFailedException;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +33,7 @@ class DurableTask<V> extends Task<V> {
             }
         }
         if (failure != null) {
-            throw new TaskFailedException(description, failure);
+            throw new TaskFailedException(description, ApiFailures.toApi(failure));
         }
         return value;
     }

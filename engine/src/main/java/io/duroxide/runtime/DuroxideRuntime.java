@@ -1,9 +1,7 @@
 package io.duroxide.runtime;
 
-import io.duroxide.api.DuroxideClient;
-import io.duroxide.api.InstanceEndings;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Registry;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.Provider;
 import java.time.Duration;
 import java.util.HexFormat;
@@ -27,7 +25,7 @@ public final class DuroxideRuntime implements AutoCloseable {
     private final ExecutorService timedActivities;
     private final OrchestrationDispatcher dispatcher;
     private final ActivityWorker worker;
-    private final DuroxideClient client;
+    private final ProviderClient client;
     private volatile boolean closed;
 
     private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options, String name, boolean rejectUnknownOrchestrations,
@@ -46,7 +44,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup);
         this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
                 options, renewals, orchestrationWakeup, activityWakeup, endings, localSteps ? worker : LocalSteps.NONE);
-        this.client = new DuroxideClient(provider, orchestrationWakeup::signal, endings,
+        this.client = new ProviderClient(provider, orchestrationWakeup::signal, endings,
                 new UnknownOrchestrations(registry, rejectUnknownOrchestrations, options));
     }
 
@@ -62,7 +60,7 @@ public final class DuroxideRuntime implements AutoCloseable {
     }
 
     /** A client wired to wake this runtime as soon as it enqueues work, and woken when this runtime ends an instance it waits for. */
-    public DuroxideClient client() {
+    public ProviderClient client() {
         return client;
     }
 

@@ -1,6 +1,5 @@
 package io.duroxide.runtime;
 
-import io.duroxide.api.InstanceEndings;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;

@@ -1,6 +1,7 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.ActivityOptions;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.OrchestrationContext;
 import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.RetryPolicy;
@@ -20,7 +21,6 @@ import io.duroxide.history.HistoryEvent.TaskCompletion;
 import io.duroxide.history.HistoryEvent.TaskScheduled;
 import io.duroxide.history.HistoryEvent.TimerCreated;
 import io.duroxide.history.HistoryEvent.TimerFired;
-import io.duroxide.json.JsonConverter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -261,7 +261,7 @@ final class ReplayContext implements OrchestrationContext {
                 return;
             }
             RetryPolicy policy = opts.retryPolicy();
-            if (!RetryPolicy.willRetry(attempt, policy.maxAttempts(), bounded.failure())) {
+            if (!RetryPolicy.willRetry(attempt, policy.maxAttempts(), bounded.failure().retryable())) {
                 result.fail(bounded.failure());
                 return;
             }

@@ -1,12 +1,13 @@
 package io.duroxide.runtime;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Orchestration;
 import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.TaskFailedException;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import java.util.List;
 
 /** Runs an orchestration function once over a history and classifies how it ended. Needs no storage. */
@@ -92,7 +93,7 @@ final class ReplayEngine {
     /** A task failure that escapes the orchestration keeps the original kind, type and code. */
     private static FailureDetails failureOf(Throwable thrown) {
         if (thrown instanceof TaskFailedException tfe) {
-            FailureDetails inner = tfe.details();
+            FailureDetails inner = ApiFailures.fromApi(tfe.details());
             return new FailureDetails(inner.kind(), inner.errorType(), inner.classChain(), tfe.getMessage(), inner.errorCode(), inner.retryable());
         }
         return FailureDetails.fromThrowable(FailureKind.APPLICATION, thrown);

@@ -30,9 +30,9 @@ final class RestampedEvents {
         } else if (e instanceof ActivityScheduled x) {
             return new ActivityScheduled(ts, x.taskId(), x.name(), x.input(), x.tag(), x.attempt(), x.maxAttempts(), x.timeoutMs());
         } else if (e instanceof ActivityCompleted x) {
-            return new ActivityCompleted(ts, x.taskId(), x.result());
+            return new ActivityCompleted(ts, x.taskId(), x.result(), x.run());
         } else if (e instanceof ActivityFailed x) {
-            return new ActivityFailed(ts, x.taskId(), x.failure());
+            return new ActivityFailed(ts, x.taskId(), x.failure(), x.run());
         } else if (e instanceof TimerCreated x) {
             return new TimerCreated(ts, x.taskId(), x.fireAtMs());
         } else if (e instanceof TimerFired x) {

@@ -1,14 +1,15 @@
 package io.duroxide.runtime;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Orchestration;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.HistoryEvent.*;
 import io.duroxide.history.ParentRef;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
@@ -167,7 +168,7 @@ final class TurnPlanner {
     private Plan drain(OrchestrationWorkItem item, long now) {
         var inst = item.instance();
         TurnWrite write = new TurnWrite(item.execution().executionId(), List.of(), inst.status(), null, null,
-                inst.output(), inst.failure(), false, null, List.of(), List.of(), null, false);
+                inst.output(), ApiFailures.fromApi(inst.failure()), false, null, List.of(), List.of(), null, false);
         return new Commit(new TurnCommit(item.instanceId(), inst.name(), inst.version(), item.execution().executionId(),
                 item.execution().initiatedBy(), false, TurnOutcome.CONTINUES, null, item.execution().turnCount(),
                 item.history().size(), item.execution().startedAt(), Instant.ofEpochMilli(now), null, write, item.lockToken()), false);

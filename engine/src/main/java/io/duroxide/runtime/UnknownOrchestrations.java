@@ -1,7 +1,6 @@
 package io.duroxide.runtime;
 
 import io.duroxide.api.Registry;
-import io.duroxide.api.StartCheck;
 import io.duroxide.api.UnknownOrchestrationException;
 import java.lang.System.Logger.Level;
 import java.time.Duration;

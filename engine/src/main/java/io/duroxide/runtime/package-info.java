@@ -19,7 +19,7 @@
  *       of an ended instance do not pass through it.</li>
  *   <li>{@link io.duroxide.runtime.ActivityInvoker#invoke(io.duroxide.runtime.ActivityInvocation)}: one
  *       activity attempt, never throwing. The invocation carries the activity name, tag, retry attempt
- *       (0 for the first try) and delivery count; the {@link io.duroxide.runtime.ActivityOutcome} says
+ *       (0 for the first try), delivery count and, in its work item, the instance and execution that scheduled it; the {@link io.duroxide.runtime.ActivityOutcome} says
  *       success, or failure with its type (application error, infrastructure error, timeout, cancelled),
  *       its {@link io.duroxide.history.FailureDetails} (class chain, message, error code, retryable)
  *       and whether the retry policy will schedule another attempt.</li>

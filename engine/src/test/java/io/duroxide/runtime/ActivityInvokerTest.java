@@ -2,8 +2,8 @@ package io.duroxide.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Registry;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.runtime.ActivityOutcome.FailureType;
 import java.util.concurrent.ExecutorService;

@@ -6,12 +6,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.FailureKind;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.PayloadTooLargeException;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
-import io.duroxide.history.FailureKind;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 

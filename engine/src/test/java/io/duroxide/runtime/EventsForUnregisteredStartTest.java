@@ -4,7 +4,6 @@ import static io.duroxide.runtime.EngineHarness.await;
 import static io.duroxide.runtime.EngineHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
@@ -51,7 +50,7 @@ class EventsForUnregisteredStartTest extends EngineTestBase {
         oldRuntime.client().raiseEvent(id, "go", "payload");
         oldRuntime.close();
 
-        DuroxideClient upgraded = harness.runtime(upgraded()).client();
+        ProviderClient upgraded = harness.runtime(upgraded()).client();
         InstanceStatus status = await(upgraded, id);
         assertThat(status.status()).isEqualTo(RuntimeStatus.COMPLETED);
         assertThat(status.outputAs(String.class)).isEqualTo("got payload");
@@ -61,7 +60,7 @@ class EventsForUnregisteredStartTest extends EngineTestBase {
     @Test
     void aSecondSignalWithStartWhileTheStartIsPutBackReachesTheUpgradedRuntime() {
         DuroxideRuntime oldRuntime = harness.runtime(old(), b -> b.unregisteredBackoff(LONG_BACKOFF));
-        DuroxideClient client = oldRuntime.client();
+        ProviderClient client = oldRuntime.client();
         StartOptions options = StartOptions.withInstanceId("later-2");
         assertThat(client.signalWithStart("Later", 2, options, "go", "a")).isTrue();
         awaitDeliveries("later-2", 1);

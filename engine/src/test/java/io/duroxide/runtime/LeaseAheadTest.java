@@ -2,7 +2,6 @@ package io.duroxide.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
@@ -68,7 +67,7 @@ class LeaseAheadTest extends EngineTestBase {
     }
 
     /** Teaches the worker that its attempts are short, then starts the burst. */
-    private static String warmUpThenStartTheBurst(DuroxideClient client) {
+    private static String warmUpThenStartTheBurst(ProviderClient client) {
         assertThat(EngineHarness.await(client, client.startOrchestration("Quicks", WARM_UP,
                 StartOptions.withInstanceId("warm-up"))).status()).isEqualTo(RuntimeStatus.COMPLETED);
         return client.startOrchestration("GateThenHolds", BURST, StartOptions.withInstanceId("burst"));
@@ -78,7 +77,7 @@ class LeaseAheadTest extends EngineTestBase {
     void afterShortAttemptsTheWorkerLeasesAWindowOfThemAhead() {
         Provider provider = harness.openProvider();
         DuroxideRuntime runtime = harness.runtime(registry(), b -> b.activityConcurrency(1));
-        DuroxideClient client = runtime.client();
+        ProviderClient client = runtime.client();
         gate.countDown();
         String id = warmUpThenStartTheBurst(client);
         EngineHarness.eventually("a Hold attempt occupies the slot", () -> holding.get() == 1);
@@ -98,7 +97,7 @@ class LeaseAheadTest extends EngineTestBase {
     @Test
     void aResultIsStoredWhileTheSlotIsBusyAndNothingNeedsFetching() {
         DuroxideRuntime runtime = harness.runtime(registry(), b -> b.activityConcurrency(1));
-        DuroxideClient client = runtime.client();
+        ProviderClient client = runtime.client();
         String id = warmUpThenStartTheBurst(client);
         // The Gate attempt runs with the others leased ahead, and the fetcher, done with that fetch (and
         // the store that follows it), waits for room: from now on no fetch comes before half are used up.

@@ -6,7 +6,7 @@ import static io.duroxide.runtime.EngineHarness.eventuallyStatus;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.FailureKind;
 import io.duroxide.api.InstanceAlreadyExistsException;
 import io.duroxide.api.InstanceNotFoundException;
 import io.duroxide.api.InstanceQuery;
@@ -14,7 +14,6 @@ import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
 
 class LifecycleControlTest extends EngineTestBase {
     Registry registry;
-    DuroxideClient client;
+    ProviderClient client;
 
     @BeforeEach
     void setUp() {

@@ -4,7 +4,7 @@ import static io.duroxide.runtime.EngineHarness.await;
 import static io.duroxide.runtime.EngineHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.FailureKind;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
@@ -12,7 +12,6 @@ import io.duroxide.api.StartOptions;
 import io.duroxide.api.SubOrchestrationOptions;
 import io.duroxide.api.Task;
 import io.duroxide.api.TaskFailedException;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import java.time.Duration;
 import java.time.Instant;
@@ -34,7 +33,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
                 });
     }
 
-    private DuroxideClient start() {
+    private ProviderClient start() {
         return harness.runtime(registry).client();
     }
 
@@ -45,7 +44,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             int b = ctx.callActivity("Double", a, Integer.class).await();
             return ctx.callActivity("Greet", "n=" + b, String.class).await();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Chain", 5);
 
         InstanceStatus status = await(client, id);
@@ -64,7 +63,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             }
             return ctx.allOf(tasks).await();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("FanOut", 10);
 
         InstanceStatus status = await(client, id);
@@ -81,7 +80,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             Task<?> winner = ctx.anyOf(List.of(slow, fast)).await();
             return winner == fast ? fast.await() : "slow";
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Race", "");
 
         assertThat(await(client, id).outputAs(String.class)).isEqualTo("Hello, racer!");
@@ -94,7 +93,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             ctx.createTimer(Duration.ofMillis(ms)).await();
             return Duration.between(before, ctx.currentTime()).toMillis();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         long t0 = System.currentTimeMillis();
         String id = client.startOrchestration("Sleep", 300);
 
@@ -114,7 +113,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             String decision = ctx.waitForExternalEvent("decision", String.class).await();
             return who + ":" + decision;
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Approval", "alice");
         EngineHarness.eventuallyStatus(client, id, RuntimeStatus.RUNNING);
 
@@ -129,7 +128,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             ctx.createTimer(Duration.ofMillis(200)).await();
             return ctx.waitForExternalEvent("early", String.class).await();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Late", "");
         client.raiseEvent(id, "early", "kept");
 
@@ -145,7 +144,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
                 return "timed out: " + e.details().kind();
             }
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Impatient", "");
 
         assertThat(await(client, id).outputAs(String.class)).isEqualTo("timed out: TIMEOUT");
@@ -160,7 +159,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
                     Integer.class).await();
             return viaDerivedId + viaExplicitId;
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Parent", 10, StartOptions.withInstanceId("parent-1"));
 
         assertThat(await(client, id).outputAs(Integer.class)).isEqualTo(20 + 22);
@@ -180,7 +179,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
                 return "caught " + e.details().errorType() + ": " + e.details().message();
             }
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Parent", "x");
 
         String output = await(client, id).outputAs(String.class);
@@ -197,7 +196,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             }
             return "done at " + n + " in execution " + ctx.executionId();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Counter", 0);
 
         InstanceStatus status = await(client, id);
@@ -218,7 +217,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             }
             return n;
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Loop", 0);
         await(client, id);
         var provider = harness.openProvider();
@@ -240,7 +239,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             ctx.setCustomStatus("step-1");
             return ctx.waitForExternalEvent("go", String.class).await();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Progress", "");
         eventually("custom status is set", () -> "step-1".equals(client.getStatus(id).orElseThrow().customStatusAs(String.class)));
         client.raiseEvent(id, "go", "ok");
@@ -255,7 +254,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             ctx.setCustomStatus(new Progress("copying", 3, 10, Instant.parse("2026-01-02T03:04:05Z")));
             return ctx.waitForExternalEvent("go", String.class).await();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Progress", "");
         eventually("custom status is set", () -> client.getStatus(id).orElseThrow().customStatus() != null);
 
@@ -271,7 +270,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
     @Test
     void failingActivityFailsTheOrchestrationWithItsClassChain() {
         registry.addOrchestration("Breaks", String.class, (ctx, in) -> ctx.callActivity("Fail", "boom", String.class).await());
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Breaks", "");
 
         InstanceStatus status = await(client, id);
@@ -291,7 +290,7 @@ class OrchestrationFeaturesTest extends EngineTestBase {
             ctx.createTimer(Duration.ofMillis(1)).await();
             return first + "|" + replayingAtStart + "|" + ctx.isReplaying();
         });
-        DuroxideClient client = start();
+        ProviderClient client = start();
         String id = client.startOrchestration("Ids", "");
 
         String[] parts = await(client, id).outputAs(String.class).split("\\|");

@@ -2,9 +2,9 @@ package io.duroxide.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.duroxide.api.FailureKind;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
-import io.duroxide.history.FailureKind;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.testing.HaltingWorkload;
 import io.duroxide.testing.WorkloadProcess;

@@ -3,10 +3,10 @@ package io.duroxide.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Orchestration;
 import io.duroxide.api.Registry;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import java.util.List;
 
 /**

@@ -4,7 +4,6 @@ import static io.duroxide.runtime.EngineHarness.await;
 import static io.duroxide.runtime.EngineHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.history.HistoryEvent;
@@ -36,7 +35,7 @@ class RestartRecoveryTest extends EngineTestBase {
         CountDownLatch never = new CountDownLatch(1);
         DuroxideRuntime first = harness.runtime(registry(runsInFirst, never),
                 b -> b.lockTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500)).shutdownGrace(Duration.ofMillis(100)));
-        DuroxideClient firstClient = first.client();
+        ProviderClient firstClient = first.client();
         String id = firstClient.startOrchestration("TwoSteps", "job");
         eventually("the second activity is scheduled", () -> firstClient.getHistory(id).stream()
                 .anyMatch(e -> e instanceof HistoryEvent.ActivityScheduled s && s.name().equals("Second")));
@@ -44,7 +43,7 @@ class RestartRecoveryTest extends EngineTestBase {
 
         AtomicInteger runsInSecond = new AtomicInteger();
         CountDownLatch open = new CountDownLatch(0);
-        DuroxideClient client = harness.runtime(registry(runsInSecond, open),
+        ProviderClient client = harness.runtime(registry(runsInSecond, open),
                 b -> b.lockTimeouts(Duration.ofSeconds(1), Duration.ofMillis(500))).client();
 
         InstanceStatus status = await(client, id);

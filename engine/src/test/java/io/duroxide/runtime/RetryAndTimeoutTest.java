@@ -5,12 +5,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.ActivityOptions;
 import io.duroxide.api.ApplicationException;
-import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.FailureKind;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RetryPolicy;
 import io.duroxide.api.RuntimeStatus;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import java.time.Duration;
 import java.util.List;
@@ -54,7 +53,7 @@ class RetryAndTimeoutTest extends EngineTestBase {
                 });
     }
 
-    private static List<HistoryEvent> eventsOf(DuroxideClient client, String id, Class<? extends HistoryEvent> type) {
+    private static List<HistoryEvent> eventsOf(ProviderClient client, String id, Class<? extends HistoryEvent> type) {
         return client.getHistory(id).stream().filter(type::isInstance).toList();
     }
 
@@ -63,7 +62,7 @@ class RetryAndTimeoutTest extends EngineTestBase {
         RetryPolicy policy = RetryPolicy.exponential(4, Duration.ofMillis(100), 2.0, Duration.ofSeconds(5));
         registry.addOrchestration("Retry", String.class,
                 (ctx, in) -> ctx.callActivity("FailsTwice", in, ActivityOptions.retry(policy), String.class).await());
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("Retry", "x");
 
         InstanceStatus status = await(client, id);
@@ -87,7 +86,7 @@ class RetryAndTimeoutTest extends EngineTestBase {
     void exhaustedRetriesFailTheOrchestrationWithTheLastError() {
         registry.addOrchestration("Retry", String.class, (ctx, in) -> ctx.callActivity("AlwaysFails", in,
                 ActivityOptions.retry(RetryPolicy.fixed(3, Duration.ofMillis(20))), String.class).await());
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("Retry", "x");
 
         InstanceStatus status = await(client, id);
@@ -102,7 +101,7 @@ class RetryAndTimeoutTest extends EngineTestBase {
     void nonRetryableErrorStopsTheRetryPolicyAndKeepsItsCode() {
         registry.addOrchestration("Retry", String.class, (ctx, in) -> ctx.callActivity("Rejects", in,
                 ActivityOptions.retry(RetryPolicy.fixed(5, Duration.ofMillis(10))), String.class).await());
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("Retry", "x");
 
         InstanceStatus status = await(client, id);
@@ -116,7 +115,7 @@ class RetryAndTimeoutTest extends EngineTestBase {
     void attemptThatExceedsItsTimeoutIsRetried() {
         registry.addOrchestration("Timed", String.class, (ctx, in) -> ctx.callActivity("SlowOnFirstAttempt", in,
                 ActivityOptions.retry(RetryPolicy.fixed(2, Duration.ofMillis(10))).withTimeout(Duration.ofMillis(300)), String.class).await());
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("Timed", "x");
 
         InstanceStatus status = await(client, id);
@@ -132,7 +131,7 @@ class RetryAndTimeoutTest extends EngineTestBase {
     void attemptsThatAllTimeOutFailWithKindTimeout() {
         registry.addOrchestration("Timed", String.class, (ctx, in) -> ctx.callActivity("AlwaysSlow", in,
                 ActivityOptions.retry(RetryPolicy.fixed(2, Duration.ofMillis(10))).withTimeout(Duration.ofMillis(200)), String.class).await());
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("Timed", "x");
 
         InstanceStatus status = await(client, id);

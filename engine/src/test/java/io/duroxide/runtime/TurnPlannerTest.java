@@ -3,6 +3,7 @@ package io.duroxide.runtime;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.history.FailureDetails;
@@ -11,7 +12,6 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.HistoryEvent.*;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.history.ParentRef;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;

@@ -4,12 +4,11 @@ import static io.duroxide.runtime.EngineHarness.await;
 import static io.duroxide.runtime.EngineHarness.eventually;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.FailureKind;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +18,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
         return new Registry().addActivity("Echo", String.class, (ctx, in) -> in);
     }
 
-    private static void awaitEventWait(DuroxideClient client, String id) {
+    private static void awaitEventWait(ProviderClient client, String id) {
         eventually(id + " reached its wait", () -> client.getStatus(id).map(s -> s.status() == RuntimeStatus.RUNNING).orElse(false)
                 && client.getHistory(id).stream().anyMatch(e -> e instanceof HistoryEvent.ActivityCompleted));
     }
@@ -41,7 +40,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
                     return "v1:" + ctx.waitForExternalEvent("go", String.class).await();
                 })
                 .addOrchestration("Flow", "2.0.0", String.class, (ctx, in) -> "v2:" + in);
-        DuroxideClient client = harness.runtime(both).client();
+        ProviderClient client = harness.runtime(both).client();
         client.raiseEvent(old, "go", "kept");
         String fresh = client.startOrchestration("Flow", "b");
 
@@ -71,7 +70,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
                     ctx.callActivity("Other", in, String.class).await();
                     return ctx.waitForExternalEvent("go", String.class).await();
                 });
-        DuroxideClient client = harness.runtime(changed).client();
+        ProviderClient client = harness.runtime(changed).client();
         client.raiseEvent(id, "go", "x");
 
         InstanceStatus status = await(client, id);
@@ -84,7 +83,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
 
     @Test
     void unknownOrchestrationFailsClearlyAfterTheDeliveryLimit() {
-        DuroxideClient client = harness.runtime(withEcho(), b -> b.maxDeliveryAttempts(3)).client();
+        ProviderClient client = harness.runtime(withEcho(), b -> b.maxDeliveryAttempts(3)).client();
         String id = client.startOrchestration("DoesNotExist", "x");
 
         InstanceStatus status = await(client, id);
@@ -101,7 +100,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
         eventually("a delivery was attempted", () -> without.provider().getInstance(id).isPresent());
         without.close();
 
-        DuroxideClient client = harness.runtime(withEcho().addOrchestration("Later", String.class, (ctx, in) -> "ran " + in)).client();
+        ProviderClient client = harness.runtime(withEcho().addOrchestration("Later", String.class, (ctx, in) -> "ran " + in)).client();
         assertThat(await(client, id).outputAs(String.class)).isEqualTo("ran x");
     }
 
@@ -109,7 +108,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
     void unknownActivityFailsTheOrchestrationClearly() {
         Registry registry = withEcho().addOrchestration("CallsMissing", String.class,
                 (ctx, in) -> ctx.callActivity("Missing", in, String.class).await());
-        DuroxideClient client = harness.runtime(registry, b -> b.maxDeliveryAttempts(3)).client();
+        ProviderClient client = harness.runtime(registry, b -> b.maxDeliveryAttempts(3)).client();
         String id = client.startOrchestration("CallsMissing", "x");
 
         InstanceStatus status = await(client, id);
@@ -122,7 +121,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
     @Test
     void malformedInputFailsWithTheTargetType() {
         Registry registry = withEcho().addOrchestration("NeedsNumber", Integer.class, (ctx, n) -> n + 1);
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("NeedsNumber", "not a number");
 
         InstanceStatus status = await(client, id);
@@ -141,7 +140,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
                 return "swallowed";
             }
         });
-        DuroxideClient client = harness.runtime(registry).client();
+        ProviderClient client = harness.runtime(registry).client();
         String id = client.startOrchestration("Swallows", "x");
 
         InstanceStatus status = await(client, id);
@@ -155,7 +154,7 @@ class VersioningAndErrorsTest extends EngineTestBase {
         Registry registry = withEcho().addOrchestration("Crashes", String.class, (ctx, in) -> {
             throw new AssertionError("bug in orchestration");
         });
-        DuroxideClient client = harness.runtime(registry, b -> b.maxDeliveryAttempts(2)).client();
+        ProviderClient client = harness.runtime(registry, b -> b.maxDeliveryAttempts(2)).client();
         String id = client.startOrchestration("Crashes", "x");
 
         InstanceStatus status = await(client, id);

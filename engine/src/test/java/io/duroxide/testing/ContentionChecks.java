@@ -9,6 +9,7 @@ import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.provider.Provider;
+import io.duroxide.runtime.ProviderClient;
 import io.duroxide.runtime.ReplayChecks;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -67,7 +68,7 @@ public final class ContentionChecks {
 
     /** Starts the whole workload from the calling process. */
     public static void startWorkload(Provider provider, int instances) {
-        DuroxideClient client = new DuroxideClient(provider);
+        DuroxideClient client = new ProviderClient(provider);
         for (int n = 0; n < instances; n++) {
             client.startOrchestration(ContentionWorkload.kind(n), n, StartOptions.withInstanceId(ContentionWorkload.instanceId(n)));
         }

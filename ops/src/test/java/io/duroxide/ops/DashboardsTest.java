@@ -23,6 +23,7 @@ import org.junit.jupiter.api.Test;
 class DashboardsTest {
     static final Path AGENT_README = OpsFiles.DIR.resolve("../agent/README.md").normalize();
     static final Pattern METRIC = Pattern.compile("\\bduroxide_[a-z_]+");
+    static final Pattern EXEMPLAR_METRIC = Pattern.compile("\\bduroxide_(orchestration|activity)_duration_seconds_bucket\\b");
 
     @Test
     void theFourDashboardsOfTheSpec() {
@@ -64,6 +65,27 @@ class DashboardsTest {
                 assertThat(p.path("gridPos").path("w").asInt()).isBetween(1, 24);
             }
         }
+    }
+
+    /**
+     * Grafana draws exemplars only where a target asks for them: every graph of the orchestration or activity
+     * durations does, so a point of the graph leads to an instance id (the agent's exemplars, agent/README.md).
+     */
+    @Test
+    void durationGraphsShowExemplars() {
+        int graphs = 0;
+        for (Path file : OpsFiles.dashboards()) {
+            for (JsonNode p : OpsFiles.json(file).path("panels")) {
+                boolean graph = p.path("type").asText().equals("timeseries") || p.path("type").asText().equals("heatmap");
+                for (JsonNode t : p.path("targets")) {
+                    if (graph && EXEMPLAR_METRIC.matcher(t.path("expr").asText()).find()) {
+                        graphs++;
+                        assertThat(t.path("exemplar").asBoolean()).as(file.getFileName() + " / " + p.path("title") + " exemplar").isTrue();
+                    }
+                }
+            }
+        }
+        assertThat(graphs).as("duration graphs").isPositive();
     }
 
     @Test

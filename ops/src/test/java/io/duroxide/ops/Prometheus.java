@@ -97,15 +97,15 @@ final class Prometheus implements AutoCloseable {
     }
 
     /**
-     * Starts a server with this configuration file in {@code dir} and waits until it is ready. The server cannot
-     * report a port the kernel picked, so it gets a free one, which something else can take before the server
-     * binds it: then it exits with "address already in use", and it is started again on another port.
+     * Starts a server with this configuration file and further command-line flags in {@code dir} and waits until it is
+     * ready. The server cannot report a port the kernel picked, so it gets a free one, which something else can take
+     * before the server binds it: then it exits with "address already in use", and it is started again on another port.
      */
-    static Prometheus start(Path dir, String configYaml) throws Exception {
+    static Prometheus start(Path dir, String configYaml, String... flags) throws Exception {
         Path config = dir.resolve(CONFIG_FILE);
         Files.writeString(config, configYaml);
         for (int attempt = 1; ; attempt++) {
-            Prometheus prom = startOnFreePort(dir, config);
+            Prometheus prom = startOnFreePort(dir, config, flags);
             try {
                 // the server that answers must be this one, not another that holds the port it could not bind
                 prom.await("ready", Duration.ofSeconds(60), () -> prom.status("/-/ready") == 200
@@ -120,14 +120,16 @@ final class Prometheus implements AutoCloseable {
         }
     }
 
-    private static Prometheus startOnFreePort(Path dir, Path config) throws IOException {
+    private static Prometheus startOnFreePort(Path dir, Path config, String... flags) throws IOException {
         int port = Ports.free();
-        Process p = new ProcessBuilder(binary("prometheus").toString(),
+        List<String> cmd = new java.util.ArrayList<>(List.of(binary("prometheus").toString(),
                 "--config.file=" + config,
                 "--storage.tsdb.path=" + dir.resolve("tsdb"),
                 "--web.listen-address=127.0.0.1:" + port,
                 "--web.enable-lifecycle",
-                "--log.level=warn")
+                "--log.level=warn"));
+        cmd.addAll(List.of(flags));
+        Process p = new ProcessBuilder(cmd)
                 .directory(dir.toFile())
                 .redirectErrorStream(true)
                 .redirectOutput(dir.resolve("prometheus.log").toFile())
@@ -203,6 +205,12 @@ final class Prometheus implements AutoCloseable {
             throw new AssertionError("unexpected result type " + data.path("resultType") + " of " + promql);
         }
         return data.path("result");
+    }
+
+    /** The exemplars stored for the selector between the two instants (seconds since the epoch), by series. */
+    JsonNode exemplars(String selector, double start, double end) throws IOException, InterruptedException {
+        return api("/api/v1/query_exemplars?query=" + URLEncoder.encode(selector, StandardCharsets.UTF_8)
+                + "&start=" + start + "&end=" + end);
     }
 
     /** True when every target of the scrape configuration is up. */

@@ -152,6 +152,7 @@ public final class Bridge {
     // ---------------------------------------------------------------- orchestration
 
     public static void turnCommitted(
+            String instanceId,
             String orchestrationName,
             String version,
             long executionId,
@@ -167,7 +168,7 @@ public final class Bridge {
             Instant executionStartedAt,
             Instant committedAt,
             String parentOrchestration) {
-        if (holding && held(() -> turnCommitted(orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
+        if (holding && held(() -> turnCommitted(instanceId, orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
                 failureKind, classChain, errorMessage, errorCode, turnCount, historySize, executionStartedAt, committedAt,
                 parentOrchestration))) {
             return;
@@ -182,7 +183,7 @@ public final class Bridge {
                 nanos = (committedAt.getEpochSecond() - executionStartedAt.getEpochSecond()) * 1_000_000_000L
                         + (committedAt.getNano() - executionStartedAt.getNano());
             }
-            s.turnCommitted(orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
+            s.turnCommitted(instanceId, orchestrationName, version, executionId, initiatedBy, startsExecution, outcome,
                     failureKind, classChain, errorMessage, errorCode, turnCount, historySize, nanos,
                     parentOrchestration);
         } catch (Throwable ignored) {
@@ -194,10 +195,13 @@ public final class Bridge {
 
     /**
      * A finished activity attempt. {@code durationNanos} is the engine's own measurement of the attempt
-     * ({@code ActivityOutcome#durationNanos()}); {@code failureType} null means success.
+     * ({@code ActivityOutcome#durationNanos()}); {@code failureType} null means success; {@code instanceId} and
+     * {@code executionId} are those of the orchestration that scheduled the activity.
      */
     public static void activityExit(
             long durationNanos,
+            String instanceId,
+            long executionId,
             String activityName,
             int retryAttempt,
             String failureType,
@@ -208,22 +212,23 @@ public final class Bridge {
             boolean retryable,
             String errorMessage) {
         try {
-            if (holding && held(() -> activityAttempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType,
+            if (holding && held(() -> activityAttempt(instanceId, executionId, activityName, retryAttempt, failureType, willRetry,
+                    failureKind, errorType,
                     errorCode, retryable, errorMessage, durationNanos))) {
                 return;
             }
-            activityAttempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
-                    errorMessage, durationNanos);
+            activityAttempt(instanceId, executionId, activityName, retryAttempt, failureType, willRetry, failureKind, errorType,
+                    errorCode, retryable, errorMessage, durationNanos);
         } catch (Throwable ignored) {
             // never into the application
         }
     }
 
-    private static void activityAttempt(String activityName, int retryAttempt, String failureType, boolean willRetry,
+    private static void activityAttempt(String instanceId, long executionId, String activityName, int retryAttempt, String failureType, boolean willRetry,
             String failureKind, String errorType, String errorCode, boolean retryable, String errorMessage, long nanos) {
         ActivitySink s = activity;
         if (s != null) {
-            s.attempt(activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
+            s.attempt(instanceId, executionId, activityName, retryAttempt, failureType, willRetry, failureKind, errorType, errorCode, retryable,
                     errorMessage, nanos);
         }
     }

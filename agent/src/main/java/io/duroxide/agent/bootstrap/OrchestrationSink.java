@@ -5,9 +5,11 @@ import java.util.List;
 /** Receives committed orchestration turns. JDK types only (lives in the bootstrap loader). */
 public interface OrchestrationSink {
     /**
+     * @param instanceId the instance whose execution {@code executionId} committed the turn
      * @param durationNanos committedAt - executionStartedAt, or -1 if unknown
      */
     void turnCommitted(
+            String instanceId,
             String orchestrationName,
             String version,
             long executionId,

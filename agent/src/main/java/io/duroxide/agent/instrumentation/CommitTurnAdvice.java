@@ -22,6 +22,7 @@ public final class CommitTurnAdvice {
         FailureDetails f = turn.failure();
         ParentRef p = turn.parent();
         Bridge.turnCommitted(
+                turn.instanceId(),
                 turn.orchestrationName(),
                 turn.version(),
                 turn.executionId(),

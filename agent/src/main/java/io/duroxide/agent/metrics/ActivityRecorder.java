@@ -2,15 +2,15 @@ package io.duroxide.agent.metrics;
 
 import io.duroxide.agent.bootstrap.ActivitySink;
 import io.micrometer.core.instrument.Counter;
-import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Records one activity attempt: executions (exact), duration (success observations sampled by
- * SAMPLE_RATE, failures always) and, for failed attempts, errors. The per-attempt path does one map
- * lookup by activity name and one array read; nothing is allocated once the meters exist.
+ * SAMPLE_RATE, failures always) and, for failed attempts, errors; the duration buckets and errors keep the
+ * attempt's instance, execution and attempt number as exemplars. The per-attempt path does one map lookup by
+ * activity name and one array read; nothing is allocated once the meters exist (an exemplar slot is replaced at
+ * most once a second).
  */
 public final class ActivityRecorder implements ActivitySink {
     static final String EXECUTIONS = "duroxide.activity.executions";
@@ -33,8 +33,8 @@ public final class ActivityRecorder implements ActivitySink {
     final class Meters {
         final String name;
         final AtomicReferenceArray<Counter> executions = new AtomicReferenceArray<>(OUTCOMES * 4);
-        final AtomicReferenceArray<Timer> durations = new AtomicReferenceArray<>(OUTCOMES);
-        final ConcurrentHashMap<ErrorKey, Counter> errors = new ConcurrentHashMap<>();
+        final AtomicReferenceArray<TimerWithExemplars> durations = new AtomicReferenceArray<>(OUTCOMES);
+        final ConcurrentHashMap<ErrorKey, CounterWithExemplar> errors = new ConcurrentHashMap<>();
 
         Meters(String name) {
             this.name = name;
@@ -52,22 +52,22 @@ public final class ActivityRecorder implements ActivitySink {
             return c;
         }
 
-        Timer duration(int outcome) {
-            Timer t = durations.get(outcome);
+        TimerWithExemplars duration(int outcome) {
+            TimerWithExemplars t = durations.get(outcome);
             if (t == null) {
-                t = metrics.timer(DURATION, "Activity attempt wall-clock duration", metrics.config.activityDurationBuckets,
+                t = metrics.timerWithExemplars(DURATION, "Activity attempt wall-clock duration", metrics.config.activityDurationBuckets,
                         "activity_name", name, "outcome", SpecLabelValues.ACTIVITY_OUTCOMES[outcome]);
                 durations.set(outcome, t);
             }
             return t;
         }
 
-        Counter error(ErrorKey k) {
+        CounterWithExemplar error(ErrorKey k) {
             return errors.computeIfAbsent(k, key -> withMessages
-                    ? metrics.counter(ERRORS, "Failed activity attempts by error type, code and retryability",
+                    ? metrics.counterWithExemplar(ERRORS, "Failed activity attempts by error type, code and retryability",
                             "activity_name", name, "error_type", key.errorType(), "error_code", key.code(),
                             "retryable", String.valueOf(key.retryable()), "error_message", key.message())
-                    : metrics.counter(ERRORS, "Failed activity attempts by error type, code and retryability",
+                    : metrics.counterWithExemplar(ERRORS, "Failed activity attempts by error type, code and retryability",
                             "activity_name", name, "error_type", key.errorType(), "error_code", key.code(),
                             "retryable", String.valueOf(key.retryable())));
         }
@@ -106,6 +106,8 @@ public final class ActivityRecorder implements ActivitySink {
 
     @Override
     public void attempt(
+            String instanceId,
+            long executionId,
             String activityName,
             int retryAttempt,
             String failureType,
@@ -120,12 +122,12 @@ public final class ActivityRecorder implements ActivitySink {
         int outcome = SpecLabelValues.activityOutcome(failureType, willRetry);
         m.execution(outcome, SpecLabelValues.retryAttemptIndex(retryAttempt)).increment();
         if (outcome != SpecLabelValues.SUCCESS || metrics.sampler.sampleSuccess()) {
-            m.duration(outcome).record(Math.max(0, durationNanos), TimeUnit.NANOSECONDS);
+            m.duration(outcome).record(Math.max(0, durationNanos), instanceId, executionId, retryAttempt);
         }
         if (failureType != null && !"CANCELLED".equals(failureType)) {
             String message = withMessages ? errorMessages.apply(metrics.messages.normalize(errorMessage)) : null;
             m.error(new ErrorKey(SpecLabelValues.activityErrorType(failureType, failureKind), codes.apply(errorCode),
-                    retryable, message)).increment();
+                    retryable, message)).increment(instanceId, executionId, retryAttempt);
         }
     }
 }

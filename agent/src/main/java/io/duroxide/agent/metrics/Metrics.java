@@ -9,7 +9,15 @@ import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.Timer;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.prometheus.metrics.expositionformats.ExpositionFormatWriter;
+import io.prometheus.metrics.expositionformats.ExpositionFormats;
+import io.prometheus.metrics.expositionformats.OpenMetricsTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import io.prometheus.metrics.model.snapshots.MetricSnapshots;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -27,6 +35,8 @@ public final class Metrics {
     public final PrometheusMeterRegistry registry;
     public final Sampler sampler;
     public final MessageNormalizer messages;
+    final ExemplarIndex exemplars;
+    private final ExpositionFormats formats = ExpositionFormats.init();
     private final Map<String, LabelLimiter> limiters = new HashMap<>();
 
     public Metrics(AgentConfig config) {
@@ -38,6 +48,7 @@ public final class Metrics {
         this.registry = registry;
         this.sampler = new Sampler(config.sampleRate);
         this.messages = new MessageNormalizer(config.errorMessageLength);
+        this.exemplars = new ExemplarIndex(config.exemplars, registry);
         registry.config().onMeterRegistrationFailed((id, reason) ->
                 Log.warnOnce("reg:" + id.getName(), "meter " + id.getName() + " not registered: " + reason));
         LabelLimiter orchestrationNames = new LabelLimiter("orchestration_name", config.capFor("orchestration_name"));
@@ -73,6 +84,18 @@ public final class Metrics {
                 .register(registry);
     }
 
+    /** A timer as {@link #timer}, whose buckets carry exemplars in OpenMetrics scrapes. */
+    TimerWithExemplars timerWithExemplars(String name, String description, double[] bucketsSeconds, String... tags) {
+        Timer timer = timer(name, description, bucketsSeconds, tags);
+        return new TimerWithExemplars(timer, exemplars.histogram(timer, bucketsSeconds));
+    }
+
+    /** A counter as {@link #counter}, which carries an exemplar in OpenMetrics scrapes. */
+    CounterWithExemplar counterWithExemplar(String name, String description, String... tags) {
+        Counter counter = counter(name, description, tags);
+        return new CounterWithExemplar(counter, exemplars.counter(counter));
+    }
+
     public DistributionSummary summary(String name, String description, double[] buckets, String... tags) {
         return DistributionSummary.builder(name)
                 .description(description)
@@ -88,8 +111,22 @@ public final class Metrics {
         }
     }
 
-    /** Prometheus text (0.0.4) or OpenMetrics, as the Accept header asks. */
+    /**
+     * Prometheus text (0.0.4) or OpenMetrics, as the Accept header asks; written as the registry's own scrape
+     * writes it, with the kept exemplars added when the format is OpenMetrics.
+     */
     public String scrape(String acceptHeader) {
-        return registry.scrape(acceptHeader == null ? "text/plain" : acceptHeader);
+        ExpositionFormatWriter writer = formats.findWriter(acceptHeader == null ? "text/plain" : acceptHeader);
+        MetricSnapshots snapshots = registry.getPrometheusRegistry().scrape();
+        if (writer instanceof OpenMetricsTextFormatWriter) {
+            snapshots = exemplars.attach(snapshots);
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            writer.write(out, snapshots);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // writing to memory does not fail
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -3,15 +3,14 @@ package io.duroxide.agent.metrics;
 import io.duroxide.agent.bootstrap.OrchestrationSink;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.DistributionSummary;
-import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Records the orchestration-lifecycle metrics from committed turns. Called only after the engine's
  * {@code commitTurn} returned normally, i.e. once per durable lifecycle change: starts on the turn that
- * creates the execution, completions/failures/durations/history sizes on the turn that ends it.
+ * creates the execution, completions/failures/durations/history sizes on the turn that ends it. Durations and
+ * failures keep the instance and execution of the turn as exemplars.
  */
 public final class OrchestrationRecorder implements OrchestrationSink {
     static final String STARTS = "duroxide.orchestration.starts";
@@ -31,7 +30,8 @@ public final class OrchestrationRecorder implements OrchestrationSink {
     private final ActiveInstancesPoller activeInstances;
 
     private final ConcurrentHashMap<Key, Counter> counters = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<Key, Timer> timers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, CounterWithExemplar> failures = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Key, TimerWithExemplars> timers = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, DistributionSummary> histories = new ConcurrentHashMap<>();
 
     /** A label tuple; a turn commit is a database transaction, so one small key object per lookup is fine. */
@@ -55,6 +55,7 @@ public final class OrchestrationRecorder implements OrchestrationSink {
 
     @Override
     public void turnCommitted(
+            String instanceId,
             String orchestrationName,
             String version,
             long executionId,
@@ -86,13 +87,15 @@ public final class OrchestrationRecorder implements OrchestrationSink {
         counter(new Key(COMPLETIONS, name, ver, status, SpecLabelValues.turnCountBucket(turnCount), null)).increment();
         boolean success = "success".equals(status);
         if (durationNanos >= 0 && (!success || metrics.sampler.sampleSuccess())) {
-            timer(new Key(DURATION, name, ver, status, null, null)).record(durationNanos, TimeUnit.NANOSECONDS);
+            timer(new Key(DURATION, name, ver, status, null, null)).record(durationNanos, instanceId, executionId,
+                    ExemplarSlots.NO_ATTEMPT);
         }
         history(name).record(Math.max(0, historySize));
         if ("failed".equals(status)) {
             String message = withMessages ? errorMessages.apply(metrics.messages.normalize(errorMessage)) : null;
-            counter(new Key(FAILURES, name, ver, SpecLabelValues.orchestrationErrorType(failureKind),
-                    ErrorCategories.categorize(failureKind, classChain, errorMessage), message)).increment();
+            failure(new Key(FAILURES, name, ver, SpecLabelValues.orchestrationErrorType(failureKind),
+                    ErrorCategories.categorize(failureKind, classChain, errorMessage), message))
+                    .increment(instanceId, executionId, ExemplarSlots.NO_ATTEMPT);
         }
         if (parentOrchestration != null) {
             String parent = names.apply(parentOrchestration);
@@ -100,7 +103,7 @@ public final class OrchestrationRecorder implements OrchestrationSink {
             counter(new Key(SUB_CALLS, parent, name, subOutcome, null, null)).increment();
             if (durationNanos >= 0 && (!success || metrics.sampler.sampleSuccess())) {
                 timer(new Key(SUB_DURATION, parent, name, subOutcome, null, null))
-                        .record(durationNanos, TimeUnit.NANOSECONDS);
+                        .record(durationNanos, instanceId, executionId, ExemplarSlots.NO_ATTEMPT);
             }
         }
     }
@@ -123,8 +126,16 @@ public final class OrchestrationRecorder implements OrchestrationSink {
         return c;
     }
 
-    private Timer timer(Key k) {
-        Timer t = timers.get(k);
+    private CounterWithExemplar failure(Key k) {
+        CounterWithExemplar c = failures.get(k);
+        if (c == null) {
+            c = failures.computeIfAbsent(k, this::newFailureCounter);
+        }
+        return c;
+    }
+
+    private TimerWithExemplars timer(Key k) {
+        TimerWithExemplars t = timers.get(k);
         if (t == null) {
             t = timers.computeIfAbsent(k, this::newTimer);
         }
@@ -139,14 +150,6 @@ public final class OrchestrationRecorder implements OrchestrationSink {
             case COMPLETIONS:
                 return metrics.counter(COMPLETIONS, "Orchestrations that ended: completed, failed or cancelled",
                         "orchestration_name", k.a(), "version", k.b(), "status", k.c(), "final_turn_count", k.d());
-            case FAILURES:
-                if (withMessages) {
-                    return metrics.counter(FAILURES, "Orchestration failures by error type and category",
-                            "orchestration_name", k.a(), "version", k.b(), "error_type", k.c(),
-                            "error_category", k.d(), "error_message", k.e());
-                }
-                return metrics.counter(FAILURES, "Orchestration failures by error type and category",
-                        "orchestration_name", k.a(), "version", k.b(), "error_type", k.c(), "error_category", k.d());
             case CAN:
                 return metrics.counter(CAN, "Executions that continued as new, by the ending execution's id range",
                         "orchestration_name", k.a(), "execution_id", k.b());
@@ -158,13 +161,23 @@ public final class OrchestrationRecorder implements OrchestrationSink {
         }
     }
 
-    private Timer newTimer(Key k) {
+    private CounterWithExemplar newFailureCounter(Key k) {
+        if (withMessages) {
+            return metrics.counterWithExemplar(FAILURES, "Orchestration failures by error type and category",
+                    "orchestration_name", k.a(), "version", k.b(), "error_type", k.c(),
+                    "error_category", k.d(), "error_message", k.e());
+        }
+        return metrics.counterWithExemplar(FAILURES, "Orchestration failures by error type and category",
+                "orchestration_name", k.a(), "version", k.b(), "error_type", k.c(), "error_category", k.d());
+    }
+
+    private TimerWithExemplars newTimer(Key k) {
         if (SUB_DURATION.equals(k.metric())) {
-            return metrics.timer(SUB_DURATION, "End-to-end duration of sub-orchestrations, from their durable start",
+            return metrics.timerWithExemplars(SUB_DURATION, "End-to-end duration of sub-orchestrations, from their durable start",
                     metrics.config.orchestrationDurationBuckets,
                     "parent_orchestration", k.a(), "child_orchestration", k.b(), "outcome", k.c());
         }
-        return metrics.timer(DURATION, "End-to-end orchestration duration, from the durable start of the execution to its end",
+        return metrics.timerWithExemplars(DURATION, "End-to-end orchestration duration, from the durable start of the execution to its end",
                 metrics.config.orchestrationDurationBuckets,
                 "orchestration_name", k.a(), "version", k.b(), "status", k.c());
     }

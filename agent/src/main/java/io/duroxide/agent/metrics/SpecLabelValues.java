@@ -195,6 +195,7 @@ public final class SpecLabelValues {
             case "listInstances":
             case "queueDepths":
             case "lockedWork":
+            case "instanceWork":
             case "countActiveInstances":
                 return "query";
             case "purgeInstance":

@@ -13,8 +13,9 @@ class BridgeHoldTest {
 
     private final ProviderSink providerSink = (method, nanos, error) -> seen.add("provider " + method);
 
-    private final ActivitySink activitySink = (name, attempt, failureType, willRetry, failureKind, errorType, errorCode,
-            retryable, errorMessage, durationNanos) -> seen.add("activity " + name + " " + failureType + " " + durationNanos);
+    private final ActivitySink activitySink = (instanceId, executionId, name, attempt, failureType, willRetry, failureKind,
+            errorType, errorCode, retryable, errorMessage, durationNanos) -> seen.add("activity " + instanceId + "/" + executionId
+            + " " + name + " " + failureType + " " + durationNanos);
 
     private final WorkerSink workerSink = new WorkerSink() {
         @Override
@@ -87,16 +88,17 @@ class BridgeHoldTest {
     @Test
     void activityAttemptsAreHeldWithTheEnginesDurationAndReplayed() {
         Bridge.hold(10_000);
-        Bridge.activityExit(2_500_000L, "Charge", 0, null, false, null, null, null, false, null);
-        Bridge.activityExit(7_000L, "Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.Declined", "DECLINED", true, "no");
+        Bridge.activityExit(2_500_000L, "i-1", 1L, "Charge", 0, null, false, null, null, null, false, null);
+        Bridge.activityExit(7_000L, "i-2", 3L, "Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.Declined", "DECLINED", true,
+                "no");
         Bridge.activity = activitySink;
         assertThat(seen).isEmpty();
 
         Bridge.open();
-        assertThat(seen).containsExactly("activity Charge null 2500000", "activity Charge APPLICATION_ERROR 7000");
+        assertThat(seen).containsExactly("activity i-1/1 Charge null 2500000", "activity i-2/3 Charge APPLICATION_ERROR 7000");
 
-        Bridge.activityExit(42L, "Ship", 0, null, false, null, null, null, false, null);
-        assertThat(seen).endsWith("activity Ship null 42");
+        Bridge.activityExit(42L, "i-1", 1L, "Ship", 0, null, false, null, null, null, false, null);
+        assertThat(seen).endsWith("activity i-1/1 Ship null 42");
     }
 
     @Test

@@ -20,7 +20,8 @@ class RecordersTest {
 
     private static void turn(OrchestrationRecorder r, String name, boolean starts, String outcome, String kind, int turns,
             long exec, String parent) {
-        r.turnCommitted(name, "1.0.0", exec, "CLIENT", starts, outcome, kind, kind == null ? null : List.of("java.lang.IllegalStateException"),
+        r.turnCommitted("id-" + name, name, "1.0.0", exec, "CLIENT", starts, outcome, kind,
+                kind == null ? null : List.of("java.lang.IllegalStateException"),
                 "boom 42", null, turns, 12, 1_500_000_000L, parent);
     }
 
@@ -56,11 +57,11 @@ class RecordersTest {
     void activityOutcomesAndErrors() {
         Metrics m = metrics();
         ActivityRecorder r = new ActivityRecorder(m);
-        r.attempt("Charge", 0, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000);
-        r.attempt("Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000);
-        r.attempt("Charge", 2, null, false, null, null, null, false, null, 20_000_000);
-        r.attempt("Charge", 5, "TIMEOUT", false, "TIMEOUT", "t", null, true, "m", 2_000_000_000L);
-        r.attempt("Ship", 0, "CANCELLED", false, "CANCELLED", null, null, false, null, 1);
+        r.attempt("i-1", 1, "Charge", 0, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000);
+        r.attempt("i-1", 1, "Charge", 1, "APPLICATION_ERROR", true, "APPLICATION", "x.E", "DECLINED", true, "m", 1_000_000);
+        r.attempt("i-1", 1, "Charge", 2, null, false, null, null, null, false, null, 20_000_000);
+        r.attempt("i-1", 1, "Charge", 5, "TIMEOUT", false, "TIMEOUT", "t", null, true, "m", 2_000_000_000L);
+        r.attempt("i-1", 1, "Ship", 0, "CANCELLED", false, "CANCELLED", null, null, false, null, 1);
         String text = m.scrape("text/plain");
         assertThat(text)
                 .contains("duroxide_activity_executions_total{activity_name=\"Charge\",outcome=\"retry\",retry_attempt=\"0\"} 1.0")
@@ -79,7 +80,7 @@ class RecordersTest {
         Metrics m = metrics("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100");
         ActivityRecorder r = new ActivityRecorder(m);
         for (int i = 0; i < 10_000; i++) {
-            r.attempt("act-" + i, 0, null, false, null, null, null, false, null, 1000);
+            r.attempt("i-1", 1, "act-" + i, 0, null, false, null, null, null, false, null, 1000);
         }
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.labelValues("duroxide_activity_executions_total", "activity_name")).hasSize(101).contains("other");
@@ -91,10 +92,10 @@ class RecordersTest {
         Metrics m = metrics("DUROXIDE_METRICS_SAMPLE_RATE", "0.1");
         ActivityRecorder r = new ActivityRecorder(m);
         for (int i = 0; i < 10_000; i++) {
-            r.attempt("A", 0, null, false, null, null, null, false, null, 1000);
+            r.attempt("i-1", 1, "A", 0, null, false, null, null, null, false, null, 1000);
         }
         for (int i = 0; i < 100; i++) {
-            r.attempt("A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "m", 1000);
+            r.attempt("i-1", 1, "A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "m", 1000);
         }
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.sum("duroxide_activity_executions_total", "outcome", "success")).isEqualTo(10_000);
@@ -169,8 +170,8 @@ class RecordersTest {
     void errorMessagesAreAnOptInLabelOnEverySeriesOfTheMetric() {
         Metrics m = metrics("DUROXIDE_METRICS_INCLUDE_ERROR_MESSAGES", "true");
         ActivityRecorder r = new ActivityRecorder(m);
-        r.attempt("A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "order 17 not found", 1000);
-        r.attempt("A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, null, 1000);
+        r.attempt("i-1", 1, "A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, "order 17 not found", 1000);
+        r.attempt("i-1", 1, "A", 0, "APPLICATION_ERROR", false, "APPLICATION", "E", null, false, null, 1000);
         Scrape s = Scrape.parse(m.scrape("text/plain"));
         assertThat(s.labelValues("duroxide_activity_errors_total", "error_message")).containsExactlyInAnyOrder("order <n> not found", "none");
     }

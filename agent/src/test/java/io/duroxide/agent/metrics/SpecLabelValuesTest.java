@@ -60,6 +60,7 @@ class SpecLabelValuesTest {
         assertThat(SpecLabelValues.providerOperation("enqueueOrchestratorMessage")).isEqualTo("save_event");
         assertThat(SpecLabelValues.providerOperation("createInstance")).isEqualTo("create_instance");
         assertThat(SpecLabelValues.providerOperation("listInstances")).isEqualTo("query");
+        assertThat(SpecLabelValues.providerOperation("instanceWork")).isEqualTo("query");
         assertThat(SpecLabelValues.providerOperation("somethingNew")).isEqualTo("other");
     }
 }

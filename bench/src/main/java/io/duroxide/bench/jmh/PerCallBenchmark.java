@@ -1,7 +1,7 @@
 package io.duroxide.bench.jmh;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Registry;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.runtime.ActivityInvocation;

@@ -39,6 +39,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <ul>
  *   <li>{@link #render}: the registry renders the text exposition (what the endpoint does per request);</li>
+ *   <li>{@link #renderOpenMetrics}: the same in OpenMetrics, as Prometheus asks for it, with an exemplar on every
+ *       bucket and error counter that had an observation (every series here: exemplars are on by default);</li>
  *   <li>{@link #http}: one GET of the agent's HTTP endpoint on 127.0.0.1, body read completely.</li>
  * </ul>
  *
@@ -76,8 +78,9 @@ public class ScrapeBenchmark {
                 .invoke((String) null, Map.of("DUROXIDE_METRICS_MAX_LABEL_VALUES", "100000", "DUROXIDE_METRICS_MAX_ACTIVITY_NAMES", "100000"), Map.of());
         metrics = lookup.findConstructor(metricsType, MethodType.methodType(void.class, configType)).invoke(config);
         Object recorder = lookup.findConstructor(recorderType, MethodType.methodType(void.class, metricsType)).invoke(metrics);
-        MethodHandle attempt = lookup.findVirtual(recorderType, "attempt", MethodType.methodType(void.class, String.class, int.class,
-                String.class, boolean.class, String.class, String.class, String.class, boolean.class, String.class, long.class));
+        MethodHandle attempt = lookup.findVirtual(recorderType, "attempt", MethodType.methodType(void.class, String.class, long.class,
+                String.class, int.class, String.class, boolean.class, String.class, String.class, String.class, boolean.class, String.class,
+                long.class));
         scrape = lookup.findVirtual(metricsType, "scrape", MethodType.methodType(String.class, String.class));
 
         int names = 0;
@@ -85,9 +88,9 @@ public class ScrapeBenchmark {
         while (series < TARGET_SERIES) {
             for (int i = 0; i < 10; i++, names++) {
                 String name = "bench::Activity" + names;
-                attempt.invoke(recorder, name, 0, (String) null, false, (String) null, (String) null, (String) null, false, (String) null,
+                attempt.invoke(recorder, "bench-" + names, 1L, name, 0, (String) null, false, (String) null, (String) null, (String) null, false, (String) null,
                         1_000_000L * (names % 500));
-                attempt.invoke(recorder, name, 0, "APPLICATION_ERROR", false, "APPLICATION", "java.lang.IllegalStateException",
+                attempt.invoke(recorder, "bench-" + names, 1L, name, 0, "APPLICATION_ERROR", false, "APPLICATION", "java.lang.IllegalStateException",
                         (String) null, false, (String) null, 2_000_000L);
             }
             series = countSeries(render());
@@ -119,6 +122,11 @@ public class ScrapeBenchmark {
     @Benchmark
     public String render() throws Throwable {
         return (String) scrape.invoke(metrics, "text/plain");
+    }
+
+    @Benchmark
+    public String renderOpenMetrics() throws Throwable {
+        return (String) scrape.invoke(metrics, "application/openmetrics-text; version=1.0.0; charset=utf-8");
     }
 
     @Benchmark

@@ -1,12 +1,15 @@
 package io.duroxide.provider.jdbc;
 
 import io.duroxide.api.InstanceStatus;
+import io.duroxide.api.JsonConverter;
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.InitiatedBy;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ActiveInstanceCount;
+import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
+import io.duroxide.provider.InstanceWork;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
@@ -58,7 +61,7 @@ public final class SqlRows {
                 rs.getLong(5),
                 rs.getString(6),
                 rs.getString(7),
-                StoredForm.failureFrom(provider, rs.getString(1), rs.getString(8)),
+                ApiFailures.toApi(StoredForm.failureFrom(provider, rs.getString(1), rs.getString(8))),
                 rs.getString(9),
                 rs.getString(10),
                 time.read(rs, 11),
@@ -239,6 +242,45 @@ public final class SqlRows {
             throw StoredForm.lockLost(operation, lockToken);
         }
         return null;
+    }
+
+    /**
+     * {@code Provider#instanceWork} from two queries: work items (item_json, visible_at, locked_until if held,
+     * attempt_count, ready items ahead) and messages (message_json, visible_at), both already bound.
+     */
+    public static InstanceWork instanceWork(String instanceId, java.sql.PreparedStatement activities,
+            java.sql.PreparedStatement messages, TimeColumn time) throws SQLException {
+        List<InstanceWork.QueuedActivity> queued = new ArrayList<>();
+        try (ResultSet rs = activities.executeQuery()) {
+            while (rs.next()) {
+                ActivityWorkItem item = readable(instanceId, rs.getString(1), ActivityWorkItem.class);
+                if (item != null) {
+                    queued.add(new InstanceWork.QueuedActivity(item, time.read(rs, 2), time.read(rs, 3), rs.getInt(4),
+                            rs.getLong(5)));
+                }
+            }
+        }
+        List<InstanceWork.QueuedMessage> pending = new ArrayList<>();
+        try (ResultSet rs = messages.executeQuery()) {
+            while (rs.next()) {
+                HistoryEvent event = readable(instanceId, rs.getString(1), HistoryEvent.class);
+                if (event != null) {
+                    pending.add(new InstanceWork.QueuedMessage(event, time.read(rs, 2)));
+                }
+            }
+        }
+        return new InstanceWork(queued, pending);
+    }
+
+    /** A queued row's JSON as {@code type}, or null (logged) when it cannot be read. */
+    private static <T> T readable(String instanceId, String json, Class<T> type) {
+        try {
+            return JSON.fromJson(json, type);
+        } catch (RuntimeException e) {
+            LOG.log(Level.DEBUG, "instanceWork ''{0}'': a queued {1} cannot be read: {2}", instanceId,
+                    type.getSimpleName(), e.getMessage());
+            return null;
+        }
     }
 
     /** A listing query: its SQL and arguments. */

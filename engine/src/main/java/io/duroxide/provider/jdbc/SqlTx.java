@@ -1,5 +1,6 @@
 package io.duroxide.provider.jdbc;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -9,6 +10,9 @@ import java.sql.SQLException;
  * Statements returned by {@link #bind} belong to the unit of work: callers close only their result sets.
  */
 public interface SqlTx {
+
+    /** The connection the unit of work runs on (for what statements cannot do, such as migrating a schema). */
+    Connection connection();
 
     /** A prepared statement for {@code sql} with the arguments bound in order (null allowed). */
     PreparedStatement bind(String sql, Object... args) throws SQLException;

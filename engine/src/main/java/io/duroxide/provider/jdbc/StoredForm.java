@@ -1,9 +1,9 @@
 package io.duroxide.provider.jdbc;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.TurnWrite;
@@ -11,6 +11,7 @@ import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.UUID;
 
 /**
  * How SQL providers store engine values as JSON text and read them back, and the checks and errors
@@ -92,6 +93,22 @@ public final class StoredForm {
             case COMPLETED, FAILED, CANCELLED, SUSPENDED -> write.status().name();
             case PENDING, RUNNING -> "RUNNING";
         };
+    }
+
+    /**
+     * Marks the token of a put-back hold: an abandon with a delay keeps the instance's lock row until the delay
+     * ends, under a token nobody holds, so that the instance is not fetched before then. Such a row is not work
+     * in flight, so {@code lockedWork()} leaves it out ({@link #NOT_A_HOLD}) rather than report the instance as
+     * locked, ageing since the fetch like the work of a dead process.
+     */
+    private static final String HOLD_PREFIX = "held:";
+
+    /** A condition on {@code lock_token} of {@code instance_locks}: the row is a lock someone holds, not a hold. */
+    public static final String NOT_A_HOLD = "lock_token NOT LIKE '" + HOLD_PREFIX + "%'";
+
+    /** A fresh token for a put-back hold, unique like every lock token and recognisable by {@link #NOT_A_HOLD}. */
+    public static String holdToken() {
+        return HOLD_PREFIX + UUID.randomUUID();
     }
 
     public static LockLostException lockLost(String operation, String token) {

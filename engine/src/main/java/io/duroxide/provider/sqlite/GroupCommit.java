@@ -1,5 +1,6 @@
 package io.duroxide.provider.sqlite;
 
+import io.duroxide.provider.jdbc.SqlDatabase;
 import java.sql.SQLException;
 import java.util.ArrayList;
 import java.util.List;
@@ -42,14 +43,14 @@ final class GroupCommit {
     /** One write: its work, and once done its result or failure. */
     static final class Write<T> {
         final String operation;
-        final SqliteDatabase.Work<T> work;
+        final SqlDatabase.Work<T> work;
         private final Thread owner = Thread.currentThread();
         private T staged;
         private T result;
         private Throwable failure;
         private volatile boolean done;
 
-        Write(String operation, SqliteDatabase.Work<T> work) {
+        Write(String operation, SqlDatabase.Work<T> work) {
             this.operation = operation;
             this.work = work;
         }

@@ -1,6 +1,7 @@
 package io.duroxide.provider.sqlite;
 
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.jdbc.SqlDatabase;
 import io.duroxide.provider.jdbc.SqlTx;
 import java.io.IOException;
 import java.io.InputStream;
@@ -43,7 +44,7 @@ import org.sqlite.SQLiteDataSource;
  * cached per connection: the pool ({@link SqliteConnectionPool}) closes a connection only when this class
  * discards it or at close, so each keeps its compiled statements for its whole life.
  */
-final class SqliteDatabase implements AutoCloseable {
+final class SqliteDatabase implements SqlDatabase {
     private static final System.Logger LOG = System.getLogger(SqliteDatabase.class.getName());
     private static final byte[] SQLITE_HEADER = "SQLite format 3\0".getBytes(StandardCharsets.US_ASCII);
 
@@ -65,12 +66,6 @@ final class SqliteDatabase implements AutoCloseable {
         static final Settings DEFAULT = new Settings(5_000, 6, 8_192);
     }
 
-    /** Work done with one connection. */
-    @FunctionalInterface
-    interface Work<T> {
-        T run(Tx tx) throws SQLException;
-    }
-
     /** A connection borrowed for one unit of work, with its cached prepared statements. */
     static final class Tx implements SqlTx {
         private final Connection connection;
@@ -79,6 +74,11 @@ final class SqliteDatabase implements AutoCloseable {
         Tx(Connection connection, Map<String, PreparedStatement> cache) {
             this.connection = connection;
             this.cache = cache;
+        }
+
+        @Override
+        public Connection connection() {
+            return connection;
         }
 
         /** A cached prepared statement for {@code sql}; set every parameter before executing it. */
@@ -163,7 +163,7 @@ final class SqliteDatabase implements AutoCloseable {
         SqliteDatabase db = new SqliteDatabase(file, settings, pool);
         try {
             db.write("open", tx -> {
-                int version = SqliteSchema.currentVersion(tx.connection);
+                int version = SqliteSchema.currentVersion(tx.connection());
                 if (version < 0) {
                     throw new ProviderException("open", file + " is a SQLite database of another application"
                             + " (it has tables but no duroxide schema_version table); refusing to add tables to it",
@@ -175,7 +175,7 @@ final class SqliteDatabase implements AutoCloseable {
                             + "); upgrade duroxide", false, null);
                 }
                 if (version < SqliteSchema.latestVersion()) {
-                    SqliteSchema.migrate(tx.connection, version, System.currentTimeMillis());
+                    SqliteSchema.migrate(tx.connection(), version, System.currentTimeMillis());
                 }
                 return null;
             });
@@ -297,7 +297,8 @@ final class SqliteDatabase implements AutoCloseable {
      * Runs {@code work} in a {@code BEGIN IMMEDIATE} transaction under the process-wide write lock, possibly
      * together with other writes that queued meanwhile; it returns (or throws) once that transaction ended.
      */
-    <T> T write(String operation, Work<T> work) {
+    @Override
+    public <T> T write(String operation, Work<T> work) {
         return withRetry(operation, true, work);
     }
 
@@ -312,7 +313,8 @@ final class SqliteDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} on a pooled connection in autocommit mode. */
-    <T> T read(String operation, Work<T> work) {
+    @Override
+    public <T> T read(String operation, Work<T> work) {
         return withRetry(operation, false, work);
     }
 

@@ -91,7 +91,7 @@ final class SqliteSchema {
             )""",
             "CREATE INDEX idx_worker_queue_instance ON worker_queue(instance_id)",
             "CREATE INDEX idx_worker_queue_token ON worker_queue(lock_token) WHERE lock_token IS NOT NULL")),
-            // Lock tokens carry the key of the row they lock (SqliteProvider#TOKEN_KEY_START): their indexes
+            // Lock tokens carry the key of the row they lock (SqliteDialect#TOKEN_KEY_START): their indexes
             // only cost an extra page write on every fetch and every commit. Locks held across the upgrade
             // (tokens without a key) are lost and their work redelivered when they expire.
             new Migration(2, "lock tokens carry their row's key", List.of(

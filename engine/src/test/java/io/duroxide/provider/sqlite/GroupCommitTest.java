@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.jdbc.SqlDatabase;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -143,7 +144,7 @@ class GroupCommitTest {
         return submit(tx -> tx.update("INSERT INTO t(v) VALUES (?)", value));
     }
 
-    private CompletableFuture<Integer> submit(SqliteDatabase.Work<Integer> work) {
+    private CompletableFuture<Integer> submit(SqlDatabase.Work<Integer> work) {
         CompletableFuture<Integer> f = CompletableFuture.supplyAsync(() -> db.write("test", work),
                 r -> new Thread(r, "writer-" + started.size()).start());
         started.add(f);

@@ -3,12 +3,22 @@ package io.duroxide.provider.sqlite;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.validation.ActivityQueueValidation;
 import io.duroxide.provider.validation.AtomicCommitValidation;
+import io.duroxide.provider.validation.ConcurrentCommitValidation;
+import io.duroxide.provider.validation.ContinueAsNewIsolationValidation;
+import io.duroxide.provider.validation.DelayedVisibilityValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
+import io.duroxide.provider.validation.FailedCommitValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.InstanceWorkValidation;
+import io.duroxide.provider.validation.LargePayloadValidation;
+import io.duroxide.provider.validation.LockExpiryValidation;
 import io.duroxide.provider.validation.LockedWorkValidation;
 import io.duroxide.provider.validation.ManagementValidation;
 import io.duroxide.provider.validation.MultiExecutionValidation;
+import io.duroxide.provider.validation.PagingValidation;
+import io.duroxide.provider.validation.PoisonValidation;
 import io.duroxide.provider.validation.ProviderFactory;
+import io.duroxide.provider.validation.PurgeValidation;
 import io.duroxide.provider.validation.QueueSemanticsValidation;
 import java.nio.file.Path;
 import java.util.Optional;
@@ -113,6 +123,116 @@ class SqliteProviderValidationTest {
 
     @Nested
     class LockedWork extends LockedWorkValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class LockExpiry extends LockExpiryValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class DelayedVisibility extends DelayedVisibilityValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class Poison extends PoisonValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class ContinueAsNewIsolation extends ContinueAsNewIsolationValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class Purge extends PurgeValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class Paging extends PagingValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class LargePayload extends LargePayloadValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class FailedCommit extends FailedCommitValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class ConcurrentCommit extends ConcurrentCommitValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class InstanceWork extends InstanceWorkValidation {
         @TempDir
         Path dir;
 

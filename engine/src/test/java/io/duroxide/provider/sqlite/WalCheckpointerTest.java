@@ -81,7 +81,7 @@ class WalCheckpointerTest {
     /** A passive checkpoint's report: frames in the WAL, and how many of them are in the database file. */
     private static long[] checkpoint(SqliteDatabase db) {
         return db.read("wal", tx -> {
-            try (var rs = tx.ps("PRAGMA wal_checkpoint(PASSIVE)").executeQuery()) {
+            try (var rs = tx.bind("PRAGMA wal_checkpoint(PASSIVE)").executeQuery()) {
                 rs.next();
                 return new long[] {rs.getLong(2), rs.getLong(3)};
             }

@@ -12,6 +12,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.api.RuntimeStatus;
+import io.duroxide.history.ApiFailures;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
@@ -61,7 +62,7 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
 
         InstanceStatus failed = provider.getInstance("a").orElseThrow();
         assertThat(failed.status()).isEqualTo(RuntimeStatus.FAILED);
-        assertThat(failed.failure()).isEqualTo(failure);
+        assertThat(failed.failure()).isEqualTo(ApiFailures.toApi(failure));
         assertThat(failed.output()).isNull();
         assertThat(failed.customStatus()).isEqualTo("{\"step\":1}");
         assertThat(failed.version()).isEqualTo("1.5");
@@ -76,9 +77,9 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
     public void commitWritesEveryEffectTogether() {
         startAndRunFirstTurn("a");
         provider.createInstance(newInstance("b", "Orch"));
+        provider.enqueueOrchestratorMessage(event("a", "go"), null);
         OrchestrationWorkItem b = fetch();
         provider.commitTurn(b.lockToken(), Turn.of(1).events(b.messages().get(0).event()).build());
-        provider.enqueueOrchestratorMessage(event("a", "go"), null);
         OrchestrationWorkItem item = fetch();
         assertThat(item.instanceId()).isEqualTo("a");
         provider.commitTurn(item.lockToken(), Turn.of(1)

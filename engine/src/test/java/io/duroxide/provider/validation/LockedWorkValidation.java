@@ -6,10 +6,8 @@ import static io.duroxide.provider.validation.ValidationSupport.await;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static io.duroxide.provider.validation.ValidationSupport.now;
-import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.LockedWork;
 import io.duroxide.provider.OrchestrationWorkItem;
@@ -104,6 +102,25 @@ public abstract class LockedWorkValidation extends ProviderValidation {
     }
 
     @Test
+    public void instanceHeldBackByADelayedAbandonIsNeitherReadyNorLocked() {
+        provider.createInstance(newInstance("a", "A"));
+        provider.createInstance(newInstance("b", "B"));
+        OrchestrationWorkItem a = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+        assertThat(a.instanceId()).isEqualTo("a");
+        provider.abandonOrchestrationItem(a.lockToken(), LONG_LOCK);
+        provider.enqueueOrchestratorMessage(event("a", "late"), null);
+
+        // Nobody holds a's work while its delay runs: it must not look like the work of a dead process.
+        assertThat(locked()).isEqualTo(NOTHING);
+        assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(1, 0)); // b only: a is held back
+
+        OrchestrationWorkItem b = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+        assertThat(b.instanceId()).isEqualTo("b");
+        assertThat(locked().orchestratorLocked()).isEqualTo(1);
+        assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+    }
+
+    @Test
     public void renewalRestartsTheAge() {
         scheduleActivities("a", 1);
         ActivityLease lease = provider.fetchActivity(LONG_LOCK).orElseThrow();
@@ -129,16 +146,8 @@ public abstract class LockedWorkValidation extends ProviderValidation {
         assertThat(locked()).isEqualTo(NOTHING);
     }
 
-    /** Runs the first turn of {@code instanceId}, scheduling {@code count} activities. */
     private void scheduleActivities(String instanceId, int count) {
-        provider.createInstance(newInstance(instanceId, "Orch"));
-        OrchestrationWorkItem item = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
-        Turn turn = Turn.of(1).events(item.messages().get(0).event());
-        for (int task = 1; task <= count; task++) {
-            turn.events(new HistoryEvent.ActivityScheduled(now(), task, "Act", "\"x\"", null, 0, 1, 0))
-                    .activity(workItem(instanceId, 1, task));
-        }
-        provider.commitTurn(item.lockToken(), turn.build());
+        scenarios().startWithActivities(instanceId, count);
         assertThat(locked()).isEqualTo(NOTHING);
     }
 

@@ -2,7 +2,6 @@ package io.duroxide.provider.validation;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.event;
-import static io.duroxide.provider.validation.ValidationSupport.now;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.InstanceQuery;
@@ -23,16 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 public abstract class MultiExecutionValidation extends ProviderValidation {
 
-    /** Commits a continue-as-new from {@code from} to {@code from + 1}, returning the new start event. */
     private HistoryEvent.ExecutionStarted continueAsNew(OrchestrationWorkItem item, long from, String input) {
-        HistoryEvent.ExecutionStarted next = new HistoryEvent.ExecutionStarted(now(), "Orch", "1.0", input,
-                InitiatedBy.CONTINUE_AS_NEW, null);
-        provider.commitTurn(item.lockToken(), Turn.of(from)
-                .events(item.messages().get(0).event(), new HistoryEvent.ExecutionContinuedAsNew(now(), input))
-                .message(new OrchestratorMessage(item.instanceId(), from + 1, next))
-                .continueAsNew(from + 1)
-                .build());
-        return next;
+        return scenarios().continueAsNew(item, from, input);
     }
 
     @Test

@@ -49,6 +49,50 @@ public final class ProviderScenarios {
                 .events(item.messages().get(0).event()).completed(output).build());
     }
 
+    /** Creates the instance and commits its first turn, which schedules activity tasks 1..{@code count}. */
+    public void startWithActivities(String id, int count) {
+        provider.createInstance(newInstance(id, "Orch"));
+        OrchestrationWorkItem item = fetch();
+        Turn turn = Turn.of(1).events(item.messages().get(0).event());
+        for (int task = 1; task <= count; task++) {
+            turn.events(new HistoryEvent.ActivityScheduled(now(), task, "Act", "\"x\"", null, 0, 1, 0))
+                    .activity(workItem(id, 1, task));
+        }
+        provider.commitTurn(item.lockToken(), turn.build());
+    }
+
+    /** Commits {@code item} as a continue-as-new from {@code from} to {@code from + 1}, returning the new start event. */
+    public HistoryEvent.ExecutionStarted continueAsNew(OrchestrationWorkItem item, long from, String input) {
+        HistoryEvent.ExecutionStarted next = new HistoryEvent.ExecutionStarted(now(), "Orch", "1.0", input,
+                InitiatedBy.CONTINUE_AS_NEW, null);
+        provider.commitTurn(item.lockToken(), Turn.consuming(item)
+                .events(new HistoryEvent.ExecutionContinuedAsNew(now(), input))
+                .message(new OrchestratorMessage(item.instanceId(), from + 1, next))
+                .continueAsNew(from + 1)
+                .build());
+        return next;
+    }
+
+    /**
+     * Starts {@code id} and continues it as new until execution {@code last} is current and has run its first turn;
+     * each execution's history is its start, one event {@code "go"} and the continue-as-new.
+     */
+    public void runningInExecution(String id, long last) {
+        startAndRunFirstTurn(id);
+        for (long execution = 1; execution < last; execution++) {
+            provider.enqueueOrchestratorMessage(event(id, "go"), null);
+            continueAsNew(fetch(), execution, "\"" + (execution + 1) + "\"");
+            OrchestrationWorkItem start = fetch();
+            provider.commitTurn(start.lockToken(), Turn.consuming(start).build());
+        }
+    }
+
+    /** Sends {@code id} an event and completes it in the turn that consumes it. */
+    public void complete(String id, String output) {
+        provider.enqueueOrchestratorMessage(event(id, "stop"), null);
+        completeNext(id, output);
+    }
+
     /**
      * Starts {@code id}, then commits a turn of execution 1 that continues as new into execution 2 with
      * input {@code "round-2"} and also enqueues activity task 9 of execution 1 (which the terminal turn removes).

@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
@@ -47,6 +48,24 @@ public abstract class ProviderValidation {
         Optional<Provider> second = factory.openSecond();
         second.ifPresent(opened::add);
         return second;
+    }
+
+    /** A second provider on the same store; the test is skipped when the factory cannot open one. */
+    protected Provider second() {
+        Optional<Provider> second = openSecond();
+        Assumptions.assumeTrue(second.isPresent(), "the factory cannot open a store twice");
+        return second.get();
+    }
+
+    /**
+     * Closes {@link #provider}, as a process that stops or dies does, and replaces it by a new one on the same store;
+     * the test is skipped when the factory cannot open one.
+     */
+    protected Provider restart() {
+        Provider next = second();
+        provider.close();
+        provider = next;
+        return next;
     }
 
     /** Multi-step states built on {@link #provider}. */

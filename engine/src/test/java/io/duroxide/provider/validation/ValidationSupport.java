@@ -7,15 +7,23 @@ import io.duroxide.history.InitiatedBy;
 import io.duroxide.history.ParentRef;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.NewInstance;
+import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.junit.jupiter.api.Assumptions;
 
 /** Builders for SPI values and deadline-bounded waiting, shared by the validation groups. */
 public final class ValidationSupport {
@@ -57,6 +65,17 @@ public final class ValidationSupport {
         return new HistoryEvent.ActivityCompleted(now(), taskId, result);
     }
 
+    /** The completion of activity {@code taskId} of execution 1, as a worker sends it. */
+    public static OrchestratorMessage completion(String instanceId, int taskId, String result) {
+        return new OrchestratorMessage(instanceId, 1L, activityCompleted(taskId, result));
+    }
+
+    /** A timer of {@code executionId} that becomes visible at {@code fireAtMs}, as a turn writes it. */
+    public static TimedMessage timer(String instanceId, long executionId, int taskId, long fireAtMs) {
+        return new TimedMessage(new OrchestratorMessage(instanceId, executionId,
+                new HistoryEvent.TimerFired(now(), taskId, fireAtMs)), Instant.ofEpochMilli(fireAtMs));
+    }
+
     public static HistoryEvent.ExecutionStarted childStart(String name, String parentId, int taskId) {
         return new HistoryEvent.ExecutionStarted(now(), name, "2.0", "\"child-input\"", InitiatedBy.SUB_ORCHESTRATION,
                 new ParentRef(parentId, 1, taskId, "Parent"));
@@ -70,7 +89,12 @@ public final class ValidationSupport {
 
     /** Polls until {@code condition} holds, failing after {@link #DEADLINE}. */
     public static void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + DEADLINE.toNanos();
+        await(what, DEADLINE, condition);
+    }
+
+    /** Polls until {@code condition} holds, failing after {@code timeout}. */
+    public static void await(String what, Duration timeout, BooleanSupplier condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("timed out waiting for " + what);
@@ -84,6 +108,22 @@ public final class ValidationSupport {
         }
     }
 
+    /**
+     * Runs a check that holds only until {@code deadlineMs} (a lock still held, a message still hidden). If it fails
+     * after the deadline, the machine stalled past it between setting the state up and looking, and nothing can be
+     * told: the test is aborted as inconclusive instead of failing. A failure seen before the deadline fails the test.
+     */
+    public static void checkBefore(long deadlineMs, Runnable check) {
+        try {
+            check.run();
+        } catch (AssertionError e) {
+            if (now() >= deadlineMs) {
+                Assumptions.abort("the machine stalled past the deadline of this check, which cannot tell: " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
     /** Polls {@code fetch} until it returns a value, failing after {@link #DEADLINE}. */
     public static <T> T awaitPresent(String what, Supplier<Optional<T>> fetch) {
         List<T> box = new ArrayList<>(1);
@@ -93,6 +133,42 @@ public final class ValidationSupport {
             return value.isPresent();
         });
         return box.get(0);
+    }
+
+    /**
+     * Runs the actions at the same moment, each on its own thread, and returns how each ended: empty when it
+     * returned, else what it threw, in the order given. Fails the test if one has not ended by {@link #DEADLINE}.
+     */
+    public static List<Optional<Throwable>> race(List<Runnable> actions) {
+        CountDownLatch ready = new CountDownLatch(actions.size());
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService threads = Executors.newFixedThreadPool(actions.size());
+        try {
+            List<Future<Optional<Throwable>>> ends = new ArrayList<>();
+            for (Runnable action : actions) {
+                ends.add(threads.submit(() -> {
+                    ready.countDown();
+                    go.await();
+                    try {
+                        action.run();
+                        return Optional.<Throwable>empty();
+                    } catch (RuntimeException | AssertionError e) {
+                        return Optional.<Throwable>of(e);
+                    }
+                }));
+            }
+            ready.await(DEADLINE.toMillis(), TimeUnit.MILLISECONDS);
+            go.countDown();
+            List<Optional<Throwable>> outcomes = new ArrayList<>();
+            for (Future<Optional<Throwable>> end : ends) {
+                outcomes.add(end.get(DEADLINE.toMillis(), TimeUnit.MILLISECONDS));
+            }
+            return outcomes;
+        } catch (Exception e) {
+            throw new AssertionError("racing actions did not end", e);
+        } finally {
+            threads.shutdownNow();
+        }
     }
 
     /** A fluent {@link TurnWrite}: a running turn with no effects unless told otherwise. */
@@ -115,6 +191,12 @@ public final class ValidationSupport {
             Turn t = new Turn();
             t.executionId = executionId;
             return t;
+        }
+
+        /** A turn of the fetched execution that appends every fetched message, in order. */
+        public static Turn consuming(OrchestrationWorkItem item) {
+            return of(item.execution().executionId())
+                    .events(item.messages().stream().map(OrchestratorMessage::event).toList());
         }
 
         public Turn events(HistoryEvent... e) {

@@ -3,6 +3,7 @@ package io.duroxide.provider.postgres;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.jdbc.SqlDatabase;
 import io.duroxide.provider.jdbc.SqlTx;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
@@ -19,14 +20,9 @@ import java.util.concurrent.ThreadLocalRandom;
  * READ COMMITTED transaction; one that ends in a serialization failure or deadlock (rolled back by
  * PostgreSQL) is run again a few times with a growing backoff before it is reported.
  */
-final class PostgresDatabase implements AutoCloseable {
+final class PostgresDatabase implements SqlDatabase {
     private static final System.Logger LOG = System.getLogger(PostgresDatabase.class.getName());
     static final int MAX_CONFLICT_ATTEMPTS = 6;
-
-    @FunctionalInterface
-    interface Work<T> {
-        T run(Tx tx) throws SQLException;
-    }
 
     /**
      * A connection borrowed for one unit of work. pgjdbc caches server-side prepared statements per
@@ -50,7 +46,8 @@ final class PostgresDatabase implements AutoCloseable {
             return p;
         }
 
-        Connection connection() {
+        @Override
+        public Connection connection() {
             return connection;
         }
 
@@ -162,7 +159,8 @@ final class PostgresDatabase implements AutoCloseable {
     }
 
     /** Runs {@code work} in one transaction, retrying it when PostgreSQL rolls it back for a conflict. */
-    <T> T write(String operation, Work<T> work) {
+    @Override
+    public <T> T write(String operation, Work<T> work) {
         return run(operation, Mode.DURABLE, work);
     }
 
@@ -172,14 +170,16 @@ final class PostgresDatabase implements AutoCloseable {
      * Their commit does not wait for the WAL flush ({@code synchronous_commit = off}), which halves the
      * fsyncs per orchestration. A later durable commit flushes them anyway, as the WAL is sequential.
      */
-    <T> T writeVolatile(String operation, Work<T> work) {
+    @Override
+    public <T> T writeVolatile(String operation, Work<T> work) {
         return run(operation, Mode.VOLATILE, work);
     }
 
     private enum Mode { READ, DURABLE, VOLATILE }
 
     /** Runs {@code work} on a pooled connection in autocommit mode. */
-    <T> T read(String operation, Work<T> work) {
+    @Override
+    public <T> T read(String operation, Work<T> work) {
         return run(operation, Mode.READ, work);
     }
 

@@ -6,8 +6,8 @@ import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.duroxide.api.JsonConverter;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.json.JsonConverter;
 import io.duroxide.provider.ProviderException;
 import java.net.ServerSocket;
 import java.sql.Connection;

@@ -3,12 +3,22 @@ package io.duroxide.provider.postgres;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.validation.ActivityQueueValidation;
 import io.duroxide.provider.validation.AtomicCommitValidation;
+import io.duroxide.provider.validation.ConcurrentCommitValidation;
+import io.duroxide.provider.validation.ContinueAsNewIsolationValidation;
+import io.duroxide.provider.validation.DelayedVisibilityValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
+import io.duroxide.provider.validation.FailedCommitValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
+import io.duroxide.provider.validation.InstanceWorkValidation;
+import io.duroxide.provider.validation.LargePayloadValidation;
+import io.duroxide.provider.validation.LockExpiryValidation;
 import io.duroxide.provider.validation.LockedWorkValidation;
 import io.duroxide.provider.validation.ManagementValidation;
 import io.duroxide.provider.validation.MultiExecutionValidation;
+import io.duroxide.provider.validation.PagingValidation;
+import io.duroxide.provider.validation.PoisonValidation;
 import io.duroxide.provider.validation.ProviderFactory;
+import io.duroxide.provider.validation.PurgeValidation;
 import io.duroxide.provider.validation.QueueSemanticsValidation;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
@@ -96,6 +106,86 @@ class PostgresProviderValidationTest {
         @Override
         protected ProviderFactory providerFactory() {
             return factory("locked");
+        }
+    }
+
+    @Nested
+    class LockExpiry extends LockExpiryValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("lockexpiry");
+        }
+    }
+
+    @Nested
+    class DelayedVisibility extends DelayedVisibilityValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("delayed");
+        }
+    }
+
+    @Nested
+    class Poison extends PoisonValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("poison");
+        }
+    }
+
+    @Nested
+    class ContinueAsNewIsolation extends ContinueAsNewIsolationValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("canisolation");
+        }
+    }
+
+    @Nested
+    class Purge extends PurgeValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("purge");
+        }
+    }
+
+    @Nested
+    class Paging extends PagingValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("paging");
+        }
+    }
+
+    @Nested
+    class LargePayload extends LargePayloadValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("large");
+        }
+    }
+
+    @Nested
+    class FailedCommit extends FailedCommitValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("failedcommit");
+        }
+    }
+
+    @Nested
+    class ConcurrentCommit extends ConcurrentCommitValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("concurrent");
+        }
+    }
+
+    @Nested
+    class InstanceWork extends InstanceWorkValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("work");
         }
     }
 }

@@ -1,4 +1,4 @@
-package io.duroxide.api;
+package io.duroxide.runtime;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -8,15 +8,15 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * Instances ending in this process, announced to the clients waiting for them: a runtime calls
  * {@link #ended} once the turn that ended an instance is committed, and
- * {@link DuroxideClient#waitForCompletion} returns then, not at its next poll of the store. Polling stays
+ * {@link ProviderClient#waitForCompletion} returns then, not at its next poll of the store. Polling stays
  * the fallback for instances that end in other runtimes. Announcing an instance nobody waits for costs one
  * map lookup.
  */
-public final class InstanceEndings {
+final class InstanceEndings {
     private final ConcurrentHashMap<String, List<Watch>> watches = new ConcurrentHashMap<>();
 
     /** Wakes the clients waiting for this instance; call it after the ending is durable. */
-    public void ended(String instanceId) {
+    void ended(String instanceId) {
         // under the map's lock for this key, so a watch cannot be added or closed half-way
         watches.computeIfPresent(instanceId, (id, list) -> {
             list.forEach(Watch::wake);

@@ -1,11 +1,13 @@
-package io.duroxide.api;
+package io.duroxide.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import io.duroxide.api.Registry;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.api.WaitTimeoutException;
 import io.duroxide.provider.sqlite.SqliteProvider;
-import io.duroxide.runtime.DuroxideRuntime;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +54,7 @@ class InstanceEndingsTest {
                 (ctx, input) -> ctx.waitForExternalEvent("go", String.class).await());
         try (SqliteProvider store = SqliteProvider.open(dir.resolve("endings.db"));
              DuroxideRuntime runtime = DuroxideRuntime.builder(store, registry).build().start()) {
-            DuroxideClient client = runtime.client();
+            ProviderClient client = runtime.client();
             String id = client.startOrchestration("AwaitGo", null);
             Thread waiter = awaitInBackground(client.endings(), id);
 
@@ -71,7 +73,7 @@ class InstanceEndingsTest {
                 .addOrchestration("AwaitGo", String.class, (ctx, input) -> ctx.waitForExternalEvent("go", String.class).await());
         try (SqliteProvider store = SqliteProvider.open(dir.resolve("endings.db"));
              DuroxideRuntime runtime = DuroxideRuntime.builder(store, registry).build().start()) {
-            DuroxideClient client = runtime.client();
+            ProviderClient client = runtime.client();
             String done = client.startOrchestration("Echo", "hi");
             assertThat(client.waitForCompletion(done, DEADLINE).status()).isEqualTo(RuntimeStatus.COMPLETED);
             String waiting = client.startOrchestration("AwaitGo", null);

@@ -1,11 +1,13 @@
-package io.duroxide.api;
+package io.duroxide.runtime;
+
+import io.duroxide.api.UnknownOrchestrationException;
 
 /**
  * What a client does with the orchestration name and version of a start. A runtime's client checks them
  * against the runtime's registry; a client without a registry checks nothing, since it cannot know what
  * other processes run.
  */
-public interface StartCheck {
+interface StartCheck {
     StartCheck NONE = new StartCheck() {
         @Override
         public void beforeStore(String name, String version) {

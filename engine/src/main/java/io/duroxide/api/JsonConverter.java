@@ -1,4 +1,4 @@
-package io.duroxide.json;
+package io.duroxide.api;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
@@ -39,7 +39,7 @@ public final class JsonConverter {
     }
 
     /** A payload that cannot be converted. Not retryable: the same bytes fail the same way. */
-    public static final class PayloadException extends RuntimeException implements io.duroxide.history.CodedFailure {
+    public static final class PayloadException extends RuntimeException implements CodedFailure {
         PayloadException(String message, Throwable cause) {
             super(message, cause);
         }
