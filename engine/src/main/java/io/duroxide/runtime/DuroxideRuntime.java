@@ -122,7 +122,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         private Duration shutdownGrace = RuntimeOptions.DEFAULTS.shutdownGrace();
         private String name;
         private boolean rejectUnknownOrchestrations;
-        private boolean localSteps = true;
+        private boolean localSteps;
 
         private Builder(Provider provider, Registry registry) {
             this.provider = provider;
@@ -184,11 +184,12 @@ public final class DuroxideRuntime implements AutoCloseable {
         }
 
         /**
-         * Whether short activities run in the orchestration turn that schedules them (on by default): an activity
+         * Whether short activities run in the orchestration turn that schedules them (off by default): an activity
          * whose attempts in this runtime took at most 20 ms on average runs right after the turn schedules it and
          * its result is committed with that turn, instead of going through the activity queue (one commit instead of
          * about four transactions per step). Off: every activity goes through the queue, and every step of an
-         * orchestration is a turn of its own, as a test that counts turns may need.
+         * orchestration is a turn of its own. Opt-in while a multi-process test with short locks on a heavily
+         * loaded machine (PostgresMultiNodeTest) is seen to run an early instance's first turn in two processes.
          */
         public Builder localSteps(boolean enabled) {
             localSteps = enabled;

@@ -82,8 +82,6 @@ public final class Workload {
                      .orchestrationConcurrency(2)
                      .activityConcurrency(4)
                      .lockTimeouts(orchestrationLock, activityLock)
-                     // Every step a turn of its own: the tests' ground truth expects the turn counts of the queue path.
-                     .localSteps(false)
                      .build()
                      .start()) {
             DuroxideClient client = runtime.client();

@@ -9,7 +9,7 @@ import io.duroxide.runtime.DuroxideRuntime;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A Duroxide runtime with its defaults (8 orchestration and 4 activity slots) on the given store. */
+/** A Duroxide runtime with its defaults (8 orchestration and 4 activity slots) and local steps on, on the given store. */
 final class DuroxidePeer implements Peer {
     static final String WORKFLOW = "peer::Workflow";
     private static final String STEP = "peer::Step";
@@ -20,7 +20,7 @@ final class DuroxidePeer implements Peer {
 
     DuroxidePeer(Provider provider, Workload workload) {
         this.provider = provider;
-        this.runtime = DuroxideRuntime.builder(provider, registry(workload)).build().start();
+        this.runtime = DuroxideRuntime.builder(provider, registry(workload)).localSteps(true).build().start();
         this.client = runtime.client();
     }
 
