@@ -8,6 +8,7 @@ import io.duroxide.observe.ActivityInvocation;
 import io.duroxide.observe.ActivityOutcome;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
+import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.Provider;
@@ -18,12 +19,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 
-/** Fetches activity attempts, runs them through the {@link ActivityInvoker} and reports their results. */
-final class ActivityWorker extends DispatcherLoop<ActivityLease> {
+/**
+ * Fetches activity attempts, runs them through the {@link ActivityInvoker} and reports their results. It also
+ * runs, for the orchestration slots, the short activities their turns schedule ({@link LocalSteps}), through
+ * the same {@link #process} so that every attempt is seen the same way.
+ */
+final class ActivityWorker extends DispatcherLoop<ActivityLease> implements LocalSteps {
     private static final System.Logger LOG = System.getLogger(ActivityWorker.class.getName());
     /**
      * At least one attempt leased ahead of the idle slots: a slot that finishes starts the next attempt at
@@ -41,6 +47,15 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     /** How soon a finished result is stored while the fetcher has no reason to fetch. */
     static final Duration RESULT_FLUSH_PERIOD = Duration.ofMillis(5);
 
+    /**
+     * Activities whose attempts in this process took at most this long on average run in the turn that schedules
+     * them: a step that short costs less than the four transactions of the way through the queue.
+     */
+    static final Duration LOCAL_STEP_MAX_MEAN = Duration.ofMillis(20);
+    /** How long a turn may run activities here before the rest go through the queue: its instance stays locked meanwhile. */
+    static final Duration LOCAL_TURN_BUDGET = Duration.ofMillis(100);
+    private static final String LOCAL_TOKEN_PREFIX = "local:";
+
     private final Registry registry;
     private final ActivityInvoker invoker;
     private final RuntimeOptions options;
@@ -56,6 +71,15 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> {
      * from attempts that ran: an unregistered activity put back for another runtime does not count.
      */
     private volatile long meanSlotNanos;
+    /** Moving mean duration of the attempts by activity name, in nanoseconds: which activities are short enough to run here. */
+    private final Map<String, Long> meanNanosByActivity = new ConcurrentHashMap<>();
+    /** Attempts run for a turn ({@link #run}), by their lease's token (one no other process knows), until the turn takes the result. */
+    private final Map<String, LocalAttempt> localAttempts = new ConcurrentHashMap<>();
+
+    /** Where {@link #process} leaves the completion of an attempt run for a turn; null if it did not complete here. */
+    private static final class LocalAttempt {
+        HistoryEvent completion;
+    }
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
             LockRenewals renewals, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
@@ -102,16 +126,51 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> {
     }
 
     @Override
+    public List<HistoryEvent> run(List<ActivityWorkItem> items, long turnStartedNanos) {
+        List<HistoryEvent> completions = new ArrayList<>();
+        for (ActivityWorkItem item : items) {
+            if (!isRunning() || !shortHere(item) || System.nanoTime() - turnStartedNanos > LOCAL_TURN_BUDGET.toNanos()) {
+                break;
+            }
+            String token = LOCAL_TOKEN_PREFIX + UUID.randomUUID();
+            LocalAttempt attempt = new LocalAttempt();
+            localAttempts.put(token, attempt);
+            try {
+                process(new ActivityLease(token, item, 1));
+            } finally {
+                localAttempts.remove(token);
+            }
+            if (attempt.completion == null) {
+                break; // crashed or cancelled: it and the rest go through the queue
+            }
+            completions.add(attempt.completion);
+        }
+        return completions;
+    }
+
+    /** Registered here, not routed by a tag, and seen to be short. */
+    private boolean shortHere(ActivityWorkItem item) {
+        Long mean = meanNanosByActivity.get(item.activityName());
+        return mean != null && mean <= LOCAL_STEP_MAX_MEAN.toNanos() && item.tag() == null
+                && registry.activity(item.activityName()).isPresent();
+    }
+
+    /**
+     * One attempt: leased from the queue (its result is stored by {@link #flush}), or run for a turn
+     * ({@link #run}: no lease in the store, so nothing to renew or give back; the result goes to the turn).
+     */
+    @Override
     public void process(ActivityLease lease) {
         var item = lease.item();
         String token = lease.lockToken();
+        LocalAttempt local = localAttempts.get(token);
         Long leased = leasedAt.remove(token);
         try {
             if (leased != null && System.nanoTime() - leased > options.renewalPeriod(options.activityLockTimeout()).toNanos()) {
                 // It waited for a slot behind a long attempt: make sure it is still ours before running it.
                 provider().renewActivityLock(token, options.activityLockTimeout());
             }
-            if (registry.activity(item.activityName()).isEmpty() && lease.deliveryCount() < options.maxDeliveryAttempts()) {
+            if (local == null && registry.activity(item.activityName()).isEmpty() && lease.deliveryCount() < options.maxDeliveryAttempts()) {
                 Duration delay = options.unregisteredDelay(lease.deliveryCount());
                 LOG.log(Level.WARNING, "activity '" + item.activityName() + "' is not registered in this runtime; instance "
                         + item.instanceId() + " waits for a runtime that has it (retry in " + delay.toMillis() + " ms)");
@@ -120,19 +179,21 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> {
             }
             AtomicBoolean cancelled = new AtomicBoolean();
             ActivityOutcome outcome;
-            try (LockRenewals.Held ignored = renewals.hold(options.renewalPeriod(options.activityLockTimeout()),
+            try (LockRenewals.Held ignored = local != null ? null : renewals.hold(options.renewalPeriod(options.activityLockTimeout()),
                     () -> provider().renewActivityLock(token, options.activityLockTimeout()), () -> cancelled.set(true))) {
                 outcome = invoker.invoke(new ActivityInvocation(item, lease.deliveryCount(), cancelled));
             }
-            slotTook(outcome.durationNanos());
-            if (!isRunning() && outcome instanceof ActivityOutcome.Failed f && f.type() == ActivityOutcome.FailureType.CANCELLED) {
-                provider().abandonActivity(token, Duration.ZERO);
+            took(item.activityName(), outcome.durationNanos());
+            // Cancelled by the runtime stopping (an attempt for a turn has no lease to lose): not a result to keep.
+            if ((local != null || !isRunning()) && outcome instanceof ActivityOutcome.Failed f
+                    && f.type() == ActivityOutcome.FailureType.CANCELLED) {
+                giveBack(local, token, Duration.ZERO);
                 return;
             }
             if (outcome instanceof ActivityOutcome.Failed f && f.type() == ActivityOutcome.FailureType.INFRASTRUCTURE_ERROR
                     && f.failure().kind() == FailureKind.INFRASTRUCTURE) {
                 LOG.log(Level.ERROR, "activity '" + item.activityName() + "' crashed: " + f.failure().summary() + "; it will be redelivered");
-                provider().abandonActivity(token, Duration.ofSeconds(1));
+                giveBack(local, token, Duration.ofSeconds(1));
                 return;
             }
             long now = System.currentTimeMillis();
@@ -140,6 +201,10 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> {
             HistoryEvent result = outcome instanceof ActivityOutcome.Succeeded ok
                     ? new HistoryEvent.ActivityCompleted(now, item.taskId(), ok.output(), run)
                     : new HistoryEvent.ActivityFailed(now, item.taskId(), ((ActivityOutcome.Failed) outcome).failure(), run);
+            if (local != null) {
+                local.completion = result;
+                return;
+            }
             results.add(new ActivityCompletion(token, new OrchestratorMessage(item.instanceId(), item.executionId(), result)));
             wakeFetcher();
         } catch (LockLostException e) {
@@ -150,11 +215,22 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> {
         }
     }
 
-    /** Folds one attempt's duration (measured by the invoker, {@link ActivityOutcome#durationNanos()}) into {@link #meanSlotNanos}. */
-    private void slotTook(long nanos) {
+    /** An attempt that did not complete goes back to the queue; one run for a turn was never in it: the turn queues it. */
+    private void giveBack(LocalAttempt local, String token, Duration delay) {
+        if (local == null) {
+            provider().abandonActivity(token, delay);
+        }
+    }
+
+    /**
+     * Folds one attempt's duration (measured by the invoker, {@link ActivityOutcome#durationNanos()}) into
+     * {@link #meanSlotNanos} and its activity's mean.
+     */
+    private void took(String activityName, long nanos) {
         long took = Math.max(1, nanos);
         long mean = meanSlotNanos;
         meanSlotNanos = mean <= 0 ? took : mean + (took - mean) / 8;
+        meanNanosByActivity.merge(activityName, took, (old, now) -> old + (now - old) / 8);
     }
 
     /**

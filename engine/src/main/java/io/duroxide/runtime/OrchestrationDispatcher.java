@@ -21,9 +21,10 @@ final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem
     private final Wakeup activityWakeup;
     private final Wakeup orchestrationWakeup;
     private final InstanceEndings endings;
+    private final LocalSteps localSteps;
 
     OrchestrationDispatcher(String workerId, Provider provider, TurnPlanner planner, RuntimeOptions options,
-            LockRenewals renewals, Wakeup orchestrationWakeup, Wakeup activityWakeup, InstanceEndings endings) {
+            LockRenewals renewals, Wakeup orchestrationWakeup, Wakeup activityWakeup, InstanceEndings endings, LocalSteps localSteps) {
         super("orchestration", workerId, options.orchestrationConcurrency(), 0, provider, options.pollInterval(), orchestrationWakeup);
         this.planner = planner;
         this.options = options;
@@ -31,6 +32,7 @@ final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem
         this.orchestrationWakeup = orchestrationWakeup;
         this.activityWakeup = activityWakeup;
         this.endings = endings;
+        this.localSteps = localSteps;
     }
 
     @Override
@@ -43,7 +45,7 @@ final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem
         String token = item.lockToken();
         try (LockRenewals.Held ignored = renewals.hold(options.renewalPeriod(options.orchestrationLockTimeout()),
                 () -> provider().renewOrchestrationLock(token, options.orchestrationLockTimeout()), () -> { })) {
-            TurnPlanner.Plan plan = planner.plan(item, System.currentTimeMillis());
+            TurnPlanner.Plan plan = planner.plan(item, System.currentTimeMillis(), localSteps);
             if (plan instanceof TurnPlanner.Abandon abandon) {
                 LOG.log(Level.WARNING, "instance " + item.instanceId() + " (delivery " + item.attemptCount() + "): "
                         + abandon.reason() + "; retrying in " + abandon.delay().toMillis() + " ms");

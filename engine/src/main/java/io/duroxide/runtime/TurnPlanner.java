@@ -44,6 +44,9 @@ final class TurnPlanner {
     /** Release the lock and let the messages come back after the delay (their delivery count grows). */
     record Abandon(Duration delay, String reason) implements Plan {}
 
+    /** Where a turn stops running activities here ({@link LocalSteps}): its commit stays of a bounded size. */
+    static final int MAX_EVENTS_PER_TURN = 200;
+
     private final Registry registry;
     private final RuntimeOptions options;
     private final JsonConverter json;
@@ -54,7 +57,13 @@ final class TurnPlanner {
         this.json = json;
     }
 
-    Plan plan(OrchestrationWorkItem item, long clockMs) {
+    /**
+     * @param localSteps runs here, within this turn, activities the turn schedules (see {@link LocalSteps});
+     *     their completions are accepted into the same turn and the orchestration runs again, until it schedules
+     *     something else, ends, or the activities must go through the queue
+     */
+    Plan plan(OrchestrationWorkItem item, long clockMs, LocalSteps localSteps) {
+        long startedNanos = System.nanoTime();
         List<HistoryEvent> history = item.history();
         long now = history.isEmpty() ? clockMs : Math.max(clockMs, history.get(history.size() - 1).timestampMs());
         if (item.instance().status().isTerminal()) {
@@ -96,17 +105,27 @@ final class TurnPlanner {
             return poisonOrAbandon(item, now, turn, FailureKind.CONFIGURATION, notRegistered(turn.start.name(), version),
                     options.unregisteredDelay(item.attemptCount()));
         }
-        ReplayResult result = ReplayEngine.run((Orchestration<?, ?>) registered.get().function(), registered.get().inputType(),
-                item.instanceId(), version, turn.executionId, turn.allEvents(), history.size(), now, json);
-        if (result.customStatusSet() && !Objects.equals(result.customStatusJson(), item.instance().customStatus())) {
-            turn.customStatusChanged = true;
-            turn.customStatus = result.customStatusJson();
+        ReplayResult result;
+        int replayed = history.size();
+        while (true) {
+            List<HistoryEvent> events = turn.allEvents();
+            result = ReplayEngine.run((Orchestration<?, ?>) registered.get().function(), registered.get().inputType(),
+                    item.instanceId(), version, turn.executionId, events, replayed, now, json);
+            if (result.customStatusSet() && !Objects.equals(result.customStatusJson(), item.instance().customStatus())) {
+                turn.customStatusChanged = true;
+                turn.customStatus = result.customStatusJson();
+            }
+            if (result.kind() != ReplayResult.Kind.CONTINUES) {
+                break;
+            }
+            turn.schedule(result.newActions());
+            replayed = events.size() + result.newActions().size();
+            if (!turn.runHere(localSteps, startedNanos)) {
+                break;
+            }
         }
         return switch (result.kind()) {
-            case CONTINUES -> {
-                turn.schedule(result.newActions());
-                yield turn.finish(TurnOutcome.CONTINUES, null, null);
-            }
+            case CONTINUES -> turn.finish(TurnOutcome.CONTINUES, null, null);
             case COMPLETED -> turn.finish(TurnOutcome.COMPLETED, result.output(), null);
             case FAILED -> turn.finish(TurnOutcome.FAILED, null, result.failure());
             case CONTINUED_AS_NEW -> turn.continueAsNew(result.continueAsNewInput());
@@ -255,6 +274,7 @@ final class TurnPlanner {
         void schedule(List<TaskScheduled> actions) {
             for (TaskScheduled action : actions) {
                 delta.add(action);
+                index(action);
                 if (action instanceof ActivityScheduled a) {
                     activities.add(new ActivityWorkItem(item.instanceId(), executionId, a.taskId(), start.name(), a.name(),
                             a.input(), a.tag(), a.attempt(), a.maxAttempts(), a.timeoutMs()));
@@ -267,6 +287,23 @@ final class TurnPlanner {
                             now, s.name(), s.version(), s.input(), io.duroxide.history.InitiatedBy.SUB_ORCHESTRATION, parent))));
                 }
             }
+        }
+
+        /**
+         * Runs the scheduled activities here if the turn sends nothing else; accepts the completions of those
+         * that ran. True when all of them ran, so the orchestration should run again within this turn.
+         */
+        boolean runHere(LocalSteps localSteps, long startedNanos) {
+            if (activities.isEmpty() || !messages.isEmpty() || delta.size() >= MAX_EVENTS_PER_TURN) {
+                return false;
+            }
+            List<HistoryEvent> completions = localSteps.run(List.copyOf(activities), startedNanos);
+            for (HistoryEvent completion : completions) {
+                int taskId = ((TaskCompletion) completion).taskId();
+                activities.removeIf(a -> a.taskId() == taskId);
+                accept(new OrchestratorMessage(item.instanceId(), executionId, completion));
+            }
+            return !completions.isEmpty() && activities.isEmpty();
         }
 
         Plan continueAsNew(String input) {

@@ -55,7 +55,7 @@ class TurnPlannerTest {
     }
 
     private TurnCommit commit(OrchestrationWorkItem item) {
-        TurnPlanner.Plan plan = planner.plan(item, 5000);
+        TurnPlanner.Plan plan = planner.plan(item, 5000, LocalSteps.NONE);
         assertThat(plan).isInstanceOf(TurnPlanner.Commit.class);
         return ((TurnPlanner.Commit) plan).turn();
     }
@@ -175,7 +175,7 @@ class TurnPlannerTest {
 
     @Test
     void endedInstanceOnlyDrainsItsMessages() {
-        TurnPlanner.Plan plan = planner.plan(item(RuntimeStatus.COMPLETED, afterFirstTurn(), 1, new ActivityCompleted(4000, 0, "\"late\"")), 5000);
+        TurnPlanner.Plan plan = planner.plan(item(RuntimeStatus.COMPLETED, afterFirstTurn(), 1, new ActivityCompleted(4000, 0, "\"late\"")), 5000, LocalSteps.NONE);
 
         TurnPlanner.Commit commit = (TurnPlanner.Commit) plan;
         assertThat(commit.observed()).isFalse();
@@ -194,7 +194,7 @@ class TurnPlannerTest {
 
     @Test
     void unregisteredOrchestrationIsAbandonedWithBackoffBeforeTheLimit() {
-        TurnPlanner.Plan plan = planner.plan(item(RuntimeStatus.PENDING, List.of(), 3, started("Unknown", null)), 5000);
+        TurnPlanner.Plan plan = planner.plan(item(RuntimeStatus.PENDING, List.of(), 3, started("Unknown", null)), 5000, LocalSteps.NONE);
 
         assertThat(plan).isInstanceOfSatisfying(TurnPlanner.Abandon.class, a -> {
             assertThat(a.delay()).isEqualTo(Duration.ofSeconds(4));

@@ -2,14 +2,12 @@ package io.duroxide.testing;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.InstanceStatus;
-import io.duroxide.api.OrchestrationContext;
 import io.duroxide.api.Registry;
 import io.duroxide.api.Task;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.sqlite.SqliteProvider;
 import io.duroxide.runtime.DuroxideRuntime;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 
 /**
  * One of several runtimes, each in its own JVM, sharing one store (used by
@@ -28,10 +25,12 @@ import java.util.function.Supplier;
  * the test starts once every child is ready) all exist and are terminal, and exits 0.
  *
  * <p>Every activity invocation appends {@code ACT pid instance activity input startNanos endNanos} to LOG,
- * and every orchestration turn (one run of the orchestration function, which ends by returning or by
- * the engine's suspension unwinding it) appends {@code TURN pid instance - - startNanos endNanos}.
- * Orchestration code must not do I/O; this is test instrumentation that changes no history. Times are
- * {@link System#nanoTime()}, which on Linux is CLOCK_MONOTONIC and so comparable across processes.
+ * and every committed orchestration turn appends {@code TURN pid instance - - fetchedNanos committingNanos}
+ * ({@link CommittedTurnLog}, which wraps the provider). Turns are logged by their commit, not from
+ * orchestration code: a turn whose lock expired during a stall runs its code beside the turn of the fetch
+ * that took the instance over, and is then redone after its commit fails, which is at-least-once
+ * execution and no breach of the lock. Times are {@link System#nanoTime()}, which on Linux is
+ * CLOCK_MONOTONIC and so comparable across processes.
  */
 public final class ContentionWorkload {
     public static final String[] KINDS = {"Chain", "FanOut", "Sleepy", "Parent", "Looper"};
@@ -90,29 +89,29 @@ public final class ContentionWorkload {
                     record(log, "ACT", ctx.instanceId(), ctx.activityName(), in[0] + "x" + in[1], start);
                     return in[0] * in[1];
                 })
-                .addOrchestration("Chain", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                .addOrchestration("Chain", Integer.class, (ctx, n) -> {
                     String s = String.valueOf(n);
                     for (String step : List.of("a", "b", "c")) {
                         s = ctx.callActivity("Append", s + "+" + step, String.class).await();
                     }
                     return s;
-                }))
-                .addOrchestration("FanOut", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                })
+                .addOrchestration("FanOut", Integer.class, (ctx, n) -> {
                     List<Task<Integer>> parts = new ArrayList<>();
                     for (int i = 1; i <= 4; i++) {
                         parts.add(ctx.callActivity("Times", new int[] {n, i}, Integer.class));
                     }
                     return ctx.allOf(parts).await();
-                }))
-                .addOrchestration("Sleepy", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                })
+                .addOrchestration("Sleepy", Integer.class, (ctx, n) -> {
                     ctx.createTimer(Duration.ofMillis(200)).await();
                     return ctx.callActivity("Append", n + " slept", String.class).await();
-                }))
-                .addOrchestration("Parent", Integer.class, (ctx, n) -> turn(log, ctx, () -> {
+                })
+                .addOrchestration("Parent", Integer.class, (ctx, n) -> {
                     String chained = ctx.callSubOrchestration("Chain", n, String.class).await();
                     return ctx.callActivity("Append", chained + "+p", String.class).await();
-                }))
-                .addOrchestration("Looper", Integer.class, (ctx, in) -> turn(log, ctx, () -> {
+                })
+                .addOrchestration("Looper", Integer.class, (ctx, in) -> {
                     int n = in % ROUND;
                     int round = in / ROUND;
                     if (round < LOOPS) {
@@ -121,25 +120,16 @@ public final class ContentionWorkload {
                         return null;
                     }
                     return ctx.callActivity("Append", n + "+looped", String.class).await();
-                }));
-    }
-
-    /** Runs one turn of orchestration code and logs its interval, however the turn ends. */
-    private static <T> T turn(Path log, OrchestrationContext ctx, Supplier<T> body) {
-        long start = System.nanoTime();
-        try {
-            return body.get();
-        } finally {
-            try {
-                record(log, "TURN", ctx.instanceId(), "-", "-", start);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
+                });
     }
 
     private static void record(Path log, String type, String instanceId, String name, String input, long start) throws IOException {
-        long end = System.nanoTime();
+        append(log, type, instanceId, name, input, start, System.nanoTime());
+    }
+
+    /** Appends one line to the work log. */
+    static void append(Path log, String type, String instanceId, String name, String input, long start, long end)
+            throws IOException {
         String line = type + " " + ProcessHandle.current().pid() + " " + instanceId + " " + name + " " + input.replace(' ', '_')
                 + " " + start + " " + end + "\n";
         // One write of a short line to a file opened with O_APPEND is atomic on Linux, so lines of
@@ -161,7 +151,7 @@ public final class ContentionWorkload {
         int count = Integer.parseInt(args[3]);
         String name = args[4];
         Duration lockTimeout = Duration.ofMillis(args.length > 5 ? Long.parseLong(args[5]) : 30_000);
-        try (Provider provider = opened;
+        try (Provider provider = new CommittedTurnLog(opened, log);
              DuroxideRuntime runtime = DuroxideRuntime.builder(provider, registry(log))
                      .name(name)
                      .lockTimeouts(lockTimeout, lockTimeout)

@@ -20,7 +20,7 @@ import org.junit.jupiter.api.io.TempDir;
  * timers, sub-orchestrations, continue-as-new); one is killed with SIGKILL once it has done part of
  * the work. Checks from the database that every instance completed exactly as the SQLite test expects,
  * with a replayable history, and from the children's shared log that every activity ran, the killed
- * process and the survivors all did work, and no instance was ever processed by two runtimes at once.
+ * process and the survivors all did work, and no two committed turns of an instance ever held its lock at once.
  */
 class PostgresMultiNodeTest {
     @RegisterExtension
@@ -29,9 +29,9 @@ class PostgresMultiNodeTest {
     private static final int CHILDREN = 3;
     private static final int INSTANCES = 80;
     /**
-     * Short locks, so the survivors take over the killed runtime's instances and activities soon; renewed with room
-     * for a loaded machine's stalls, since a turn whose lock a stall let expire runs again beside it and the turns
-     * would overlap (seen at load 40 with 2 s locks).
+     * Short locks, so the survivors take over the killed runtime's instances and activities soon. A stall longer
+     * than a lock lets another runtime take the instance while the stalled turn still runs; that turn's commit then
+     * fails and it is redone, so only committed turns are checked for overlap.
      */
     private static final String LOCK_TIMEOUT_MS = "5000";
 
@@ -84,7 +84,7 @@ class PostgresMultiNodeTest {
         List<LogLine> lines = ContentionChecks.readLog(log);
         // The killed runtime's unfinished activities ran again elsewhere: at least once, not exactly once.
         ContentionChecks.assertActivitiesRan(lines, INSTANCES, false);
-        ContentionChecks.assertTurnsNeverOverlap(lines, INSTANCES);
+        ContentionChecks.assertCommittedTurnsNeverOverlap(lines, INSTANCES);
         var perProcess = ContentionChecks.linesPerProcess(lines);
         System.out.println("log lines (activities and turns) per process: " + perProcess + ", killed: " + victimPid);
         assertThat(perProcess).as("all three runtimes did work").hasSize(CHILDREN).containsKey(victimPid);

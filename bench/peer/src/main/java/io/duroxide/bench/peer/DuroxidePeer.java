@@ -1,0 +1,56 @@
+package io.duroxide.bench.peer;
+
+import io.duroxide.api.DuroxideClient;
+import io.duroxide.api.Registry;
+import io.duroxide.api.StartOptions;
+import io.duroxide.api.Task;
+import io.duroxide.provider.Provider;
+import io.duroxide.runtime.DuroxideRuntime;
+import java.util.ArrayList;
+import java.util.List;
+
+/** A Duroxide runtime with its defaults (8 orchestration and 4 activity slots) and local steps on, on the given store. */
+final class DuroxidePeer implements Peer {
+    static final String WORKFLOW = "peer::Workflow";
+    private static final String STEP = "peer::Step";
+
+    private final Provider provider;
+    private final DuroxideRuntime runtime;
+    private final DuroxideClient client;
+
+    DuroxidePeer(Provider provider, Workload workload) {
+        this.provider = provider;
+        this.runtime = DuroxideRuntime.builder(provider, registry(workload)).localSteps(true).build().start();
+        this.client = runtime.client();
+    }
+
+    private static Registry registry(Workload workload) {
+        return new Registry()
+                .addActivity(STEP, Integer.class, (ctx, n) -> workload.step(n))
+                .addOrchestration(WORKFLOW, Integer.class, (ctx, n) -> {
+                    if (!workload.fanOut()) {
+                        int sum = 0;
+                        for (int i = 0; i < Workload.STEPS; i++) {
+                            sum += ctx.callActivity(STEP, i, Integer.class).await();
+                        }
+                        return sum;
+                    }
+                    List<Task<Integer>> steps = new ArrayList<>(Workload.STEPS);
+                    for (int i = 0; i < Workload.STEPS; i++) {
+                        steps.add(ctx.callActivity(STEP, i, Integer.class));
+                    }
+                    return ctx.allOf(steps).await().stream().mapToInt(Integer::intValue).sum();
+                });
+    }
+
+    @Override
+    public void start(String id, int input) {
+        client.startOrchestration(WORKFLOW, input, StartOptions.withInstanceId(id));
+    }
+
+    @Override
+    public void close() {
+        runtime.close();
+        provider.close();
+    }
+}

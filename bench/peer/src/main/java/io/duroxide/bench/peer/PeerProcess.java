@@ -1,0 +1,57 @@
+package io.duroxide.bench.peer;
+
+import io.duroxide.provider.postgres.PostgresOptions;
+import io.duroxide.provider.postgres.PostgresProvider;
+import io.duroxide.provider.sqlite.SqliteProvider;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+
+/**
+ * One process of a round: sets its engine up, says {@code READY}; on {@code GO} starts its share of the
+ * workflows as fast as one thread can and says {@code STARTED}; on {@code CPU} answers with the CPU time
+ * this JVM used since {@code GO} (all threads: engine, JIT, GC); on {@code STOP} (or end of input) closes.
+ *
+ * <p>Arguments: engine, workload label, first instance number, count, then the store: a JDBC URL and a
+ * schema (PostgreSQL, either engine) or a SQLite file.
+ */
+public final class PeerProcess {
+    private PeerProcess() {}
+
+    public static void main(String[] args) throws Exception {
+        Engine engine = Engine.valueOf(args[0]);
+        Workload workload = Workload.parse(args[1]);
+        int first = Integer.parseInt(args[2]);
+        int count = Integer.parseInt(args[3]);
+        BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
+        try (Peer peer = open(engine, workload, args[4], args.length > 5 ? args[5] : null, "p" + first)) {
+            System.out.println("READY");
+            System.out.flush();
+            if (!"GO".equals(in.readLine())) {
+                return;
+            }
+            var os = (com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean();
+            long cpuAtGo = os.getProcessCpuTime();
+            for (int n = first; n < first + count; n++) {
+                peer.start(Engine.instanceId(n), n);
+            }
+            System.out.println("STARTED");
+            System.out.flush();
+            if ("CPU".equals(in.readLine())) {
+                System.out.println("CPU " + (os.getProcessCpuTime() - cpuAtGo));
+                System.out.flush();
+                in.readLine();
+            }
+        }
+    }
+
+    private static Peer open(Engine engine, Workload workload, String location, String schema, String executorId) {
+        return switch (engine) {
+            case DBOS -> new DbosPeer(location, schema, executorId, workload);
+            case DUROXIDE_PG -> new DuroxidePeer(PostgresProvider.open(PostgresOptions.of(location).withSchema(schema)), workload);
+            case DUROXIDE_SQLITE -> new DuroxidePeer(SqliteProvider.open(Path.of(location)), workload);
+        };
+    }
+}

@@ -1,0 +1,65 @@
+package io.duroxide.runtime;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.duroxide.api.Registry;
+import io.duroxide.api.RuntimeStatus;
+import io.duroxide.api.StartOptions;
+import io.duroxide.history.HistoryEvent;
+import io.duroxide.provider.sqlite.SqliteProvider;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Local steps: once the runtime has timed an activity as short, a turn that schedules it runs it at once and
+ * commits its result with the same turn. Ground truth is the store: the execution's turn count and its history,
+ * which holds the same scheduled and completed events as through the queue.
+ */
+class LocalStepsTest extends EngineTestBase {
+    private static final int STEPS = 3;
+
+    private final AtomicInteger invocations = new AtomicInteger();
+
+    private Registry registry() {
+        return new Registry()
+                .addActivity("Step", Integer.class, (ctx, n) -> {
+                    invocations.incrementAndGet();
+                    return n + 1;
+                })
+                .addOrchestration("Steps", Integer.class, (ctx, n) -> {
+                    int value = n;
+                    for (int i = 0; i < STEPS; i++) {
+                        value = ctx.callActivity("Step", value, Integer.class).await();
+                    }
+                    return value;
+                });
+    }
+
+    private int turnsOf(boolean localSteps) {
+        DuroxideRuntime runtime = harness.runtime(registry(), b -> b.localSteps(localSteps));
+        ProviderClient client = runtime.client();
+        // The first instance teaches the runtime how long Step takes (its attempts go through the queue).
+        client.startOrchestration("Steps", 0, StartOptions.withInstanceId("first"));
+        assertThat(EngineHarness.await(client, "first").status()).isEqualTo(RuntimeStatus.COMPLETED);
+        client.startOrchestration("Steps", 10, StartOptions.withInstanceId("second"));
+        assertThat(EngineHarness.await(client, "second").output()).isEqualTo(String.valueOf(10 + STEPS));
+
+        SqliteProvider store = harness.openProvider();
+        List<HistoryEvent> history = store.readHistory("second", 1);
+        assertThat(history.stream().filter(e -> e instanceof HistoryEvent.ActivityScheduled)).hasSize(STEPS);
+        assertThat(history.stream().filter(e -> e instanceof HistoryEvent.ActivityCompleted)).hasSize(STEPS);
+        assertThat(invocations.get()).isEqualTo(2 * STEPS);
+        return store.getExecution("second", 1).orElseThrow().turnCount();
+    }
+
+    @Test
+    void aTimedShortActivityRunsInTheTurnThatSchedulesIt() {
+        assertThat(turnsOf(true)).isEqualTo(1);
+    }
+
+    @Test
+    void withoutLocalStepsEveryStepIsATurn() {
+        assertThat(turnsOf(false)).isEqualTo(STEPS + 1);
+    }
+}
