@@ -29,7 +29,8 @@ class PackageDependenciesTest {
             "api", Set.of(),
             "history", Set.of("api"),
             "provider", Set.of("api", "history"),
-            "runtime", Set.of("api", "history", "provider"));
+            "observe", Set.of("history", "provider"),
+            "runtime", Set.of("api", "history", "observe", "provider"));
     private static final Pattern ENGINE_PACKAGE = Pattern.compile("io/duroxide/([a-z]+)/");
 
     @Test

@@ -55,6 +55,7 @@ class AgentJarIT {
         // the engine is never shipped inside the agent
         try (JarFile jar = new JarFile(ChildJvm.AGENT_JAR.toFile())) {
             assertThat(jar.stream().map(JarEntry::getName)).noneMatch(n -> n.startsWith("io/duroxide/runtime/")
+                    || n.startsWith("io/duroxide/observe/")
                     || n.startsWith("io/duroxide/api/") || n.startsWith("io/duroxide/provider/"));
         }
     }

@@ -4,6 +4,8 @@ import io.duroxide.api.Registry;
 import io.duroxide.history.AttemptRun;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
+import io.duroxide.observe.ActivityInvocation;
+import io.duroxide.observe.ActivityOutcome;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
@@ -27,7 +29,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * runs, for the orchestration slots, the short activities their turns schedule ({@link LocalSteps}), through
  * the same {@link #process} so that every attempt is seen the same way.
  */
-public final class ActivityWorker extends DispatcherLoop<ActivityLease> implements LocalSteps {
+final class ActivityWorker extends DispatcherLoop<ActivityLease> implements LocalSteps {
     private static final System.Logger LOG = System.getLogger(ActivityWorker.class.getName());
     /**
      * At least one attempt leased ahead of the idle slots: a slot that finishes starts the next attempt at

@@ -1,5 +1,6 @@
 package io.duroxide.runtime;
 
+import io.duroxide.observe.DispatcherLoopView;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
@@ -28,7 +29,7 @@ import java.util.function.Consumer;
  * each time (on a busy machine every such wake-up can cost the slot its CPU), and one fetch carries
  * several items.
  */
-public abstract class DispatcherLoop<T> {
+abstract class DispatcherLoop<T> implements DispatcherLoopView {
     private static final System.Logger LOG = System.getLogger(DispatcherLoop.class.getName());
 
     private final String workerType;
@@ -66,19 +67,22 @@ public abstract class DispatcherLoop<T> {
         this.wakeup = wakeup;
     }
 
-    /** {@code orchestration} or {@code activity}. */
+    @Override
     public final String workerType() {
         return workerType;
     }
 
+    @Override
     public final String workerId() {
         return workerId;
     }
 
+    @Override
     public final int slots() {
         return slots;
     }
 
+    @Override
     public final Provider provider() {
         return provider;
     }

@@ -1,5 +1,6 @@
 package io.duroxide.runtime;
 
+import io.duroxide.observe.TurnCommit;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
@@ -11,7 +12,7 @@ import java.util.List;
  * Runs orchestration turns: fetch a locked instance, plan the turn, commit it atomically.
  * {@link #commitTurn(TurnCommit)} is the observation point for orchestration lifecycle changes.
  */
-public final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem> {
+final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem> {
     private static final System.Logger LOG = System.getLogger(OrchestrationDispatcher.class.getName());
 
     private final TurnPlanner planner;

@@ -10,6 +10,8 @@ import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.HistoryEvent.*;
 import io.duroxide.history.ParentRef;
+import io.duroxide.observe.TurnCommit;
+import io.duroxide.observe.TurnOutcome;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Registry;
+import io.duroxide.observe.ActivityInvocation;
+import io.duroxide.observe.ActivityOutcome;
+import io.duroxide.observe.ActivityOutcome.FailureType;
 import io.duroxide.provider.ActivityWorkItem;
-import io.duroxide.runtime.ActivityOutcome.FailureType;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;

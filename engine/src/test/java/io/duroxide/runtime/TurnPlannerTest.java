@@ -12,6 +12,8 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.history.HistoryEvent.*;
 import io.duroxide.history.InitiatedBy;
 import io.duroxide.history.ParentRef;
+import io.duroxide.observe.TurnCommit;
+import io.duroxide.observe.TurnOutcome;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;

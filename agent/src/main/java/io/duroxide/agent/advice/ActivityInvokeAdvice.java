@@ -4,9 +4,9 @@ import io.duroxide.agent.bootstrap.ActivityAttempt;
 import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
+import io.duroxide.observe.ActivityInvocation;
+import io.duroxide.observe.ActivityOutcome;
 import io.duroxide.provider.ActivityWorkItem;
-import io.duroxide.runtime.ActivityInvocation;
-import io.duroxide.runtime.ActivityOutcome;
 import net.bytebuddy.asm.Advice;
 
 /**

@@ -4,7 +4,7 @@ import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.agent.bootstrap.TurnCommitted;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.ParentRef;
-import io.duroxide.runtime.TurnCommit;
+import io.duroxide.observe.TurnCommit;
 import net.bytebuddy.asm.Advice;
 
 /**

@@ -2,7 +2,7 @@ package io.duroxide.agent.advice;
 
 import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.agent.bootstrap.WorkerLoop;
-import io.duroxide.runtime.DispatcherLoop;
+import io.duroxide.observe.DispatcherLoopView;
 import net.bytebuddy.asm.Advice;
 
 /** Woven into {@code DispatcherLoop#stop(Duration)}: removes the worker's gauges. */
@@ -10,7 +10,7 @@ public final class LoopStopAdvice {
     private LoopStopAdvice() {}
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.This DispatcherLoop<?> loop) {
+    public static void exit(@Advice.This DispatcherLoopView loop) {
         WorkerLoop e = WorkerLoop.begin();
         e.loop = loop;
         e.workerType = loop.workerType();

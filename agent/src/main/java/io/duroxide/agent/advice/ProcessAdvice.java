@@ -2,7 +2,7 @@ package io.duroxide.agent.advice;
 
 import io.duroxide.agent.bootstrap.Bridge;
 import io.duroxide.agent.bootstrap.WorkerLoop;
-import io.duroxide.runtime.DispatcherLoop;
+import io.duroxide.observe.DispatcherLoopView;
 import net.bytebuddy.asm.Advice;
 
 /** Woven into {@code process(item)} of every DispatcherLoop: one call = one item, its duration = one slot busy. */
@@ -15,7 +15,7 @@ public final class ProcessAdvice {
     }
 
     @Advice.OnMethodExit(suppress = Throwable.class, onThrowable = Throwable.class)
-    public static void exit(@Advice.Enter long start, @Advice.This DispatcherLoop<?> loop) {
+    public static void exit(@Advice.Enter long start, @Advice.This DispatcherLoopView loop) {
         WorkerLoop e = WorkerLoop.begin();
         e.itemNanos = System.nanoTime() - start;
         e.loop = loop;

@@ -64,8 +64,8 @@ public final class ProviderProbe {
         return out;
     }
 
-    /** The provider of a dispatcher loop ({@code DispatcherLoop#provider()}). */
+    /** The provider of a dispatcher loop ({@code DispatcherLoopView#provider()}). */
     public static Object providerOfLoop(Object loop) throws ReflectiveOperationException {
-        return EngineProbe.call(loop, "io.duroxide.runtime.DispatcherLoop", "provider");
+        return EngineProbe.call(loop, "io.duroxide.observe.DispatcherLoopView", "provider");
     }
 }

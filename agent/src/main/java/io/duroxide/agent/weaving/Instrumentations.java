@@ -92,7 +92,7 @@ public final class Instrumentations {
     /** Orchestration unit: the dispatcher's turn commit. */
     static Unit orchestration() {
         return new Unit("orchestration", type -> type.name().equals(ORCHESTRATION_DISPATCHER), List.of(new MethodAdvice(
-                method -> method.named("commitTurn") && method.takesOnly("io.duroxide.runtime.TurnCommit") && method.hasOwnCode(),
+                method -> method.named("commitTurn") && method.takesOnly("io.duroxide.observe.TurnCommit") && method.hasOwnCode(),
                 PKG + "CommitTurnAdvice")));
     }
 
@@ -110,7 +110,7 @@ public final class Instrumentations {
         return new Unit("activity", type -> type.name().startsWith("io.duroxide.") && !type.isInterface()
                         && type.isSubtypeOf(ACTIVITY_INVOKER),
                 List.of(new MethodAdvice(
-                        method -> method.named("invoke") && method.takesOnly("io.duroxide.runtime.ActivityInvocation")
+                        method -> method.named("invoke") && method.takesOnly("io.duroxide.observe.ActivityInvocation")
                                 && method.hasOwnCode() && !method.isStatic(),
                         PKG + "ActivityInvokeAdvice")));
     }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.InitiatedBy;
-import io.duroxide.runtime.ActivityOutcome;
-import io.duroxide.runtime.TurnOutcome;
+import io.duroxide.observe.ActivityOutcome;
+import io.duroxide.observe.TurnOutcome;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;

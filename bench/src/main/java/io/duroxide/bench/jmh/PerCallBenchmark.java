@@ -2,11 +2,11 @@ package io.duroxide.bench.jmh;
 
 import io.duroxide.api.JsonConverter;
 import io.duroxide.api.Registry;
+import io.duroxide.observe.ActivityInvocation;
+import io.duroxide.observe.ActivityOutcome;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.Provider;
-import io.duroxide.runtime.ActivityInvocation;
 import io.duroxide.runtime.ActivityInvoker;
-import io.duroxide.runtime.ActivityOutcome;
 import io.duroxide.testing.NoOpProvider;
 import java.lang.reflect.Constructor;
 import java.time.Duration;

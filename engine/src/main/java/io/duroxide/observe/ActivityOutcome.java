@@ -1,12 +1,12 @@
-package io.duroxide.runtime;
+package io.duroxide.observe;
 
 import io.duroxide.history.FailureDetails;
 
-/** The result of one activity attempt, returned by {@link ActivityInvoker#invoke(ActivityInvocation)}. */
+/** The result of one activity attempt, returned by {@code runtime.ActivityInvoker#invoke(ActivityInvocation)}. */
 public sealed interface ActivityOutcome {
 
     /**
-     * Wall time of the attempt inside {@link ActivityInvoker#invoke(ActivityInvocation)} (System.nanoTime):
+     * Wall time of the attempt inside {@code runtime.ActivityInvoker#invoke(ActivityInvocation)} (System.nanoTime):
      * decoding the input, running the activity, encoding its output. The worker's lease-ahead reads it.
      */
     long durationNanos();

@@ -1,10 +1,10 @@
-package io.duroxide.runtime;
+package io.duroxide.observe;
 
 import io.duroxide.provider.ActivityWorkItem;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * One activity attempt handed to {@link ActivityInvoker#invoke(ActivityInvocation)}, the observation point
+ * One activity attempt handed to {@code runtime.ActivityInvoker#invoke(ActivityInvocation)}, the observation point
  * for activity executions.
  *
  * @param deliveryCount how many times the queue delivered this attempt (more than 1 after a crash)

@@ -1,4 +1,4 @@
-package io.duroxide.runtime;
+package io.duroxide.observe;
 
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.InitiatedBy;
@@ -8,7 +8,7 @@ import java.time.Instant;
 
 /**
  * One orchestration turn about to be committed: the argument of the observation point
- * {@link OrchestrationDispatcher#commitTurn(TurnCommit)}. When that method returns normally the turn
+ * {@code runtime.OrchestrationDispatcher#commitTurn(TurnCommit)}. When that method returns normally the turn
  * is durable, exactly once: a turn whose lock was lost throws instead, and replays, redeliveries and
  * restarts never produce a second successful commit of the same lifecycle change.
  *

@@ -1,4 +1,4 @@
-package io.duroxide.runtime;
+package io.duroxide.observe;
 
 /** What a committed turn did to its execution. */
 public enum TurnOutcome {
