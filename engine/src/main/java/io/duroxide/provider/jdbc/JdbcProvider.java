@@ -299,9 +299,10 @@ public abstract class JdbcProvider implements Provider {
     /**
      * A turn's whole write, in the caller's transaction: releases the lock (or throws {@link
      * io.duroxide.provider.LockLostException}), consumes the fetched messages, appends history, updates execution
-     * and instance, and queues activities, timers and messages.
+     * and instance, and queues activities, timers and messages. A store may replace it (with one statement, say)
+     * and keep the rest of {@link #commitTurn}; it then calls {@link #startChildren} and {@link #continueAsNew}.
      */
-    protected final void writeTurn(SqlTx tx, String lockToken, TurnWrite write, TurnJson json) throws SQLException {
+    protected void writeTurn(SqlTx tx, String lockToken, TurnWrite write, TurnJson json) throws SQLException {
         Object clock = dialect.clock();
         String instanceId = dialect.releaseInstanceLock(tx, lockToken);
         if (instanceId == null) {
@@ -324,10 +325,7 @@ public abstract class JdbcProvider implements Provider {
         update(tx, clock, updateInstance, write.status().name(), write.name(), write.version(), write.output(),
                 json.failure(), write.customStatusChanged(), write.customStatus(), write.continueAsNewExecutionId(),
                 instanceId);
-        if (write.continueAsNewExecutionId() != null) {
-            update(tx, clock, insertExecution, instanceId, write.continueAsNewExecutionId(),
-                    InitiatedBy.CONTINUE_AS_NEW.name());
-        }
+        continueAsNew(tx, clock, instanceId, write);
 
         if (!json.activities().isEmpty()) {
             PreparedStatement batch = tx.bind(insertWorkItem);
@@ -339,13 +337,7 @@ public abstract class JdbcProvider implements Provider {
         }
 
         if (!json.messages().isEmpty()) {
-            for (TimedMessage m : write.messages()) {
-                OrchestratorMessage message = m.message();
-                if (message.event() instanceof HistoryEvent.ExecutionStarted started
-                        && !message.instanceId().equals(instanceId)) {
-                    insertInstance(tx, clock, message.instanceId(), started);
-                }
-            }
+            startChildren(tx, clock, instanceId, write);
             PreparedStatement batch = tx.bind(insertMessage);
             for (int i = 0; i < json.messages().size(); i++) {
                 TimedMessage m = write.messages().get(i);
@@ -357,6 +349,25 @@ public abstract class JdbcProvider implements Provider {
 
         if (write.terminal()) {
             tx.update("DELETE FROM worker_queue WHERE instance_id = ?", instanceId);
+        }
+    }
+
+    /** Creates the instance rows of the sub-orchestrations the turn starts (their start messages are the turn's). */
+    protected final void startChildren(SqlTx tx, Object clock, String instanceId, TurnWrite write) throws SQLException {
+        for (TimedMessage m : write.messages()) {
+            OrchestratorMessage message = m.message();
+            if (message.event() instanceof HistoryEvent.ExecutionStarted started
+                    && !message.instanceId().equals(instanceId)) {
+                insertInstance(tx, clock, message.instanceId(), started);
+            }
+        }
+    }
+
+    /** Adds the execution the turn continues as new with, if it does. */
+    protected final void continueAsNew(SqlTx tx, Object clock, String instanceId, TurnWrite write) throws SQLException {
+        if (write.continueAsNewExecutionId() != null) {
+            update(tx, clock, insertExecution, instanceId, write.continueAsNewExecutionId(),
+                    InitiatedBy.CONTINUE_AS_NEW.name());
         }
     }
 

@@ -7,10 +7,12 @@ import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.TurnWrite;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
 import io.duroxide.provider.jdbc.SqlTx;
+import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import java.lang.System.Logger.Level;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -37,7 +39,8 @@ import java.util.Optional;
  *       messages carry the absolute time the engine chose.
  *   <li><b>One transaction per turn.</b> {@link #commitTurn} checks the lock, appends history, updates
  *       instance and execution, enqueues activities, timers and messages and releases the lock in one
- *       transaction. Serialization failures and deadlocks are retried as a whole.
+ *       transaction, and most turns in one statement ({@link PostgresTurnCommit}). Serialization failures and
+ *       deadlocks are retried as a whole.
  *   <li><b>Waiting for work: LISTEN/NOTIFY plus a due-time gate.</b> After a commit that adds work or
  *       releases an instance lock, the provider notifies a channel of the schema (coalesced, outside the
  *       work transaction: see {@link WorkNotifier} for why); one listening connection per provider
@@ -163,6 +166,19 @@ public final class PostgresProvider extends JdbcProvider {
     }
 
     // ---------------------------------------------------------------- orchestrator queue
+
+    /**
+     * The turn's write as one statement ({@link PostgresTurnCommit}) instead of one round trip per table; the rare
+     * effects (a child's instance row, a continue-as-new execution) stay statements of their own in the same
+     * transaction.
+     */
+    @Override
+    protected void writeTurn(SqlTx tx, String lockToken, TurnWrite write, TurnJson json) throws SQLException {
+        String instanceId = PostgresTurnCommit.write(tx, lockToken, write, json);
+        Object clock = dialect.clock();
+        startChildren(tx, clock, instanceId, write);
+        continueAsNew(tx, clock, instanceId, write);
+    }
 
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
     private record Fetched<T>(T work, Duration nextDue) {}
