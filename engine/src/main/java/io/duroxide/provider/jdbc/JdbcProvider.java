@@ -427,27 +427,43 @@ public abstract class JdbcProvider implements Provider {
         }
     }
 
+    /** All in one transaction (see {@link #storeCompletions}). */
+    @Override
+    public Set<String> completeActivities(List<ActivityCompletion> completions) {
+        Objects.requireNonNull(completions, "completions");
+        return completions.isEmpty() ? Set.of() : storeCompletions("completeActivities", completions);
+    }
+
     /** Deletes each held work item and enqueues its completion, all in one transaction; returns tokens no longer held. */
     protected final Set<String> storeCompletions(String operation, List<ActivityCompletion> completions) {
         List<String> json = completions.stream().map(c -> JSON.toJson(c.completion().event())).toList();
-        Set<String> lost = db.write(operation, tx -> {
-            Object clock = dialect.clock();
-            Set<String> notHeld = new HashSet<>();
-            for (int i = 0; i < completions.size(); i++) {
-                ActivityCompletion c = completions.get(i);
-                if (update(tx, clock, deleteWorkItem, dialect.heldByArgs(c.lockToken(), true)) == 0) {
-                    notHeld.add(c.lockToken());
-                    continue;
-                }
-                OrchestratorMessage m = c.completion();
-                update(tx, clock, insertMessage, m.instanceId(), m.executionId(), json.get(i), null);
-            }
-            return notHeld;
-        });
+        Set<String> lost = db.write(operation, tx -> writeCompletions(tx, completions, json));
         if (lost.size() < completions.size()) {
             orchestratorWorkAdded();
         }
         return lost;
+    }
+
+    /**
+     * The write of {@link #storeCompletions}, in the caller's transaction, one statement per row; {@code json} holds
+     * the completions' events serialised. A store may replace it with a set-based statement.
+     *
+     * @return the tokens that no longer hold their work item (their completions are not stored)
+     */
+    protected Set<String> writeCompletions(SqlTx tx, List<ActivityCompletion> completions, List<String> json)
+            throws SQLException {
+        Object clock = dialect.clock();
+        Set<String> notHeld = new HashSet<>();
+        for (int i = 0; i < completions.size(); i++) {
+            ActivityCompletion c = completions.get(i);
+            if (update(tx, clock, deleteWorkItem, dialect.heldByArgs(c.lockToken(), true)) == 0) {
+                notHeld.add(c.lockToken());
+                continue;
+            }
+            OrchestratorMessage m = c.completion();
+            update(tx, clock, insertMessage, m.instanceId(), m.executionId(), json.get(i), null);
+        }
+        return notHeld;
     }
 
     @Override
