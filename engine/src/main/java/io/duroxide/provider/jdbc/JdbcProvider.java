@@ -299,9 +299,10 @@ public abstract class JdbcProvider implements Provider {
     /**
      * A turn's whole write, in the caller's transaction: releases the lock (or throws {@link
      * io.duroxide.provider.LockLostException}), consumes the fetched messages, appends history, updates execution
-     * and instance, and queues activities, timers and messages.
+     * and instance, and queues activities, timers and messages. A store may replace it (with one statement, say)
+     * and keep the rest of {@link #commitTurn}; it then calls {@link #startChildren} and {@link #continueAsNew}.
      */
-    protected final void writeTurn(SqlTx tx, String lockToken, TurnWrite write, TurnJson json) throws SQLException {
+    protected void writeTurn(SqlTx tx, String lockToken, TurnWrite write, TurnJson json) throws SQLException {
         Object clock = dialect.clock();
         String instanceId = dialect.releaseInstanceLock(tx, lockToken);
         if (instanceId == null) {
@@ -324,10 +325,7 @@ public abstract class JdbcProvider implements Provider {
         update(tx, clock, updateInstance, write.status().name(), write.name(), write.version(), write.output(),
                 json.failure(), write.customStatusChanged(), write.customStatus(), write.continueAsNewExecutionId(),
                 instanceId);
-        if (write.continueAsNewExecutionId() != null) {
-            update(tx, clock, insertExecution, instanceId, write.continueAsNewExecutionId(),
-                    InitiatedBy.CONTINUE_AS_NEW.name());
-        }
+        continueAsNew(tx, clock, instanceId, write);
 
         if (!json.activities().isEmpty()) {
             PreparedStatement batch = tx.bind(insertWorkItem);
@@ -339,13 +337,7 @@ public abstract class JdbcProvider implements Provider {
         }
 
         if (!json.messages().isEmpty()) {
-            for (TimedMessage m : write.messages()) {
-                OrchestratorMessage message = m.message();
-                if (message.event() instanceof HistoryEvent.ExecutionStarted started
-                        && !message.instanceId().equals(instanceId)) {
-                    insertInstance(tx, clock, message.instanceId(), started);
-                }
-            }
+            startChildren(tx, clock, instanceId, write);
             PreparedStatement batch = tx.bind(insertMessage);
             for (int i = 0; i < json.messages().size(); i++) {
                 TimedMessage m = write.messages().get(i);
@@ -357,6 +349,25 @@ public abstract class JdbcProvider implements Provider {
 
         if (write.terminal()) {
             tx.update("DELETE FROM worker_queue WHERE instance_id = ?", instanceId);
+        }
+    }
+
+    /** Creates the instance rows of the sub-orchestrations the turn starts (their start messages are the turn's). */
+    protected final void startChildren(SqlTx tx, Object clock, String instanceId, TurnWrite write) throws SQLException {
+        for (TimedMessage m : write.messages()) {
+            OrchestratorMessage message = m.message();
+            if (message.event() instanceof HistoryEvent.ExecutionStarted started
+                    && !message.instanceId().equals(instanceId)) {
+                insertInstance(tx, clock, message.instanceId(), started);
+            }
+        }
+    }
+
+    /** Adds the execution the turn continues as new with, if it does. */
+    protected final void continueAsNew(SqlTx tx, Object clock, String instanceId, TurnWrite write) throws SQLException {
+        if (write.continueAsNewExecutionId() != null) {
+            update(tx, clock, insertExecution, instanceId, write.continueAsNewExecutionId(),
+                    InitiatedBy.CONTINUE_AS_NEW.name());
         }
     }
 
@@ -416,27 +427,43 @@ public abstract class JdbcProvider implements Provider {
         }
     }
 
+    /** All in one transaction (see {@link #storeCompletions}). */
+    @Override
+    public Set<String> completeActivities(List<ActivityCompletion> completions) {
+        Objects.requireNonNull(completions, "completions");
+        return completions.isEmpty() ? Set.of() : storeCompletions("completeActivities", completions);
+    }
+
     /** Deletes each held work item and enqueues its completion, all in one transaction; returns tokens no longer held. */
     protected final Set<String> storeCompletions(String operation, List<ActivityCompletion> completions) {
         List<String> json = completions.stream().map(c -> JSON.toJson(c.completion().event())).toList();
-        Set<String> lost = db.write(operation, tx -> {
-            Object clock = dialect.clock();
-            Set<String> notHeld = new HashSet<>();
-            for (int i = 0; i < completions.size(); i++) {
-                ActivityCompletion c = completions.get(i);
-                if (update(tx, clock, deleteWorkItem, dialect.heldByArgs(c.lockToken(), true)) == 0) {
-                    notHeld.add(c.lockToken());
-                    continue;
-                }
-                OrchestratorMessage m = c.completion();
-                update(tx, clock, insertMessage, m.instanceId(), m.executionId(), json.get(i), null);
-            }
-            return notHeld;
-        });
+        Set<String> lost = db.write(operation, tx -> writeCompletions(tx, completions, json));
         if (lost.size() < completions.size()) {
             orchestratorWorkAdded();
         }
         return lost;
+    }
+
+    /**
+     * The write of {@link #storeCompletions}, in the caller's transaction, one statement per row; {@code json} holds
+     * the completions' events serialised. A store may replace it with a set-based statement.
+     *
+     * @return the tokens that no longer hold their work item (their completions are not stored)
+     */
+    protected Set<String> writeCompletions(SqlTx tx, List<ActivityCompletion> completions, List<String> json)
+            throws SQLException {
+        Object clock = dialect.clock();
+        Set<String> notHeld = new HashSet<>();
+        for (int i = 0; i < completions.size(); i++) {
+            ActivityCompletion c = completions.get(i);
+            if (update(tx, clock, deleteWorkItem, dialect.heldByArgs(c.lockToken(), true)) == 0) {
+                notHeld.add(c.lockToken());
+                continue;
+            }
+            OrchestratorMessage m = c.completion();
+            update(tx, clock, insertMessage, m.instanceId(), m.executionId(), json.get(i), null);
+        }
+        return notHeld;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package io.duroxide.provider.sqlite;
 
 import io.duroxide.api.InstanceStatus;
-import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
@@ -22,7 +21,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * A {@link Provider} that keeps everything in one SQLite database file.
@@ -261,12 +259,6 @@ public final class SqliteProvider extends JdbcProvider {
             // the other leases of this fetch are still returned; this one is found again when its lease expires
             LOG.log(Level.WARNING, "fetchActivity: could not fail unreadable work item {0}: {1}", row.id(), e.getMessage());
         }
-    }
-
-    @Override
-    public Set<String> completeActivities(List<ActivityCompletion> completions) {
-        Objects.requireNonNull(completions, "completions");
-        return completions.isEmpty() ? Set.of() : storeCompletions("completeActivities", completions);
     }
 
     @Override

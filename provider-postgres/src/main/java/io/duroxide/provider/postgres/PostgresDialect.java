@@ -4,12 +4,15 @@ import io.duroxide.provider.jdbc.SqlDialect;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlTx;
 import io.duroxide.provider.jdbc.StoredForm;
+import java.sql.Array;
+import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.function.Function;
 
 /**
  * PostgreSQL's side of the shared provider: times are {@code timestamptz} and computed by the database
@@ -83,6 +86,11 @@ enum PostgresDialect implements SqlDialect {
     @Override
     public Object idList(List<String> ids) {
         return ids.toArray(String[]::new);
+    }
+
+    /** A column of a set-based statement: one value per element of {@code values}, as an SQL array of {@code type}. */
+    static <T> Array array(Connection c, String type, List<T> values, Function<T, ?> column) throws SQLException {
+        return c.createArrayOf(type, values.stream().map(column).toArray());
     }
 
     /** Row locks in a fixed order, so that two purges of overlapping trees cannot deadlock. */

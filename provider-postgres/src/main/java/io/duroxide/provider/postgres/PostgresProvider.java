@@ -1,16 +1,20 @@
 package io.duroxide.provider.postgres;
 
 import io.duroxide.api.InstanceStatus;
+import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.TurnWrite;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
 import io.duroxide.provider.jdbc.SqlTx;
+import io.duroxide.provider.jdbc.StoredForm;
+import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import java.lang.System.Logger.Level;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -19,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A {@link Provider} on PostgreSQL, for any number of runtime processes on any number of hosts
@@ -37,7 +42,8 @@ import java.util.Optional;
  *       messages carry the absolute time the engine chose.
  *   <li><b>One transaction per turn.</b> {@link #commitTurn} checks the lock, appends history, updates
  *       instance and execution, enqueues activities, timers and messages and releases the lock in one
- *       transaction. Serialization failures and deadlocks are retried as a whole.
+ *       transaction, most turns in two statements ({@link PostgresTurnCommit}). Serialization failures and
+ *       deadlocks are retried as a whole.
  *   <li><b>Waiting for work: LISTEN/NOTIFY plus a due-time gate.</b> After a commit that adds work or
  *       releases an instance lock, the provider notifies a channel of the schema (coalesced, outside the
  *       work transaction: see {@link WorkNotifier} for why); one listening connection per provider
@@ -164,6 +170,23 @@ public final class PostgresProvider extends JdbcProvider {
 
     // ---------------------------------------------------------------- orchestrator queue
 
+    /**
+     * The turn's write as two statements instead of one round trip per table: the lock release (or {@link
+     * io.duroxide.provider.LockLostException}), then the rest in one ({@link PostgresTurnCommit}); the rare effects
+     * (a child's instance row, a continue-as-new execution) stay statements of their own in the same transaction.
+     */
+    @Override
+    protected void writeTurn(SqlTx tx, String lockToken, TurnWrite write, TurnJson json) throws SQLException {
+        String instanceId = dialect.releaseInstanceLock(tx, lockToken);
+        if (instanceId == null) {
+            throw StoredForm.lockLost("commitTurn", lockToken);
+        }
+        PostgresTurnCommit.write(tx, instanceId, lockToken, write, json);
+        Object clock = dialect.clock();
+        startChildren(tx, clock, instanceId, write);
+        continueAsNew(tx, clock, instanceId, write);
+    }
+
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
     private record Fetched<T>(T work, Duration nextDue) {}
 
@@ -236,6 +259,13 @@ public final class PostgresProvider extends JdbcProvider {
     }
 
     // ---------------------------------------------------------------- worker queue
+
+    /** A batch of results as one statement ({@link PostgresCompletions}) instead of two per result. */
+    @Override
+    protected Set<String> writeCompletions(SqlTx tx, List<ActivityCompletion> completions, List<String> json)
+            throws SQLException {
+        return PostgresCompletions.write(tx, completions, json);
+    }
 
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
