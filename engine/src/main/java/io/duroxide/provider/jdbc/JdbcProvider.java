@@ -508,15 +508,10 @@ public abstract class JdbcProvider implements Provider {
     @Override
     public Optional<InstanceWork> instanceWork(String instanceId) {
         Objects.requireNonNull(instanceId, "instanceId");
-        SqlRows.TimeColumn time = dialect.time();
-        SqlRows.TimeColumn nullableTime = (rs, column) -> {
-            Instant value = time.read(rs, column);
-            return rs.wasNull() ? null : value;
-        };
         return Optional.of(db.read("instanceWork", tx -> {
             Object clock = dialect.clock();
             return SqlRows.instanceWork(instanceId, tx.bind(instanceWorkItems, dialect.args(clock, instanceId)),
-                    tx.bind(instanceMessages, dialect.args(clock, instanceId)), nullableTime);
+                    tx.bind(instanceMessages, dialect.args(clock, instanceId)), dialect.time());
         }));
     }
 

@@ -51,6 +51,12 @@ public final class SqlRows {
         return rs.wasNull() ? null : value;
     }
 
+    /** A time column that may be NULL, read as {@code time} reads it (SQLite would read NULL as the epoch). */
+    static Instant nullableTime(ResultSet rs, int column, TimeColumn time) throws SQLException {
+        Instant value = time.read(rs, column);
+        return rs.wasNull() ? null : value;
+    }
+
     /** The instance in columns 1..12 ({@link #INSTANCE_COLUMNS}). */
     public static InstanceStatus instance(ResultSet rs, Class<?> provider, TimeColumn time) throws SQLException {
         return new InstanceStatus(
@@ -255,7 +261,7 @@ public final class SqlRows {
             while (rs.next()) {
                 ActivityWorkItem item = readable(instanceId, rs.getString(1), ActivityWorkItem.class);
                 if (item != null) {
-                    queued.add(new InstanceWork.QueuedActivity(item, time.read(rs, 2), time.read(rs, 3), rs.getInt(4),
+                    queued.add(new InstanceWork.QueuedActivity(item, time.read(rs, 2), nullableTime(rs, 3, time), rs.getInt(4),
                             rs.getLong(5)));
                 }
             }
