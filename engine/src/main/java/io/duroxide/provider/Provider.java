@@ -39,8 +39,19 @@ public interface Provider extends AutoCloseable {
     void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt) throws InstanceNotFoundException;
 
     /**
-     * Locks the instance with the oldest visible message and returns its state, or empty when idle. "Oldest" is by
-     * visible time, then enqueue order, so a timer that fires earlier is fetched earlier whenever it was written. The
+     * How far an instance's age can move its messages ahead of newer work in {@link #fetchOrchestrationItem}'s
+     * order: a message is passed only by messages that became visible less than this after it.
+     */
+    Duration SENIORITY_WINDOW = Duration.ofSeconds(30);
+
+    /**
+     * Locks the instance whose turn is next and returns its state, or empty when idle. Next is the instance created
+     * first among those with a visible message, so that under a backlog an instance that has started finishes before
+     * newer ones take its turns; seniority is capped so that nobody starves. Exactly: each visible message ranks by
+     * the later of its instance's creation time and its own visible time minus {@link #SENIORITY_WINDOW}, then by
+     * visible time, then by enqueue order; the instance of the first message is next. So among instances created at
+     * the same time a timer that fires earlier is fetched earlier whenever it was written, and a message is passed
+     * only by messages that became visible less than the window after it. The
      * item carries every message of the instance visible at the fetch, in enqueue order, and only those: one that
      * arrives or becomes visible later waits for the next turn. Each fetch adds one to the delivery count of every
      * message it returns; counts are stored with the messages, so they survive restarts and grow across processes,
@@ -53,7 +64,7 @@ public interface Provider extends AutoCloseable {
      * the same as one {@link #fetchOrchestrationItem} would return. A provider that can lock several
      * in one transaction should override this.
      *
-     * @return between 0 and {@code max} work items, oldest message first
+     * @return between 0 and {@code max} work items, in {@link #fetchOrchestrationItem}'s order
      */
     default List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
         return fetchEach(max, () -> fetchOrchestrationItem(lockTimeout));

@@ -63,6 +63,16 @@ public abstract class JdbcProvider implements Provider {
             + " WHERE l.instance_id = q.instance_id AND l.locked_until > {now})";
     protected static final String READY_WORK_ITEM = " visible_at <= {now} AND (lock_token IS NULL OR locked_until <= {now})";
 
+    /**
+     * The order ready messages are fetched in ({@link Provider#fetchOrchestrationItem}), for a query that joins the
+     * message {@code q} to its instance {@code i}; a message whose instance does not exist (an orphan, which the
+     * fetch drops) ranks by its visible time.
+     */
+    protected static String fetchOrder(SqlDialect dialect) {
+        return " ORDER BY " + dialect.laterOf("coalesce(i.created_at, q.visible_at)",
+                dialect.minusMillis("q.visible_at", SENIORITY_WINDOW.toMillis())) + ", q.visible_at, q.id";
+    }
+
     protected static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
     private static final String INSERT_HISTORY = "INSERT INTO history(instance_id, execution_id, event_id, event_type,"

@@ -44,6 +44,12 @@ public interface SqlDialect {
     /** What a query selecting rows of {@code alias} that are about to be deleted appends to lock them, in order. */
     String lockForDelete(String alias, String orderBy);
 
+    /** An expression: the later of two times. */
+    String laterOf(String time, String otherTime);
+
+    /** An expression: the time {@code time} less a fixed number of milliseconds. */
+    String minusMillis(String time, long millis);
+
     /** An expression: milliseconds from the time {@code expression} (a template) to {@code {now}}. */
     String millisSince(String expression);
 

@@ -104,6 +104,16 @@ enum SqliteDialect implements SqlDialect {
     }
 
     @Override
+    public String laterOf(String time, String otherTime) {
+        return "max(" + time + ", " + otherTime + ")";
+    }
+
+    @Override
+    public String minusMillis(String time, long millis) {
+        return "(" + time + " - " + millis + ")";
+    }
+
+    @Override
     public String millisSince(String expression) {
         return "{now} - " + expression;
     }

@@ -36,11 +36,12 @@ import java.util.Optional;
 public final class SqliteProvider extends JdbcProvider {
     private static final System.Logger LOG = System.getLogger(SqliteProvider.class.getName());
 
+    /** The instance whose turn is next, or an orphan message's instance id (which has no row). */
     private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q"
-            + " WHERE q.visible_at <= ?"
+            + " LEFT JOIN instances i ON i.instance_id = q.instance_id WHERE q.visible_at <= ?"
             + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
-            + " ORDER BY q.visible_at, q.id LIMIT 1";
-    /** The instance and current execution of the oldest ready message, in one statement. */
+            + fetchOrder(SqliteDialect.INSTANCE) + " LIMIT 1";
+    /** The instance whose turn is next and its current execution, in one statement. */
     private static final String PICK_INSTANCE_WITH_EXECUTION = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
             + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
@@ -163,7 +164,7 @@ public final class SqliteProvider extends JdbcProvider {
                 }
             }
             if (instance == null) {
-                // Either nothing is ready, or the oldest ready message belongs to an instance that does not exist.
+                // Either nothing is ready, or the next ready message belongs to an instance that does not exist.
                 String orphan = tx.queryString(PICK_INSTANCE, now, now);
                 if (orphan == null) {
                     return null;

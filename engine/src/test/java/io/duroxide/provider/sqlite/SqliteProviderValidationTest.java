@@ -21,6 +21,7 @@ import io.duroxide.provider.validation.ProviderFactory;
 import io.duroxide.provider.validation.PurgeValidation;
 import io.duroxide.provider.validation.QueueSemanticsValidation;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.io.TempDir;
@@ -40,6 +41,12 @@ class SqliteProviderValidationTest {
             @Override
             public Optional<Provider> openSecond() {
                 return Optional.of(SqliteProvider.open(file));
+            }
+
+            @Override
+            public boolean backdateCreation(String instanceId, Duration age) {
+                return ProviderFactory.updateDirectly("jdbc:sqlite:" + file,
+                        "UPDATE instances SET created_at = created_at - ? WHERE instance_id = ?", age.toMillis(), instanceId) == 1;
             }
         };
     }

@@ -77,9 +77,9 @@ public abstract class AtomicCommitValidation extends ProviderValidation {
     public void commitWritesEveryEffectTogether() {
         startAndRunFirstTurn("a");
         provider.createInstance(newInstance("b", "Orch"));
-        provider.enqueueOrchestratorMessage(event("a", "go"), null);
         OrchestrationWorkItem b = fetch();
         provider.commitTurn(b.lockToken(), Turn.of(1).events(b.messages().get(0).event()).build());
+        provider.enqueueOrchestratorMessage(event("a", "go"), null);
         OrchestrationWorkItem item = fetch();
         assertThat(item.instanceId()).isEqualTo("a");
         provider.commitTurn(item.lockToken(), Turn.of(1)

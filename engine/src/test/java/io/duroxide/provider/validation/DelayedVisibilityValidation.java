@@ -13,6 +13,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.OrchestrationWorkItem;
+import io.duroxide.provider.Provider;
 import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.time.Duration;
@@ -24,7 +25,7 @@ import org.junit.jupiter.api.Test;
 /**
  * Delayed visibility, which is how timers work: a message is invisible (not fetched, not counted as ready)
  * until its time, an earlier timer is never held back by a later one, instances are fetched in the order
- * their messages become visible, and a message that becomes visible while its instance is locked waits
+ * their messages become visible once their age no longer decides, and a message that becomes visible while its instance is locked waits
  * for the next turn instead of being consumed by the current one.
  */
 public abstract class DelayedVisibilityValidation extends ProviderValidation {
@@ -36,7 +37,7 @@ public abstract class DelayedVisibilityValidation extends ProviderValidation {
         long base = now();
         long[] fireOffsets = {900, 300, 600};
         String[] ids = {"x", "y", "z"};
-        for (String id : ids) {
+        for (String id : List.of("y", "z", "x")) { // created in firing order: between them, age would decide first
             scenarios().startAndRunFirstTurn(id);
         }
         for (int i = 0; i < ids.length; i++) {
@@ -54,13 +55,17 @@ public abstract class DelayedVisibilityValidation extends ProviderValidation {
         assertThat(fetched).containsExactly("y", "z", "x");
     }
 
+    /** Past the seniority window, age no longer decides: visible time does, before enqueue order. */
     @Test
-    public void instancesAreFetchedByVisibleTimeBeforeEnqueueOrder() {
-        scenarios().startAndRunFirstTurn("back-dated");
-        provider.createInstance(newInstance("now", "Orch"));
-        provider.enqueueOrchestratorMessage(event("back-dated", "old"), Instant.ofEpochMilli(now() - 60_000));
+    public void instancesOlderThanTheSeniorityWindowAreFetchedByVisibleTimeBeforeEnqueueOrder() {
+        startAndRunFirstTurn("back-dated");
+        provider.createInstance(newInstance("oldest", "Orch"));
+        backdateCreation("back-dated", Duration.ofMinutes(10));
+        backdateCreation("oldest", Duration.ofMinutes(20));
+        provider.enqueueOrchestratorMessage(event("back-dated", "old"),
+                Instant.ofEpochMilli(now() - Provider.SENIORITY_WINDOW.multipliedBy(2).toMillis()));
         assertThat(fetch().instanceId()).isEqualTo("back-dated");
-        assertThat(fetch().instanceId()).isEqualTo("now");
+        assertThat(fetch().instanceId()).isEqualTo("oldest");
     }
 
     @Test

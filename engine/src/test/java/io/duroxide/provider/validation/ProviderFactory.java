@@ -1,6 +1,11 @@
 package io.duroxide.provider.validation;
 
 import io.duroxide.provider.Provider;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Optional;
 
 /**
@@ -19,5 +24,26 @@ public interface ProviderFactory {
      */
     default Optional<Provider> openSecond() {
         return Optional.empty();
+    }
+
+    /**
+     * Moves the creation time of an instance in the last {@link #create()}'s store back by {@code age}, as if it
+     * had been created that long ago (only the store's own SQL can: the SPI has no such write). Returns false when
+     * the implementation cannot, in which case the tests that need it are skipped.
+     */
+    default boolean backdateCreation(String instanceId, Duration age) {
+        return false;
+    }
+
+    /** Runs one update on its own connection to {@code jdbcUrl}: how a factory changes a store behind the SPI. */
+    static int updateDirectly(String jdbcUrl, String sql, Object... values) {
+        try (Connection c = DriverManager.getConnection(jdbcUrl); PreparedStatement update = c.prepareStatement(sql)) {
+            for (int i = 0; i < values.length; i++) {
+                update.setObject(i + 1, values[i]);
+            }
+            return update.executeUpdate();
+        } catch (SQLException e) {
+            throw new AssertionError("could not change the store directly: " + e.getMessage(), e);
+        }
     }
 }

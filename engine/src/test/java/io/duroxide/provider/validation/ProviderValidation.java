@@ -3,6 +3,7 @@ package io.duroxide.provider.validation;
 
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -66,6 +67,14 @@ public abstract class ProviderValidation {
         provider.close();
         provider = next;
         return next;
+    }
+
+    /**
+     * Moves an instance's creation time back by {@code age} (behind the SPI, which has no such write); the test
+     * is skipped when the factory cannot.
+     */
+    protected void backdateCreation(String instanceId, Duration age) {
+        Assumptions.assumeTrue(factory.backdateCreation(instanceId, age), "the factory cannot backdate an instance");
     }
 
     /** Multi-step states built on {@link #provider}. */

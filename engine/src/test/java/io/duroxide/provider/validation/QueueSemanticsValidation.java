@@ -22,6 +22,7 @@ import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
+import io.duroxide.provider.Provider;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.time.Duration;
@@ -31,7 +32,8 @@ import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /**
- * The orchestrator queue: instance creation and its start message, FIFO delivery per instance,
+ * The orchestrator queue: instance creation and its start message, FIFO delivery per instance, the order
+ * instances are fetched in (oldest instance first, within the seniority window),
  * peek-lock (a fetch hides messages until commit or abandon), delayed visibility, and messages that
  * arrive while an instance is locked being kept for the next turn.
  */
@@ -134,12 +136,45 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     }
 
     @Test
-    public void instancesAreFetchedInTheOrderOfTheirOldestMessage() {
+    public void instancesAreFetchedInTheOrderTheyWereCreated() {
         for (String id : List.of("c", "a", "b")) {
             provider.createInstance(newInstance(id, "Orch"));
         }
         assertThat(List.of(fetch().instanceId(), fetch().instanceId(), fetch().instanceId()))
                 .containsExactly("c", "a", "b");
+    }
+
+    /** Under a backlog, an instance that has started finishes before newer ones take its turns. */
+    @Test
+    public void anInstanceThatStartedTakesItsNextTurnBeforeANewerInstanceStarts() {
+        startAndRunFirstTurn("started");
+        provider.createInstance(newInstance("newer", "Orch"));
+        provider.enqueueOrchestratorMessage(event("started", "next"), null);
+        assertThat(List.of(fetch().instanceId(), fetch().instanceId())).containsExactly("started", "newer");
+    }
+
+    @Test
+    public void anOlderInstanceGoesBeforeANewerOnesMessageVisibleLessThanTheSeniorityWindowEarlier() {
+        startAndRunFirstTurn("older");
+        startAndRunFirstTurn("newer");
+        backdateCreation("older", Duration.ofMinutes(10));
+        provider.enqueueOrchestratorMessage(event("newer", "waiting"),
+                Instant.now().minus(Provider.SENIORITY_WINDOW.dividedBy(2)));
+        provider.enqueueOrchestratorMessage(event("older", "just-now"), null);
+        assertThat(List.of(fetch().instanceId(), fetch().instanceId())).containsExactly("older", "newer");
+    }
+
+    /** Seniority is capped, so that a stream of older instances' work cannot starve a newer instance. */
+    @Test
+    public void aMessageIsNotPassedByOnesThatBecameVisibleMoreThanTheSeniorityWindowAfterIt() {
+        startAndRunFirstTurn("older");
+        startAndRunFirstTurn("newer");
+        backdateCreation("older", Duration.ofMinutes(10));
+        backdateCreation("newer", Duration.ofMinutes(5));
+        provider.enqueueOrchestratorMessage(event("older", "just-now"), null);
+        provider.enqueueOrchestratorMessage(event("newer", "waiting"),
+                Instant.now().minus(Provider.SENIORITY_WINDOW.multipliedBy(2)));
+        assertThat(List.of(fetch().instanceId(), fetch().instanceId())).containsExactly("newer", "older");
     }
 
     @Test

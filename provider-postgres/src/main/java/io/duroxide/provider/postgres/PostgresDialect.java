@@ -100,6 +100,16 @@ enum PostgresDialect implements SqlDialect {
     }
 
     @Override
+    public String laterOf(String time, String otherTime) {
+        return "greatest(" + time + ", " + otherTime + ")";
+    }
+
+    @Override
+    public String minusMillis(String time, long millis) {
+        return "(" + time + " - interval '" + millis + " milliseconds')";
+    }
+
+    @Override
     public String millisSince(String expression) {
         return "(extract(epoch FROM {now} - " + expression + ") * 1000)::bigint";
     }

@@ -33,7 +33,8 @@ import java.util.Set;
  * <ul>
  *   <li><b>Schema.</b> {@link #open(PostgresOptions)} creates the configured schema and its tables on
  *       first use, or migrates them, under an advisory lock (runtimes starting together migrate once).
- *   <li><b>Queues.</b> A fetch locks the {@code instances} row of the oldest ready message with
+ *   <li><b>Queues.</b> A fetch locks the {@code instances} row of the next ready message (in the order
+ *       {@link Provider#fetchOrchestrationItem} gives) with
  *       {@code FOR UPDATE SKIP LOCKED}, then takes the instance lock row; activity work items are
  *       claimed with {@code FOR UPDATE SKIP LOCKED} too. Concurrent fetchers therefore never wait for
  *       each other: each takes the next instance nobody else is taking.
@@ -61,7 +62,7 @@ import java.util.Set;
 public final class PostgresProvider extends JdbcProvider {
     private static final System.Logger LOG = System.getLogger(PostgresProvider.class.getName());
 
-    /** The instance (row-locked, skipping those other fetchers hold) and current execution of the oldest ready message. */
+    /** The instance whose turn is next (row-locked, skipping those other fetchers hold) and its current execution. */
     private static final String PICK_INSTANCE = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
             + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
@@ -69,7 +70,7 @@ public final class PostgresProvider extends JdbcProvider {
             + " FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
             + " LEFT JOIN executions e ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
             + " WHERE" + PostgresDialect.INSTANCE.render(READY_MESSAGE)
-            + " ORDER BY q.visible_at, q.id LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
+            + fetchOrder(PostgresDialect.INSTANCE) + " LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
     private static final String DELETE_ORPHANS = "DELETE FROM orchestrator_queue q WHERE q.visible_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = q.instance_id) RETURNING q.instance_id";
     private static final String ORCHESTRATOR_NEXT_DUE = "SELECT extract(epoch FROM least("

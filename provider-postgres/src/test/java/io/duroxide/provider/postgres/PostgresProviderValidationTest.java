@@ -20,6 +20,7 @@ import io.duroxide.provider.validation.PoisonValidation;
 import io.duroxide.provider.validation.ProviderFactory;
 import io.duroxide.provider.validation.PurgeValidation;
 import io.duroxide.provider.validation.QueueSemanticsValidation;
+import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +42,13 @@ class PostgresProviderValidationTest {
             @Override
             public Optional<Provider> openSecond() {
                 return Optional.of(PostgresProvider.open(PostgresTestDatabase.options(schema)));
+            }
+
+            @Override
+            public boolean backdateCreation(String instanceId, Duration age) {
+                return ProviderFactory.updateDirectly(PostgresTestDatabase.url(), "UPDATE \"" + schema + "\".instances"
+                        + " SET created_at = created_at - ? * interval '1 millisecond' WHERE instance_id = ?",
+                        age.toMillis(), instanceId) == 1;
             }
         };
     }
