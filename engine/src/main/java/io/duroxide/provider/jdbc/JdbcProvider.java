@@ -11,6 +11,7 @@ import io.duroxide.history.InitiatedBy;
 import io.duroxide.api.JsonConverter;
 import io.duroxide.provider.ActiveInstanceCount;
 import io.duroxide.provider.ActivityCompletion;
+import io.duroxide.provider.ActivityLease;
 import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.InstanceWork;
@@ -24,6 +25,7 @@ import io.duroxide.provider.QueueDepths;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
+import io.duroxide.provider.jdbc.SqlRows.RawWorkItem;
 import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
 import java.lang.System.Logger.Level;
@@ -32,6 +34,7 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -69,8 +72,13 @@ public abstract class JdbcProvider implements Provider {
      * fetch drops) ranks by its visible time.
      */
     protected static String fetchOrder(SqlDialect dialect) {
-        return " ORDER BY " + dialect.laterOf("coalesce(i.created_at, q.visible_at)",
-                dialect.minusMillis("q.visible_at", SENIORITY_WINDOW.toMillis())) + ", q.visible_at, q.id";
+        return " ORDER BY " + seniority(dialect) + ", q.visible_at, q.id";
+    }
+
+    /** The first key of {@link #fetchOrder}: when the message's instance became senior enough to be fetched. */
+    protected static String seniority(SqlDialect dialect) {
+        return dialect.laterOf("coalesce(i.created_at, q.visible_at)",
+                dialect.minusMillis("q.visible_at", SENIORITY_WINDOW.toMillis()));
     }
 
     protected static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
@@ -277,7 +285,7 @@ public abstract class JdbcProvider implements Provider {
     // ---------------------------------------------------------------- orchestrator queue
 
     /** What a fetch transaction read, still serialised: parsing happens after the commit. */
-    protected record LockedInstance(String token, InstanceStatus instance, ExecutionRecord execution,
+    public record LockedInstance(String token, InstanceStatus instance, ExecutionRecord execution,
             List<RawMessage> messages, List<HistoryRow> history) {
 
         public OrchestrationWorkItem workItem() {
@@ -426,6 +434,43 @@ public abstract class JdbcProvider implements Provider {
         enqueue(tx, dialect.clock(), new OrchestratorMessage(instanceId, executionId,
                 new HistoryEvent.ActivityFailed(System.currentTimeMillis(), taskId, failure)), null);
         return true;
+    }
+
+    /** Leases up to {@code max} ready work items, each under a token of its own, in queue order. */
+    @FunctionalInterface
+    protected interface WorkItemLease<E extends Exception> {
+        List<RawWorkItem> lease(int max) throws E;
+    }
+
+    /** Fails an unreadable leased work item back to its orchestration (see {@link #failUnreadableWorkItem}). */
+    @FunctionalInterface
+    protected interface UnreadableWorkItem<E extends Exception> {
+        void fail(RawWorkItem row, RuntimeException error) throws E;
+    }
+
+    /**
+     * Leases up to {@code max} work items and reads them; an unreadable one is failed back to its orchestration and
+     * the lease is tried again for the rest, so a damaged row never blocks the queue.
+     */
+    protected static <E extends Exception> List<ActivityLease> readableLeases(int max, WorkItemLease<E> lease,
+            UnreadableWorkItem<E> unreadable) throws E {
+        List<ActivityLease> leases = new ArrayList<>(max);
+        for (int round = 0; round < MAX_SKIPS_PER_FETCH && leases.size() < max; round++) {
+            boolean failed = false;
+            for (RawWorkItem row : lease.lease(max - leases.size())) {
+                try {
+                    leases.add(new ActivityLease(row.token(), JSON.fromJson(row.json(), ActivityWorkItem.class),
+                            row.attempts()));
+                } catch (RuntimeException e) {
+                    unreadable.fail(row, e);
+                    failed = true;
+                }
+            }
+            if (!failed) {
+                break;
+            }
+        }
+        return leases;
     }
 
     @Override

@@ -46,6 +46,10 @@ public final class SqlRows {
     /** A queued orchestrator message as a fetch locked it, still serialised. */
     public record RawMessage(long id, Long executionId, String json, int attemptCount) {}
 
+    /** An activity work item as a lease locked it, still serialised. */
+    public record RawWorkItem(long id, String instanceId, long executionId, int taskId, String json, int attempts,
+            String token) {}
+
     public static Long nullableLong(ResultSet rs, int column) throws SQLException {
         long value = rs.getLong(column);
         return rs.wasNull() ? null : value;
@@ -103,6 +107,20 @@ public final class SqlRows {
         }
         messages.sort(Comparator.comparingLong(RawMessage::id));
         return messages;
+    }
+
+    /**
+     * Work items returned by a leasing update (id, instance_id, execution_id, task_id, item_json, attempt_count,
+     * lock_token), in queue order.
+     */
+    public static List<RawWorkItem> workItems(ResultSet rs) throws SQLException {
+        List<RawWorkItem> items = new ArrayList<>();
+        while (rs.next()) {
+            items.add(new RawWorkItem(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5),
+                    rs.getInt(6), rs.getString(7)));
+        }
+        items.sort(Comparator.comparingLong(RawWorkItem::id));
+        return items;
     }
 
     /**

@@ -10,6 +10,7 @@ import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
+import io.duroxide.provider.jdbc.SqlRows.RawWorkItem;
 import io.duroxide.provider.jdbc.SqlTx;
 import java.lang.System.Logger.Level;
 import java.nio.file.Path;
@@ -207,52 +208,27 @@ public final class SqliteProvider extends JdbcProvider {
         if (activitiesIdle && db.read(operation, tx -> tx.queryString(ACTIVITY_READY, now, now)) == null) {
             return List.of();
         }
-        List<ActivityLease> leases = new ArrayList<>(max);
-        // An unreadable item is failed back to its orchestration and the fetch tries again for the rest,
-        // so a damaged row never blocks the queue.
-        for (int round = 0; round < MAX_SKIPS_PER_FETCH && leases.size() < max; round++) {
-            List<LeasedRow> rows = leaseRows(operation, timeout, max - leases.size());
-            boolean unreadable = false;
-            for (LeasedRow row : rows) { // parsed after the commit, outside the write lock
-                try {
-                    leases.add(new ActivityLease(row.token(), JSON.fromJson(row.json(), ActivityWorkItem.class), row.attempts()));
-                } catch (RuntimeException e) {
-                    failUnreadableWorkItem(operation, row, e);
-                    unreadable = true;
-                }
-            }
-            if (!unreadable) {
-                break;
-            }
-        }
+        // Each round's lease and each unreadable item's failure are transactions of their own; parsing happens
+        // after the lease committed, outside the write lock.
+        List<ActivityLease> leases = readableLeases(max, n -> leaseRows(operation, timeout, n),
+                (row, error) -> failUnreadableWorkItem(operation, row, error));
         activitiesIdle = leases.isEmpty();
         return leases;
     }
 
     /** Leases up to {@code max} ready work items in one transaction, in queue order. */
-    private List<LeasedRow> leaseRows(String operation, long timeout, int max) {
+    private List<RawWorkItem> leaseRows(String operation, long timeout, int max) {
         String prefix = token() + ":";
-        List<LeasedRow> rows = db.write(operation, tx -> {
+        return db.write(operation, tx -> {
             long now = System.currentTimeMillis();
-            List<LeasedRow> leased = new ArrayList<>(max);
             try (ResultSet rs = tx.bind(LEASE_WORK_ITEMS, prefix, now + timeout, now, now, now, max).executeQuery()) {
-                while (rs.next()) {
-                    leased.add(new LeasedRow(rs.getLong(1), rs.getString(2), rs.getLong(3), rs.getInt(4), rs.getString(5),
-                            rs.getInt(6), rs.getString(7)));
-                }
+                return SqlRows.workItems(rs);
             }
-            return leased;
         });
-        rows.sort(Comparator.comparingLong(LeasedRow::id));
-        return rows;
     }
 
-    /** A work item as the lease statement returned it, still serialised. */
-    private record LeasedRow(long id, String instanceId, long executionId, int taskId, String json, int attempts,
-            String token) {}
-
     /** Fails an unreadable work item back to its orchestration in a transaction of its own (see the base class). */
-    private void failUnreadableWorkItem(String operation, LeasedRow row, RuntimeException error) {
+    private void failUnreadableWorkItem(String operation, RawWorkItem row, RuntimeException error) {
         try {
             db.write(operation, tx -> failUnreadableWorkItem(tx, row.id(), row.token(), row.instanceId(), row.executionId(),
                     row.taskId(), error));

@@ -1,17 +1,15 @@
 package io.duroxide.provider.postgres;
 
-import io.duroxide.api.InstanceStatus;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
-import io.duroxide.provider.ActivityWorkItem;
-import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.TurnWrite;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
-import io.duroxide.provider.jdbc.SqlRows.RawMessage;
+import io.duroxide.provider.jdbc.SqlDatabase;
+import io.duroxide.provider.jdbc.SqlRows.RawWorkItem;
 import io.duroxide.provider.jdbc.SqlTx;
 import io.duroxide.provider.jdbc.StoredForm;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
@@ -33,11 +31,12 @@ import java.util.Set;
  * <ul>
  *   <li><b>Schema.</b> {@link #open(PostgresOptions)} creates the configured schema and its tables on
  *       first use, or migrates them, under an advisory lock (runtimes starting together migrate once).
- *   <li><b>Queues.</b> A fetch locks the {@code instances} row of the next ready message (in the order
- *       {@link Provider#fetchOrchestrationItem} gives) with
- *       {@code FOR UPDATE SKIP LOCKED}, then takes the instance lock row; activity work items are
- *       claimed with {@code FOR UPDATE SKIP LOCKED} too. Concurrent fetchers therefore never wait for
- *       each other: each takes the next instance nobody else is taking.
+ *   <li><b>Queues.</b> A fetch row-locks the {@code instances} rows of the next ready instances (in the order
+ *       {@link Provider#fetchOrchestrationItem} gives) with {@code FOR UPDATE SKIP LOCKED}, then takes their
+ *       instance lock rows, as many as the dispatcher has idle slots in three statements
+ *       ({@link PostgresInstanceFetch}); activity work items are leased with {@code FOR UPDATE SKIP LOCKED}
+ *       too, a batch in one statement. Concurrent fetchers therefore never wait for each other: each takes the
+ *       next instances nobody else is taking.
  *   <li><b>Time.</b> Lock expiry, renewal and visibility are computed by the database ({@code now()}
  *       of the fetching transaction), so hosts with skewed clocks agree about who holds a lock. Timer
  *       messages carry the absolute time the engine chose.
@@ -62,38 +61,24 @@ import java.util.Set;
 public final class PostgresProvider extends JdbcProvider {
     private static final System.Logger LOG = System.getLogger(PostgresProvider.class.getName());
 
-    /** The instance whose turn is next (row-locked, skipping those other fetchers hold) and its current execution. */
-    private static final String PICK_INSTANCE = "SELECT i.instance_id, i.orchestration_name,"
-            + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
-            + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
-            + " e.execution_id, e.initiated_by, e.started_at, e.turn_count"
-            + " FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
-            + " LEFT JOIN executions e ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
-            + " WHERE" + PostgresDialect.INSTANCE.render(READY_MESSAGE)
-            + fetchOrder(PostgresDialect.INSTANCE) + " LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
+    /** {@link JdbcProvider#READY_MESSAGE} and the fetch order's first key, for {@link PostgresInstanceFetch}. */
+    static final String READY = PostgresDialect.INSTANCE.render(READY_MESSAGE);
+    static final String SENIORITY = seniority(PostgresDialect.INSTANCE);
+
     private static final String DELETE_ORPHANS = "DELETE FROM orchestrator_queue q WHERE q.visible_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = q.instance_id) RETURNING q.instance_id";
     private static final String ORCHESTRATOR_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM orchestrator_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM instance_locks)) - clock_timestamp()) * 1000";
     /**
-     * Takes the instance lock unless someone else holds an unexpired one, and marks the visible
-     * messages with it, in one round trip: no rows back means the lock was not taken.
+     * Leases up to N ready work items in one statement, oldest first, skipping rows other fetchers are leasing. Each
+     * gets its own token, the fetch's random prefix followed by the row id, so a token names one lease of one row.
      */
-    private static final String TAKE_LOCK_AND_MARK = "WITH taken AS (INSERT INTO instance_locks(instance_id,"
-            + " lock_token, locked_until, locked_at) VALUES (?, ?, now() + ?" + PostgresDialect.INTERVAL_MS + ", now())"
-            + " ON CONFLICT (instance_id)"
-            + " DO UPDATE SET lock_token = excluded.lock_token, locked_until = excluded.locked_until,"
-            + " locked_at = excluded.locked_at"
-            + " WHERE instance_locks.locked_until <= now() RETURNING instance_id, lock_token)"
-            + " UPDATE orchestrator_queue q SET lock_token = t.lock_token, attempt_count = q.attempt_count + 1"
-            + " FROM taken t WHERE q.instance_id = t.instance_id AND q.visible_at <= now()"
-            + " RETURNING q.id, q.execution_id, q.message_json, q.attempt_count";
-    private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?,"
-            + " locked_until = now() + ?" + PostgresDialect.INTERVAL_MS + ", locked_at = now(), attempt_count = attempt_count + 1"
-            + " WHERE id = (SELECT id FROM worker_queue WHERE" + PostgresDialect.INSTANCE.render(READY_WORK_ITEM)
-            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
-            + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
+    private static final String LEASE_WORK_ITEMS = "WITH picked AS (SELECT id FROM worker_queue WHERE"
+            + PostgresDialect.INSTANCE.render(READY_WORK_ITEM) + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " UPDATE worker_queue w SET lock_token = ? || w.id, locked_until = now() + ?" + PostgresDialect.INTERVAL_MS
+            + ", locked_at = now(), attempt_count = w.attempt_count + 1 FROM picked p WHERE w.id = p.id"
+            + " RETURNING w.id, w.instance_id, w.execution_id, w.task_id, w.item_json, w.attempt_count, w.lock_token";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM worker_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM worker_queue WHERE lock_token IS NOT NULL)) - clock_timestamp()) * 1000";
@@ -193,62 +178,74 @@ public final class PostgresProvider extends JdbcProvider {
 
     @Override
     public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
-        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        if (listener.listening() && orchestratorGate.isIdle()) {
-            return Optional.empty();
-        }
-        long generation = orchestratorGate.generation();
-        Fetched<LockedInstance> fetched = db.writeVolatile("fetchOrchestrationItem", tx -> lockNextInstance(tx, timeout));
-        LockedInstance locked = fetched.work();
-        if (locked == null) {
-            orchestratorGate.idle(generation, fetched.nextDue());
-            return Optional.empty();
-        }
-        orchestratorGate.busy();
-        return Optional.of(locked.workItem());
+        return lockInstances("fetchOrchestrationItem", lockTimeout, 1).stream().findFirst();
     }
 
-    private Fetched<LockedInstance> lockNextInstance(SqlTx tx, long timeout) throws SQLException {
+    /** Up to {@code max} instances in one transaction of three statements ({@link PostgresInstanceFetch}). */
+    @Override
+    public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
+        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
+    }
+
+    private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
+        requireBatchSize(max);
+        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+        return gated(orchestratorGate, operation, tx -> lockNextInstances(tx, timeout, max)).stream()
+                .map(LockedInstance::workItem).toList();
+    }
+
+    /**
+     * Fetches unless the queue's gate says it is idle; an empty fetch idles the gate until what it reported is due
+     * (or a notification arrives), any other opens it.
+     */
+    private <T> List<T> gated(IdleGate gate, String operation, SqlDatabase.Work<Fetched<List<T>>> fetch) {
+        if (listener.listening() && gate.isIdle()) {
+            return List.of();
+        }
+        long generation = gate.generation();
+        Fetched<List<T>> fetched = db.writeVolatile(operation, fetch);
+        if (fetched.work().isEmpty()) {
+            gate.idle(generation, fetched.nextDue());
+        } else {
+            gate.busy();
+        }
+        return fetched.work();
+    }
+
+    private Fetched<List<LockedInstance>> lockNextInstances(SqlTx tx, long timeout, int max) throws SQLException {
         for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
-            InstanceStatus instance;
-            ExecutionRecord execution = null;
-            try (ResultSet rs = tx.bind(PICK_INSTANCE).executeQuery()) {
-                if (!rs.next()) {
-                    instance = null;
-                } else {
-                    instance = SqlRows.instance(rs, PostgresProvider.class, dialect.time());
-                    execution = SqlRows.execution(rs, 13, dialect.time());
-                }
-            }
-            if (instance == null) {
+            List<PostgresInstanceFetch.Picked> picked = PostgresInstanceFetch.pick(tx, max);
+            if (picked.isEmpty()) {
                 // Either nothing is ready, or only messages of instances that do not exist are.
-                List<String> orphans = new ArrayList<>();
-                try (ResultSet rs = tx.bind(DELETE_ORPHANS).executeQuery()) {
-                    while (rs.next()) {
-                        orphans.add(rs.getString(1));
-                    }
-                }
-                if (!orphans.isEmpty()) {
-                    LOG.log(Level.WARNING, "fetchOrchestrationItem: dropped {0} queued message(s) of instance(s) {1},"
-                            + " which do not exist", orphans.size(), orphans.stream().distinct().toList());
+                if (dropOrphans(tx)) {
                     continue;
                 }
-                return new Fetched<>(null, nextDue(tx, ORCHESTRATOR_NEXT_DUE));
+                return new Fetched<>(List.of(), nextDue(tx, ORCHESTRATOR_NEXT_DUE));
             }
-            String instanceId = instance.instanceId();
-            String token = token();
-            List<RawMessage> messages;
-            try (ResultSet rs = tx.bind(TAKE_LOCK_AND_MARK, instanceId, token, timeout).executeQuery()) {
-                messages = SqlRows.messages(rs);
+            List<String> tokens = picked.stream().map(p -> token()).toList();
+            List<LockedInstance> locked = PostgresInstanceFetch.lock(tx, picked, tokens, timeout);
+            if (!locked.isEmpty()) {
+                return new Fetched<>(locked, null);
             }
-            if (messages.isEmpty()) {
-                // Another fetcher took the instance between our look and our lock (the picked message
-                // cannot vanish otherwise while we hold its instance row).
-                continue;
-            }
-            return new Fetched<>(locked(tx, token, instance, execution, messages), null);
+            // Other fetchers took every picked instance between our look and our lock: look again.
         }
-        return new Fetched<>(null, Duration.ZERO);
+        return new Fetched<>(List.of(), Duration.ZERO);
+    }
+
+    /** Deletes visible messages of instances that do not exist; true if there were any. */
+    private static boolean dropOrphans(SqlTx tx) throws SQLException {
+        List<String> orphans = new ArrayList<>();
+        try (ResultSet rs = tx.bind(DELETE_ORPHANS).executeQuery()) {
+            while (rs.next()) {
+                orphans.add(rs.getString(1));
+            }
+        }
+        if (orphans.isEmpty()) {
+            return false;
+        }
+        LOG.log(Level.WARNING, "fetchOrchestrationItem: dropped {0} queued message(s) of instance(s) {1},"
+                + " which do not exist", orphans.size(), orphans.stream().distinct().toList());
+        return true;
     }
 
     private static Duration nextDue(SqlTx tx, String sql) throws SQLException {
@@ -270,46 +267,36 @@ public final class PostgresProvider extends JdbcProvider {
 
     @Override
     public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
+        return leaseActivities("fetchActivity", lockTimeout, 1).stream().findFirst();
+    }
+
+    /** Up to {@code max} work items in one statement, each under its own token. */
+    @Override
+    public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
+        return leaseActivities("fetchActivities", lockTimeout, max);
+    }
+
+    /** Leases and reads work items in one transaction; an unreadable one is failed back to its orchestration in it. */
+    private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
+        requireBatchSize(max);
         long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
-        if (listener.listening() && activityGate.isIdle()) {
-            return Optional.empty();
-        }
-        long generation = activityGate.generation();
-        Fetched<ActivityLease> fetched = db.writeVolatile("fetchActivity", tx -> {
-            for (int skip = 0; skip < MAX_SKIPS_PER_FETCH; skip++) {
-                String token = token();
-                long id;
-                String instanceId;
-                long executionId;
-                int taskId;
-                String json;
-                int attempts;
-                try (ResultSet rs = tx.bind(LOCK_WORK_ITEM, token, timeout).executeQuery()) {
-                    if (!rs.next()) {
-                        return new Fetched<ActivityLease>(null, nextDue(tx, ACTIVITY_NEXT_DUE));
-                    }
-                    id = rs.getLong(1);
-                    instanceId = rs.getString(2);
-                    executionId = rs.getLong(3);
-                    taskId = rs.getInt(4);
-                    json = rs.getString(5);
-                    attempts = rs.getInt(6);
-                }
-                try {
-                    return new Fetched<>(new ActivityLease(token, JSON.fromJson(json, ActivityWorkItem.class), attempts),
-                            null);
-                } catch (RuntimeException e) {
-                    failUnreadableWorkItem(tx, id, token, instanceId, executionId, taskId, e);
-                }
-            }
-            return new Fetched<ActivityLease>(null, Duration.ZERO);
+        return gated(activityGate, operation, tx -> {
+            boolean[] unreadable = {false};
+            List<ActivityLease> leases = readableLeases(max, n -> leaseWorkItems(tx, timeout, n), (row, error) -> {
+                unreadable[0] = true;
+                failUnreadableWorkItem(tx, row.id(), row.token(), row.instanceId(), row.executionId(), row.taskId(),
+                        error);
+            });
+            // Only unreadable items this time: more may be ready, which the next-due query does not count.
+            Duration nextDue = !leases.isEmpty() ? null : unreadable[0] ? Duration.ZERO : nextDue(tx, ACTIVITY_NEXT_DUE);
+            return new Fetched<>(leases, nextDue);
         });
-        if (fetched.work() == null) {
-            activityGate.idle(generation, fetched.nextDue());
-            return Optional.empty();
+    }
+
+    private static List<RawWorkItem> leaseWorkItems(SqlTx tx, long timeout, int max) throws SQLException {
+        try (ResultSet rs = tx.bind(LEASE_WORK_ITEMS, max, token() + ":", timeout).executeQuery()) {
+            return SqlRows.workItems(rs);
         }
-        activityGate.busy();
-        return Optional.of(fetched.work());
     }
 
     @Override
