@@ -15,6 +15,7 @@ import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.OrchestratorMessage;
 import io.duroxide.provider.validation.ValidationSupport.Turn;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -68,6 +69,27 @@ public abstract class DeliveryCountValidation extends ProviderValidation {
         assertThat(provider.readHistory("a", 1)).hasSize(3);
         provider.enqueueOrchestratorMessage(event("a", "later"), null);
         assertThat(fetch().attemptCount()).isEqualTo(1);
+    }
+
+    /** A batch counts each instance's delivery once, by its own messages: no count leaks to another instance. */
+    @Test
+    public void aBatchFetchCountsEachInstancesDeliveryOnce() {
+        provider.createInstance(newInstance("a", "Orch"));
+        provider.abandonOrchestrationItem(fetch().lockToken(), null);
+        provider.abandonOrchestrationItem(fetch().lockToken(), null);
+        provider.createInstance(newInstance("b", "Orch"));
+        provider.enqueueOrchestratorMessage(event("b", "e1"), null);
+        provider.enqueueOrchestratorMessage(event("b", "e2"), null);
+
+        List<OrchestrationWorkItem> first = provider.fetchOrchestrationItems(LONG_LOCK, 5);
+        assertThat(first).extracting(OrchestrationWorkItem::instanceId).containsExactly("a", "b");
+        assertThat(first).extracting(OrchestrationWorkItem::attemptCount).containsExactly(3, 1);
+        first.forEach(item -> provider.abandonOrchestrationItem(item.lockToken(), null));
+        provider.enqueueOrchestratorMessage(event("b", "fresh"), null);
+
+        List<OrchestrationWorkItem> second = provider.fetchOrchestrationItems(LONG_LOCK, 5);
+        assertThat(second).extracting(OrchestrationWorkItem::attemptCount).containsExactly(4, 2);
+        assertThat(second.get(1).messages()).hasSize(4);
     }
 
     @Test

@@ -43,6 +43,8 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     private static final int CONTENTION_INSTANCES = 20;
     private static final int CONTENTION_EVENTS = 10;
     private static final int CONTENTION_THREADS = 6;
+    /** What the threads that fetch batches ask for (the others fetch one instance at a time). */
+    private static final int CONTENTION_BATCH = 3;
 
     @Test
     public void otherInstancesAreFetchedWhileOneIsLocked() {
@@ -75,6 +77,29 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
             provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event()).build());
         }
         assertThat(provider.queueDepths()).isEqualTo(new QueueDepths(0, 0));
+    }
+
+    /** A batch skips instances another fetcher holds and instances put back with a delay, and fills up with others. */
+    @Test
+    public void aBatchFetchSkipsInstancesThatAreHeldOrPutBack() {
+        Provider other = openSecond().orElse(provider);
+        for (String id : List.of("a", "b", "c", "d")) {
+            provider.createInstance(newInstance(id, "Orch"));
+        }
+        OrchestrationWorkItem a = other.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+        OrchestrationWorkItem b = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+        assertThat(List.of(a.instanceId(), b.instanceId())).containsExactly("a", "b");
+        provider.abandonOrchestrationItem(b.lockToken(), Duration.ofHours(1));
+
+        List<OrchestrationWorkItem> batch = provider.fetchOrchestrationItems(LONG_LOCK, 5);
+        assertThat(batch).extracting(OrchestrationWorkItem::instanceId).containsExactly("c", "d");
+        assertThat(other.fetchOrchestrationItems(LONG_LOCK, 5)).isEmpty();
+
+        other.commitTurn(a.lockToken(), Turn.of(1).events(a.messages().get(0).event()).build());
+        provider.enqueueOrchestratorMessage(event("a", "next"), null);
+        List<OrchestrationWorkItem> next = other.fetchOrchestrationItems(LONG_LOCK, 5);
+        assertThat(next).extracting(OrchestrationWorkItem::instanceId).containsExactly("a");
+        assertThat(next.get(0).messages()).extracting(ValidationSupport::eventName).containsExactly("next");
     }
 
     @Test
@@ -159,8 +184,8 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
     }
 
     /**
-     * Several threads (on two providers when the factory supports it) fetch and commit while events
-     * keep arriving. No instance is ever held twice at once and every message ends up in history once.
+     * Several threads (on two providers when the factory supports it) fetch, one instance or a batch, and commit
+     * while events keep arriving. No instance is ever held twice at once and every message ends up in history once.
      */
     @Test
     public void concurrentFetchersNeverHoldTheSameInstanceTwice() throws InterruptedException {
@@ -180,29 +205,37 @@ public abstract class InstanceLockingValidation extends ProviderValidation {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < CONTENTION_THREADS; t++) {
             Provider p = providers.get(t % providers.size());
+            int batch = t % 2 == 0 ? 1 : CONTENTION_BATCH;
             threads.add(new Thread(() -> {
                 while (!stop.get()) {
                     try {
-                        Optional<OrchestrationWorkItem> fetched = p.fetchOrchestrationItem(LONG_LOCK);
+                        List<OrchestrationWorkItem> fetched = batch == 1
+                                ? p.fetchOrchestrationItem(LONG_LOCK).stream().toList()
+                                : p.fetchOrchestrationItems(LONG_LOCK, batch);
                         if (fetched.isEmpty()) {
                             LockSupport.parkNanos(200_000);
                             continue;
                         }
-                        OrchestrationWorkItem item = fetched.get();
-                        AtomicInteger held = holders.computeIfAbsent(item.instanceId(), k -> new AtomicInteger());
-                        if (held.incrementAndGet() > 1) {
-                            overlaps.incrementAndGet();
+                        List<AtomicInteger> held = new ArrayList<>();
+                        for (OrchestrationWorkItem item : fetched) {
+                            held.add(holders.computeIfAbsent(item.instanceId(), k -> new AtomicInteger()));
+                            if (held.get(held.size() - 1).incrementAndGet() > 1) {
+                                overlaps.incrementAndGet();
+                            }
                         }
                         Thread.yield();
-                        Turn turn = Turn.of(1);
-                        for (OrchestratorMessage m : item.messages()) {
-                            consumed.add(item.instanceId() + "/" + (m.event() instanceof HistoryEvent.EventRaised e
-                                    ? e.name() : "start"));
-                            turn.events(m.event());
+                        for (int n = 0; n < fetched.size(); n++) {
+                            OrchestrationWorkItem item = fetched.get(n);
+                            Turn turn = Turn.of(1);
+                            for (OrchestratorMessage m : item.messages()) {
+                                consumed.add(item.instanceId() + "/" + (m.event() instanceof HistoryEvent.EventRaised e
+                                        ? e.name() : "start"));
+                                turn.events(m.event());
+                            }
+                            held.get(n).decrementAndGet(); // before the commit: after it, another may take the lock
+                            p.commitTurn(item.lockToken(), turn.build());
+                            consumedCount.addAndGet(item.messages().size());
                         }
-                        held.decrementAndGet(); // before the commit: after it, another thread may rightly take the lock
-                        p.commitTurn(item.lockToken(), turn.build());
-                        consumedCount.addAndGet(item.messages().size());
                     } catch (Throwable e) {
                         errors.add(e);
                         stop.set(true);

@@ -177,6 +177,58 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
         assertThat(List.of(fetch().instanceId(), fetch().instanceId())).containsExactly("newer", "older");
     }
 
+    /**
+     * A batch holds the first instances in fetch order, each once, each with its own visible messages (in enqueue
+     * order) and its own history; the next batch goes on where it stopped.
+     */
+    @Test
+    public void aBatchFetchHoldsTheFirstInstancesInFetchOrderEachWithItsOwnMessages() {
+        startAndRunFirstTurn("started");
+        for (String id : List.of("c", "a", "b")) {
+            provider.createInstance(newInstance(id, "Orch"));
+        }
+        provider.enqueueOrchestratorMessage(event("started", "s1"), null);
+        provider.enqueueOrchestratorMessage(event("c", "c1"), null);
+        provider.enqueueOrchestratorMessage(event("started", "s2"), null);
+        provider.enqueueOrchestratorMessage(event("c", "later"), Instant.now().plus(Duration.ofHours(1)));
+
+        List<OrchestrationWorkItem> batch = provider.fetchOrchestrationItems(LONG_LOCK, 3);
+        assertThat(batch).extracting(OrchestrationWorkItem::instanceId).containsExactly("started", "c", "a");
+        assertThat(batch).extracting(OrchestrationWorkItem::lockToken).doesNotHaveDuplicates();
+        for (OrchestrationWorkItem item : batch) {
+            assertThat(item.messages()).extracting(OrchestratorMessage::instanceId).containsOnly(item.instanceId());
+            assertThat(item.attemptCount()).isEqualTo(1);
+        }
+        assertThat(batch.get(0).messages()).extracting(ValidationSupport::eventName).containsExactly("s1", "s2");
+        assertThat(batch.get(0).history()).hasSize(1);
+        assertThat(types(batch.get(1).messages()))
+                .containsExactly(HistoryEvent.ExecutionStarted.class, HistoryEvent.EventRaised.class);
+        assertThat(eventName(batch.get(1).messages().get(1))).isEqualTo("c1");
+        assertThat(batch.get(1).history()).isEmpty();
+        assertThat(types(batch.get(2).messages())).containsExactly(HistoryEvent.ExecutionStarted.class);
+
+        assertThat(provider.fetchOrchestrationItems(LONG_LOCK, 3)).extracting(OrchestrationWorkItem::instanceId)
+                .containsExactly("b");
+    }
+
+    /** An instance with several ready messages appears once in a batch, ranked by the first of them in fetch order. */
+    @Test
+    public void anInstanceAppearsOnceInABatchRankedByItsBestMessage() {
+        startAndRunFirstTurn("older");
+        startAndRunFirstTurn("newer");
+        backdateCreation("older", Duration.ofMinutes(10));
+        backdateCreation("newer", Duration.ofMinutes(5));
+        provider.enqueueOrchestratorMessage(event("older", "just-now"), null);
+        provider.enqueueOrchestratorMessage(event("newer", "just-now"), null);
+        provider.enqueueOrchestratorMessage(event("newer", "waiting"),
+                Instant.now().minus(Provider.SENIORITY_WINDOW.multipliedBy(2)));
+
+        List<OrchestrationWorkItem> batch = provider.fetchOrchestrationItems(LONG_LOCK, 5);
+        assertThat(batch).extracting(OrchestrationWorkItem::instanceId).containsExactly("newer", "older");
+        assertThat(batch.get(0).messages()).extracting(ValidationSupport::eventName)
+                .containsExactly("just-now", "waiting");
+    }
+
     @Test
     public void fetchLocksTheInstanceAndLateMessagesSurviveTheCommit() {
         startAndRunFirstTurn("a");
