@@ -207,8 +207,15 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
         assertThat(batch.get(1).history()).isEmpty();
         assertThat(types(batch.get(2).messages())).containsExactly(HistoryEvent.ExecutionStarted.class);
 
-        assertThat(provider.fetchOrchestrationItems(LONG_LOCK, 3)).extracting(OrchestrationWorkItem::instanceId)
-                .containsExactly("b");
+        // Each token consumes exactly its own instance's messages.
+        for (OrchestrationWorkItem item : batch) {
+            provider.commitTurn(item.lockToken(), Turn.consuming(item).build());
+        }
+        List<OrchestrationWorkItem> next = provider.fetchOrchestrationItems(LONG_LOCK, 3);
+        assertThat(next).extracting(OrchestrationWorkItem::instanceId).containsExactly("b");
+        assertThat(types(next.get(0).messages())).containsExactly(HistoryEvent.ExecutionStarted.class);
+        assertThat(provider.readHistory("started", 1)).hasSize(3);
+        assertThat(provider.readHistory("c", 1)).hasSize(2);
     }
 
     /** An instance with several ready messages appears once in a batch, ranked by the first of them in fetch order. */
