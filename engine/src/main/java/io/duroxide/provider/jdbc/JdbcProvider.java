@@ -178,11 +178,6 @@ public abstract class JdbcProvider implements Provider {
         return UUID.randomUUID().toString();
     }
 
-    protected static void requireBatchSize(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1, was " + max);
-        }
-    }
 
     /** Runs a rendered statement with the transaction's clock reading. */
     protected final int update(SqlTx tx, Object clock, String sql, Object... values) throws SQLException {
@@ -291,6 +286,33 @@ public abstract class JdbcProvider implements Provider {
         public OrchestrationWorkItem workItem() {
             return SqlRows.workItem(token, instance, execution, messages, history);
         }
+    }
+
+    @Override
+    public final Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
+        return lockInstances("fetchOrchestrationItem", lockMillis(lockTimeout), 1).stream().findFirst();
+    }
+
+    @Override
+    public final List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
+        return lockInstances("fetchOrchestrationItems", lockMillis(lockTimeout), batchSize(max));
+    }
+
+    /**
+     * Both fetches of the orchestrator queue (a single fetch is a batch of one): locks up to {@code max} instances
+     * for {@code timeoutMs}, in {@link Provider#fetchOrchestrationItem}'s order; {@code operation} names the SPI call.
+     */
+    protected abstract List<OrchestrationWorkItem> lockInstances(String operation, long timeoutMs, int max);
+
+    private static long lockMillis(Duration lockTimeout) {
+        return millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+    }
+
+    private static int batchSize(int max) {
+        if (max < 1) {
+            throw new IllegalArgumentException("max must be at least 1, was " + max);
+        }
+        return max;
     }
 
     /** The messages and history of an instance whose lock the fetch just took with {@code token}. */
@@ -435,6 +457,22 @@ public abstract class JdbcProvider implements Provider {
                 new HistoryEvent.ActivityFailed(System.currentTimeMillis(), taskId, failure)), null);
         return true;
     }
+
+    @Override
+    public final Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
+        return leaseActivities("fetchActivity", lockMillis(lockTimeout), 1).stream().findFirst();
+    }
+
+    @Override
+    public final List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
+        return leaseActivities("fetchActivities", lockMillis(lockTimeout), batchSize(max));
+    }
+
+    /**
+     * Both fetches of the worker queue (a single fetch is a batch of one): leases up to {@code max} of the oldest
+     * visible work items for {@code timeoutMs}, each under a token of its own; {@code operation} names the SPI call.
+     */
+    protected abstract List<ActivityLease> leaseActivities(String operation, long timeoutMs, int max);
 
     /** Leases up to {@code max} ready work items, each under a token of its own, in queue order. */
     @FunctionalInterface

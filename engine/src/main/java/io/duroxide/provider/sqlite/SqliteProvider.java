@@ -2,7 +2,6 @@ package io.duroxide.provider.sqlite;
 
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.provider.ActivityLease;
-import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
@@ -16,12 +15,9 @@ import java.lang.System.Logger.Level;
 import java.nio.file.Path;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 
 /**
  * A {@link Provider} that keeps everything in one SQLite database file.
@@ -119,20 +115,9 @@ public final class SqliteProvider extends JdbcProvider {
 
     // ---------------------------------------------------------------- orchestrator queue
 
-    @Override
-    public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
-        return lockInstances("fetchOrchestrationItem", lockTimeout, 1).stream().findFirst();
-    }
-
-    @Override
-    public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
-        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
-    }
-
     /** Locks up to {@code max} instances with visible messages in one transaction. */
-    private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
-        requireBatchSize(max);
-        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+    @Override
+    protected List<OrchestrationWorkItem> lockInstances(String operation, long timeout, int max) {
         // After an empty fetch, look without the write lock first: idle polls then cost one read
         // (WAL readers never wait for writers) instead of a write transaction.
         long now = System.currentTimeMillis();
@@ -190,20 +175,9 @@ public final class SqliteProvider extends JdbcProvider {
 
     // ---------------------------------------------------------------- worker queue
 
-    @Override
-    public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
-        return leaseActivities("fetchActivity", lockTimeout, 1).stream().findFirst();
-    }
-
-    @Override
-    public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
-        return leaseActivities("fetchActivities", lockTimeout, max);
-    }
-
     /** Locks up to {@code max} work items in one transaction. */
-    private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
-        requireBatchSize(max);
-        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+    @Override
+    protected List<ActivityLease> leaseActivities(String operation, long timeout, int max) {
         long now = System.currentTimeMillis();
         if (activitiesIdle && db.read(operation, tx -> tx.queryString(ACTIVITY_READY, now, now)) == null) {
             return List.of();

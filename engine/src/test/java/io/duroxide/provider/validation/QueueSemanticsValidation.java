@@ -167,10 +167,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     /** Seniority is capped, so that a stream of older instances' work cannot starve a newer instance. */
     @Test
     public void aMessageIsNotPassedByOnesThatBecameVisibleMoreThanTheSeniorityWindowAfterIt() {
-        startAndRunFirstTurn("older");
-        startAndRunFirstTurn("newer");
-        backdateCreation("older", Duration.ofMinutes(10));
-        backdateCreation("newer", Duration.ofMinutes(5));
+        startOlderAndNewer();
         provider.enqueueOrchestratorMessage(event("older", "just-now"), null);
         provider.enqueueOrchestratorMessage(event("newer", "waiting"),
                 Instant.now().minus(Provider.SENIORITY_WINDOW.multipliedBy(2)));
@@ -221,10 +218,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     /** An instance with several ready messages appears once in a batch, ranked by the first of them in fetch order. */
     @Test
     public void anInstanceAppearsOnceInABatchRankedByItsBestMessage() {
-        startAndRunFirstTurn("older");
-        startAndRunFirstTurn("newer");
-        backdateCreation("older", Duration.ofMinutes(10));
-        backdateCreation("newer", Duration.ofMinutes(5));
+        startOlderAndNewer();
         provider.enqueueOrchestratorMessage(event("older", "just-now"), null);
         provider.enqueueOrchestratorMessage(event("newer", "just-now"), null);
         provider.enqueueOrchestratorMessage(event("newer", "waiting"),
@@ -234,6 +228,14 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
         assertThat(batch).extracting(OrchestrationWorkItem::instanceId).containsExactly("newer", "older");
         assertThat(batch.get(0).messages()).extracting(ValidationSupport::eventName)
                 .containsExactly("just-now", "waiting");
+    }
+
+    /** Instances "older" and "newer", each past its first turn, created ten and five minutes ago. */
+    private void startOlderAndNewer() {
+        startAndRunFirstTurn("older");
+        startAndRunFirstTurn("newer");
+        backdateCreation("older", Duration.ofMinutes(10));
+        backdateCreation("newer", Duration.ofMinutes(5));
     }
 
     @Test

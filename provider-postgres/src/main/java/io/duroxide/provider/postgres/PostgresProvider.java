@@ -20,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -176,20 +175,9 @@ public final class PostgresProvider extends JdbcProvider {
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
     private record Fetched<T>(T work, Duration nextDue) {}
 
-    @Override
-    public Optional<OrchestrationWorkItem> fetchOrchestrationItem(Duration lockTimeout) {
-        return lockInstances("fetchOrchestrationItem", lockTimeout, 1).stream().findFirst();
-    }
-
     /** Up to {@code max} instances in one transaction of three statements ({@link PostgresInstanceFetch}). */
     @Override
-    public List<OrchestrationWorkItem> fetchOrchestrationItems(Duration lockTimeout, int max) {
-        return lockInstances("fetchOrchestrationItems", lockTimeout, max);
-    }
-
-    private List<OrchestrationWorkItem> lockInstances(String operation, Duration lockTimeout, int max) {
-        requireBatchSize(max);
-        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+    protected List<OrchestrationWorkItem> lockInstances(String operation, long timeout, int max) {
         return gated(orchestratorGate, operation, tx -> lockNextInstances(tx, timeout, max)).stream()
                 .map(LockedInstance::workItem).toList();
     }
@@ -265,21 +253,12 @@ public final class PostgresProvider extends JdbcProvider {
         return PostgresCompletions.write(tx, completions, json);
     }
 
+    /**
+     * Up to {@code max} work items in one statement, each under its own token, in one transaction with the failure of
+     * any unreadable one back to its orchestration.
+     */
     @Override
-    public Optional<ActivityLease> fetchActivity(Duration lockTimeout) {
-        return leaseActivities("fetchActivity", lockTimeout, 1).stream().findFirst();
-    }
-
-    /** Up to {@code max} work items in one statement, each under its own token. */
-    @Override
-    public List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
-        return leaseActivities("fetchActivities", lockTimeout, max);
-    }
-
-    /** Leases and reads work items in one transaction; an unreadable one is failed back to its orchestration in it. */
-    private List<ActivityLease> leaseActivities(String operation, Duration lockTimeout, int max) {
-        requireBatchSize(max);
-        long timeout = millis(Objects.requireNonNull(lockTimeout, "lockTimeout"));
+    protected List<ActivityLease> leaseActivities(String operation, long timeout, int max) {
         return gated(activityGate, operation, tx -> {
             boolean[] unreadable = {false};
             List<ActivityLease> leases = readableLeases(max, n -> leaseWorkItems(tx, timeout, n), (row, error) -> {

@@ -3,17 +3,12 @@ package io.duroxide.provider.postgres;
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
-import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.api.JsonConverter;
-import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.provider.ActivityLease;
-import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.ProviderException;
-import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -21,14 +16,10 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
-import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/**
- * PostgreSQL-specific behaviour beyond the validation suite: bad input, schema handling, waiting for work, damaged
- * rows in batch fetches.
- */
+/** PostgreSQL-specific behaviour beyond the validation suite: bad input, schema handling, waiting for work. */
 class PostgresProviderTest {
     @RegisterExtension
     static final PostgresTestDatabase PG = new PostgresTestDatabase();
@@ -138,65 +129,6 @@ class PostgresProviderTest {
             update(raw, "SELECT pg_notify(?, 'o')", PostgresSchema.channel(schema));
             assertThat(awaitPresent("the notified work", () -> idle.fetchOrchestrationItem(LONG_LOCK)).instanceId())
                     .isEqualTo("unannounced");
-        }
-    }
-
-    /** Messages of an instance that does not exist hold up no batch, and are dropped once nothing else is ready. */
-    @Test
-    void aBatchFetchLocksTheInstancesThatExistAndDropsMessagesOfMissingOnes() throws Exception {
-        String schema = PG.newSchema("orphans");
-        try (PostgresProvider provider = PostgresProvider.open(PostgresTestDatabase.options(schema));
-                Connection raw = connect(schema)) {
-            provider.createInstance(newInstance("real-1", "Orch"));
-            update(raw, "INSERT INTO orchestrator_queue(instance_id, message_json, visible_at, created_at)"
-                    + " VALUES ('ghost', '{}', now() - interval '1 hour', now())");
-            provider.createInstance(newInstance("real-2", "Orch"));
-
-            List<OrchestrationWorkItem> batch = provider.fetchOrchestrationItems(LONG_LOCK, 5);
-            assertThat(batch).extracting(OrchestrationWorkItem::instanceId).containsExactly("real-1", "real-2");
-            assertThat(provider.fetchOrchestrationItems(LONG_LOCK, 5)).isEmpty();
-            assertThat(count(raw, "SELECT count(*) FROM orchestrator_queue WHERE instance_id = 'ghost'")).isZero();
-            assertThat(count(raw, "SELECT count(*) FROM orchestrator_queue")).isEqualTo(2);
-        }
-    }
-
-    /** An unreadable work item in a batch is failed back to its orchestration; the batch is filled with the others. */
-    @Test
-    void anUnreadableWorkItemInABatchIsFailedBackAndTheOthersAreLeased() throws Exception {
-        String schema = PG.newSchema("unreadable");
-        try (PostgresProvider provider = PostgresProvider.open(PostgresTestDatabase.options(schema));
-                Connection raw = connect(schema)) {
-            provider.createInstance(newInstance("a", "Orch"));
-            OrchestrationWorkItem item = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
-            provider.commitTurn(item.lockToken(), Turn.of(1).events(item.messages().get(0).event())
-                    .activity(workItem("a", 1, 5)).activity(workItem("a", 1, 6)).activity(workItem("a", 1, 7)).build());
-            update(raw, "UPDATE worker_queue SET item_json = '{not json' WHERE task_id = 6");
-
-            List<ActivityLease> leases = provider.fetchActivities(LONG_LOCK, 2);
-            assertThat(leases).extracting(l -> l.item().taskId()).containsExactly(5, 7);
-            assertThat(leases).extracting(ActivityLease::lockToken).doesNotHaveDuplicates();
-            assertThat(count(raw, "SELECT count(*) FROM worker_queue WHERE task_id = 6")).isZero();
-            OrchestrationWorkItem failure = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
-            assertThat(failure.messages()).singleElement().satisfies(m -> assertThat(m.event())
-                    .isInstanceOfSatisfying(HistoryEvent.ActivityFailed.class, e -> {
-                        assertThat(e.taskId()).isEqualTo(6);
-                        assertThat(e.failure().kind()).isEqualTo(FailureKind.INFRASTRUCTURE);
-                    }));
-        }
-    }
-
-    private static Connection connect(String schema) throws Exception {
-        Connection c = DriverManager.getConnection(PostgresTestDatabase.url());
-        try (Statement s = c.createStatement()) {
-            s.execute("SET search_path TO " + schema);
-        }
-        return c;
-    }
-
-    private static long count(Connection c, String sql) throws Exception {
-        try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
-            rs.next();
-            return rs.getLong(1);
         }
     }
 
