@@ -44,11 +44,15 @@ final class PostgresInstanceFetch {
             + " ORDER BY best.seniority, best.visible_at, best.id LIMIT ? FOR UPDATE OF i SKIP LOCKED";
     /**
      * Takes each instance's lock unless someone else holds an unexpired one (a lock or a put-back hold), and marks
-     * its visible messages with its token, counting the delivery: an instance without rows back was not taken.
+     * its visible messages with its token, counting the delivery: an instance without rows back was not taken. An
+     * instance whose messages are gone since the pick's snapshot (consumed by the holder of a lock that had expired)
+     * is not locked either, so no lock is left behind without work.
      */
     private static final String TAKE_LOCKS_AND_MARK = "WITH taken AS (INSERT INTO instance_locks(instance_id,"
             + " lock_token, locked_until, locked_at) SELECT w.instance_id, w.lock_token, now() + ?"
             + PostgresDialect.INTERVAL_MS + ", now() FROM unnest(?::text[], ?::text[]) AS w(instance_id, lock_token)"
+            + " WHERE EXISTS (SELECT 1 FROM orchestrator_queue q WHERE q.instance_id = w.instance_id"
+            + " AND q.visible_at <= now())"
             + " ON CONFLICT (instance_id) DO UPDATE SET lock_token = excluded.lock_token,"
             + " locked_until = excluded.locked_until, locked_at = excluded.locked_at"
             + " WHERE instance_locks.locked_until <= now() RETURNING instance_id, lock_token)"
