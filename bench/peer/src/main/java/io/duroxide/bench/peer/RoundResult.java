@@ -22,7 +22,8 @@ record RoundResult(double perSecond, double p50Ms, double p99Ms, double jvmCpuMs
     static RoundResult mean(List<RoundResult> rounds) {
         return new RoundResult(avg(rounds, RoundResult::perSecond), avg(rounds, RoundResult::p50Ms), avg(rounds, RoundResult::p99Ms),
                 avg(rounds, RoundResult::jvmCpuMsPerWorkflow), avg(rounds, RoundResult::pgCpuMsPerWorkflow),
-                new BurstShape(avg(rounds, r -> r.shape().drainMs()), avg(rounds, r -> r.shape().medianOfDrain()),
+                new BurstShape(avg(rounds, r -> r.shape().drainMs()), avg(rounds, r -> r.shape().lastStarted()),
+                        avg(rounds, r -> r.shape().medianOfDrain()),
                         avg(rounds, r -> r.shape().tenthDone()), avg(rounds, r -> r.shape().halfDone()),
                         avg(rounds, r -> r.shape().ninetiethDone())));
     }

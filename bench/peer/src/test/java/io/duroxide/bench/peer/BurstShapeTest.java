@@ -21,6 +21,7 @@ class BurstShapeTest {
         BurstShape shape = BurstShape.of(spans);
 
         assertThat(shape.drainMs()).isEqualTo(1000);
+        assertThat(shape.lastStarted()).isZero();
         assertThat(shape.medianOfDrain()).isCloseTo(0.5, within(1e-9));
         assertThat(shape.tenthDone()).isCloseTo(0.1, within(1e-9));
         assertThat(shape.halfDone()).isCloseTo(0.5, within(1e-9));
@@ -50,6 +51,7 @@ class BurstShapeTest {
         BurstShape shape = BurstShape.of(spans);
 
         assertThat(shape.drainMs()).isEqualTo(950);
+        assertThat(shape.lastStarted()).isCloseTo(900.0 / 950, within(1e-9));
         assertThat(shape.medianOfDrain()).isCloseTo(50.0 / 950, within(1e-9));
         assertThat(shape.tenthDone()).isCloseTo(50.0 / 950, within(1e-9));
         assertThat(shape.halfDone()).isCloseTo(450.0 / 950, within(1e-9));
@@ -59,13 +61,17 @@ class BurstShapeTest {
     @Test
     void roundsAverageTheirShapesFigureByFigure() {
         RoundResult steady = RoundResult.of(IntStream.rangeClosed(1, 10).mapToObj(i -> new Span(T0, T0 + 100L * i)).toList(), 0, 0);
-        RoundResult atTheEnd = RoundResult.of(IntStream.rangeClosed(1, 10).mapToObj(i -> new Span(T0, T0 + 2990 + i)).toList(), 0, 0);
+        // started over the first 1500 ms
+        RoundResult atTheEnd = RoundResult.of(IntStream.rangeClosed(1, 10).mapToObj(i -> new Span(T0 + 150L * (i - 1), T0 + 2990 + i))
+                .toList(), 0, 0);
 
         BurstShape mean = RoundResult.mean(List.of(steady, atTheEnd)).shape();
 
         assertThat(mean.drainMs()).isEqualTo(2000);
+        assertThat(mean.lastStarted()).isCloseTo((0 + 1350.0 / 3000) / 2, within(1e-9));
         assertThat(mean.tenthDone()).isCloseTo((0.1 + 2991.0 / 3000) / 2, within(1e-9));
         assertThat(mean.ninetiethDone()).isCloseTo((0.9 + 2999.0 / 3000) / 2, within(1e-9));
-        assertThat(mean.medianOfDrain()).isCloseTo((0.5 + 2995.0 / 3000) / 2, within(1e-9));
+        assertThat(mean.medianOfDrain()).isCloseTo((0.5 + 2246.0 / 3000) / 2, within(1e-9)); // latencies 1650..2991 ms
+        assertThat(mean.halfDone()).isCloseTo((0.5 + 2995.0 / 3000) / 2, within(1e-9));
     }
 }
