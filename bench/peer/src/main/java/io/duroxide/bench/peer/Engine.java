@@ -51,7 +51,7 @@ enum Engine {
      * Each completed workflow's start and end as its store recorded them, epoch milliseconds: DBOS's
      * {@code created_at}/{@code updated_at}, Duroxide's instance {@code created_at} and execution {@code completed_at}.
      */
-    List<long[]> spans(Connection c, String schema) throws SQLException {
+    List<Span> spans(Connection c, String schema) throws SQLException {
         String sql = switch (this) {
             case DBOS -> "SELECT created_at, updated_at FROM \"" + schema + "\".workflow_status"
                     + " WHERE parent_workflow_id IS NULL AND status = 'SUCCESS'";
@@ -62,10 +62,10 @@ enum Engine {
             case DUROXIDE_SQLITE -> "SELECT i.created_at, e.completed_at FROM instances i JOIN executions e"
                     + " ON e.instance_id = i.instance_id AND e.execution_id = 1 WHERE i.status = 'COMPLETED'";
         };
-        List<long[]> spans = new ArrayList<>();
+        List<Span> spans = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
-                spans.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                spans.add(new Span(rs.getLong(1), rs.getLong(2)));
             }
         }
         return spans;
