@@ -2,10 +2,12 @@ package io.duroxide.bench.peer;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.Registry;
+import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.api.Task;
 import io.duroxide.provider.Provider;
 import io.duroxide.runtime.DuroxideRuntime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -49,6 +51,14 @@ final class DuroxidePeer implements Peer {
     @Override
     public void start(String id, int input) {
         client.startOrchestration(WORKFLOW, input, StartOptions.withInstanceId(id));
+    }
+
+    @Override
+    public void awaitCompletion(String id) {
+        RuntimeStatus status = client.waitForCompletion(id, Duration.ofMinutes(5)).status();
+        if (status != RuntimeStatus.COMPLETED) {
+            throw new IllegalStateException("warm-up workflow " + id + " ended " + status);
+        }
     }
 
     @Override

@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * One process of a round: sets its engine up, says {@code READY}; on {@code GO} starts its share of the
+ * One process of a round: sets its engine up, runs its warm-up workflows to completion (untimed: they bring the
+ * JVM and the engine to the steady state of a long-running service), says {@code READY}; on {@code GO} starts its share of the
  * workflows as fast as one thread can and says {@code STARTED}; on {@code CPU} answers with the CPU time
  * this JVM used since {@code GO} (all threads: engine, JIT, GC); on {@code STOP} (or end of input) closes.
  *
  * <p>Arguments: engine, workload label, Duroxide's local steps ({@code true} or {@code false}; DBOS has none),
- * first instance number, count, then the store: a JDBC URL and a schema (PostgreSQL, either engine) or a SQLite file.
+ * first instance number, count, warm-up workflows, then the store: a JDBC URL and a schema (PostgreSQL, either engine)
+ * or a SQLite file.
  */
 public final class PeerProcess {
     private PeerProcess() {}
@@ -26,8 +28,10 @@ public final class PeerProcess {
         boolean localSteps = Boolean.parseBoolean(args[2]);
         int first = Integer.parseInt(args[3]);
         int count = Integer.parseInt(args[4]);
+        int warmup = Integer.parseInt(args[5]);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Peer peer = open(engine, workload, localSteps, args[5], args.length > 6 ? args[6] : null, "p" + first)) {
+        try (Peer peer = open(engine, workload, localSteps, args[6], args.length > 7 ? args[7] : null, "p" + first)) {
+            warmUp(peer, first, warmup);
             System.out.println("READY");
             System.out.flush();
             if (!"GO".equals(in.readLine())) {
@@ -45,6 +49,15 @@ public final class PeerProcess {
                 System.out.flush();
                 in.readLine();
             }
+        }
+    }
+
+    private static void warmUp(Peer peer, int first, int workflows) throws Exception {
+        for (int k = 0; k < workflows; k++) {
+            peer.start(Engine.warmupId(first, k), k);
+        }
+        for (int k = 0; k < workflows; k++) {
+            peer.awaitCompletion(Engine.warmupId(first, k));
         }
     }
 
