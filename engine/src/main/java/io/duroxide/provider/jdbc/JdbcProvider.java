@@ -69,8 +69,21 @@ public abstract class JdbcProvider implements Provider {
      * fetch drops) ranks by its visible time.
      */
     protected static String fetchOrder(SqlDialect dialect) {
-        return " ORDER BY " + dialect.laterOf("coalesce(i.created_at, q.visible_at)",
-                dialect.minusMillis("q.visible_at", SENIORITY_WINDOW.toMillis())) + ", q.visible_at, q.id";
+        return " ORDER BY " + seniority(dialect, "q.visible_at") + ", q.visible_at, q.id";
+    }
+
+    /**
+     * The order ready work items are leased in ({@link Provider#fetchActivity}), for a query that joins the work item
+     * {@code w} to its instance {@code i}.
+     */
+    protected static String leaseOrder(SqlDialect dialect) {
+        return " ORDER BY " + seniority(dialect, "w.visible_at") + ", w.id";
+    }
+
+    /** The later of the instance's creation and the row's visible time less {@link Provider#SENIORITY_WINDOW}. */
+    private static String seniority(SqlDialect dialect, String visibleAt) {
+        return dialect.laterOf("coalesce(i.created_at, " + visibleAt + ")",
+                dialect.minusMillis(visibleAt, SENIORITY_WINDOW.toMillis()));
     }
 
     protected static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"

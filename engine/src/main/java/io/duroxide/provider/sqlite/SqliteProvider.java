@@ -60,9 +60,9 @@ public final class SqliteProvider extends JdbcProvider {
      * followed by the row id, so a token names exactly one lease of one row.
      */
     private static final String LEASE_WORK_ITEMS = "UPDATE worker_queue SET lock_token = ? || id, locked_until = ?,"
-            + " locked_at = ?,"
-            + " attempt_count = attempt_count + 1 WHERE id IN (SELECT id FROM worker_queue WHERE visible_at <= ?"
-            + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?)"
+            + " locked_at = ?, attempt_count = attempt_count + 1 WHERE id IN (SELECT w.id FROM worker_queue w"
+            + " LEFT JOIN instances i ON i.instance_id = w.instance_id WHERE w.visible_at <= ?"
+            + " AND (w.lock_token IS NULL OR w.locked_until <= ?)" + leaseOrder(SqliteDialect.INSTANCE) + " LIMIT ?)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count, lock_token";
 
     private static final String ACTIVITY_READY = "SELECT id FROM worker_queue WHERE visible_at <= ?"
@@ -229,7 +229,7 @@ public final class SqliteProvider extends JdbcProvider {
         return leases;
     }
 
-    /** Leases up to {@code max} ready work items in one transaction, in queue order. */
+    /** Leases the first {@code max} ready work items (in fetchActivity's order) in one transaction, returned by id. */
     private List<LeasedRow> leaseRows(String operation, long timeout, int max) {
         String prefix = token() + ":";
         List<LeasedRow> rows = db.write(operation, tx -> {

@@ -91,8 +91,9 @@ public final class PostgresProvider extends JdbcProvider {
             + " RETURNING q.id, q.execution_id, q.message_json, q.attempt_count";
     private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?,"
             + " locked_until = now() + ?" + PostgresDialect.INTERVAL_MS + ", locked_at = now(), attempt_count = attempt_count + 1"
-            + " WHERE id = (SELECT id FROM worker_queue WHERE" + PostgresDialect.INSTANCE.render(READY_WORK_ITEM)
-            + " ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)"
+            + " WHERE id = (SELECT w.id FROM worker_queue w LEFT JOIN instances i ON i.instance_id = w.instance_id"
+            + " WHERE" + PostgresDialect.INSTANCE.render(READY_WORK_ITEM) + leaseOrder(PostgresDialect.INSTANCE)
+            + " LIMIT 1 FOR UPDATE OF w SKIP LOCKED)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM worker_queue WHERE visible_at > now()),"
