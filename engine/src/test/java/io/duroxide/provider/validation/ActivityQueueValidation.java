@@ -98,10 +98,17 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
                 .containsExactly(2);
     }
 
-    /** Leaves instance {@code a} (created first) and {@code b} each with one queued work item, b's queued first. */
-    private void queueWorkOfANewerInstanceFirst() {
+    /**
+     * Leaves instance {@code a} (created first) and {@code b} each with one queued work item, b's queued first; each
+     * instance backdated by its age (if not zero) before its work is queued.
+     */
+    private void queueWorkOfANewerInstanceFirst(Duration ageOfA, Duration ageOfB) {
         startAndRunFirstTurn("a");
         provider.createInstance(newInstance("b", "Orch"));
+        if (!ageOfA.isZero() || !ageOfB.isZero()) {
+            backdateCreation("a", ageOfA);
+            backdateCreation("b", ageOfB);
+        }
         OrchestrationWorkItem b = fetch();
         provider.commitTurn(b.lockToken(), Turn.of(1).events(b.messages().get(0).event()).activity(workItem("b", 1, 1)).build());
         provider.enqueueOrchestratorMessage(event("a", "go"), null);
@@ -112,7 +119,7 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
     /** Under a backlog, the activities of an instance that has started run before a newer instance's. */
     @Test
     public void aWorkItemOfAnOlderInstanceIsLeasedBeforeANewerInstancesQueuedEarlier() {
-        queueWorkOfANewerInstanceFirst();
+        queueWorkOfANewerInstanceFirst(Duration.ZERO, Duration.ZERO);
         assertThat(provider.fetchActivity(LONG_LOCK).orElseThrow().item().instanceId()).isEqualTo("a");
         assertThat(provider.fetchActivity(LONG_LOCK).orElseThrow().item().instanceId()).isEqualTo("b");
     }
@@ -120,9 +127,7 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
     /** Seniority is capped by the window, as for messages: past it, enqueue order decides. */
     @Test
     public void pastTheSeniorityWindowWorkItemsAreLeasedInEnqueueOrder() {
-        queueWorkOfANewerInstanceFirst();
-        backdateCreation("a", Duration.ofMinutes(20));
-        backdateCreation("b", Duration.ofMinutes(10));
+        queueWorkOfANewerInstanceFirst(Duration.ofMinutes(20), Duration.ofMinutes(10));
         assertThat(provider.fetchActivities(LONG_LOCK, 1)).extracting(l -> l.item().instanceId()).containsExactly("b");
         assertThat(provider.fetchActivities(LONG_LOCK, 1)).extracting(l -> l.item().instanceId()).containsExactly("a");
     }

@@ -9,6 +9,7 @@ import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
@@ -70,7 +71,7 @@ public final class PostgresProvider extends JdbcProvider {
             + " FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
             + " LEFT JOIN executions e ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
             + " WHERE" + PostgresDialect.INSTANCE.render(READY_MESSAGE)
-            + fetchOrder(PostgresDialect.INSTANCE) + " LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
+            + FetchRank.MESSAGE_ORDER + " LIMIT 1 FOR UPDATE OF i SKIP LOCKED";
     private static final String DELETE_ORPHANS = "DELETE FROM orchestrator_queue q WHERE q.visible_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = q.instance_id) RETURNING q.instance_id";
     private static final String ORCHESTRATOR_NEXT_DUE = "SELECT extract(epoch FROM least("
@@ -91,9 +92,8 @@ public final class PostgresProvider extends JdbcProvider {
             + " RETURNING q.id, q.execution_id, q.message_json, q.attempt_count";
     private static final String LOCK_WORK_ITEM = "UPDATE worker_queue SET lock_token = ?,"
             + " locked_until = now() + ?" + PostgresDialect.INTERVAL_MS + ", locked_at = now(), attempt_count = attempt_count + 1"
-            + " WHERE id = (SELECT w.id FROM worker_queue w LEFT JOIN instances i ON i.instance_id = w.instance_id"
-            + " WHERE" + PostgresDialect.INSTANCE.render(READY_WORK_ITEM) + leaseOrder(PostgresDialect.INSTANCE)
-            + " LIMIT 1 FOR UPDATE OF w SKIP LOCKED)"
+            + " WHERE id = (SELECT w.id FROM worker_queue w WHERE" + PostgresDialect.INSTANCE.render(READY_WORK_ITEM)
+            + FetchRank.WORK_ITEM_ORDER + " LIMIT 1 FOR UPDATE SKIP LOCKED)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM worker_queue WHERE visible_at > now()),"
