@@ -98,7 +98,12 @@ public interface Provider extends AutoCloseable {
      */
     void renewOrchestrationLock(String lockToken, Duration lockTimeout);
 
-    /** Locks the oldest visible activity work item, or returns empty when idle. */
+    /**
+     * Locks the next visible activity work item, or returns empty when idle. Next is by the same seniority as
+     * {@link #fetchOrchestrationItem}'s (the later of its instance's creation time and its visible time minus
+     * {@link #SENIORITY_WINDOW}), then enqueue order: the activities of an instance that has started run before a
+     * newer instance's, and a work item is passed only by ones that became visible less than the window after it.
+     */
     Optional<ActivityLease> fetchActivity(Duration lockTimeout);
 
     /**
@@ -110,12 +115,13 @@ public interface Provider extends AutoCloseable {
     void completeActivity(String lockToken, OrchestratorMessage completion);
 
     /**
-     * Locks up to {@code max} of the oldest visible work items, for a worker with that many idle slots.
+     * Locks up to {@code max} visible work items, the first ones in {@link #fetchActivity}'s order, for a worker with
+     * that many idle slots.
      * Each lease is the same as one {@link #fetchActivity} would return; a provider that can take
      * several in one round trip or transaction should override this, since per-activity transactions
      * are what bounds the throughput of fan-outs.
      *
-     * @return between 0 and {@code max} leases, oldest first
+     * @return between 0 and {@code max} leases
      */
     default List<ActivityLease> fetchActivities(Duration lockTimeout, int max) {
         return fetchEach(max, () -> fetchActivity(lockTimeout));

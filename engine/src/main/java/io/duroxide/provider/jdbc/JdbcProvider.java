@@ -66,21 +66,6 @@ public abstract class JdbcProvider implements Provider {
             + " WHERE l.instance_id = q.instance_id AND l.locked_until > {now})";
     protected static final String READY_WORK_ITEM = " visible_at <= {now} AND (lock_token IS NULL OR locked_until <= {now})";
 
-    /**
-     * The order ready messages are fetched in ({@link Provider#fetchOrchestrationItem}), for a query that joins the
-     * message {@code q} to its instance {@code i}; a message whose instance does not exist (an orphan, which the
-     * fetch drops) ranks by its visible time.
-     */
-    protected static String fetchOrder(SqlDialect dialect) {
-        return " ORDER BY " + seniority(dialect) + ", q.visible_at, q.id";
-    }
-
-    /** The first key of {@link #fetchOrder}: when the message's instance became senior enough to be fetched. */
-    protected static String seniority(SqlDialect dialect) {
-        return dialect.laterOf("coalesce(i.created_at, q.visible_at)",
-                dialect.minusMillis("q.visible_at", SENIORITY_WINDOW.toMillis()));
-    }
-
     protected static final String SELECT_HISTORY = "SELECT event_id, event_json FROM history"
             + " WHERE instance_id = ? AND execution_id = ? ORDER BY event_id";
     private static final String INSERT_HISTORY = "INSERT INTO history(instance_id, execution_id, event_id, event_type,"
@@ -119,12 +104,13 @@ public abstract class JdbcProvider implements Provider {
                 + " VALUES (?, ?, ?, 'PENDING', 1, ?, ?, {now}, {now}) ON CONFLICT (instance_id) DO NOTHING");
         insertExecution = dialect.render("INSERT INTO executions(instance_id, execution_id, status, initiated_by,"
                 + " started_at, turn_count, history_size) VALUES (?, ?, 'RUNNING', ?, {now}, 0, 0)");
-        String messageColumns = "INSERT INTO orchestrator_queue(instance_id, execution_id, message_json, visible_at,"
-                + " attempt_count, created_at) ";
-        String messageValues = "?, CAST(? AS BIGINT), ?, coalesce(?, {now}), 0, {now}";
-        insertMessage = dialect.render(messageColumns + "VALUES (" + messageValues + ")");
-        insertMessageIfInstanceExists = dialect.render(messageColumns + "SELECT " + messageValues
-                + " WHERE EXISTS (SELECT 1 FROM instances WHERE instance_id = ?)");
+        String messageInsert = "INSERT INTO orchestrator_queue(instance_id, execution_id, message_json, visible_at,"
+                + " attempt_count, created_at, fetch_rank) SELECT m.instance_id, m.execution_id, m.message_json, m.visible_at,"
+                + " 0, {now}, " + FetchRank.of(dialect, "m.instance_id", "m.visible_at") + " FROM (SELECT ? AS instance_id,"
+                + " CAST(? AS BIGINT) AS execution_id, ? AS message_json, coalesce(?, {now}) AS visible_at) m";
+        insertMessage = dialect.render(messageInsert);
+        insertMessageIfInstanceExists = dialect.render(messageInsert
+                + " WHERE EXISTS (SELECT 1 FROM instances WHERE instance_id = m.instance_id)");
         updateExecution = dialect.render("UPDATE executions SET turn_count = turn_count + 1,"
                 + " history_size = history_size + ?, status = ?,"
                 + " completed_at = CASE WHEN ? THEN {now} ELSE completed_at END"
@@ -136,7 +122,10 @@ public abstract class JdbcProvider implements Provider {
                 + " current_execution_id = coalesce(CAST(? AS BIGINT), current_execution_id), updated_at = {now}"
                 + " WHERE instance_id = ?");
         insertWorkItem = dialect.render("INSERT INTO worker_queue(instance_id, execution_id, task_id, item_json,"
-                + " visible_at, attempt_count, created_at) VALUES (?, ?, ?, ?, {now}, 0, {now})");
+                + " visible_at, attempt_count, created_at, fetch_rank) SELECT w.instance_id, w.execution_id, w.task_id,"
+                + " w.item_json, {now}, 0, {now}, " + FetchRank.of(dialect, "w.instance_id", "{now}")
+                + " FROM (SELECT ? AS instance_id, CAST(? AS BIGINT) AS execution_id, CAST(? AS INTEGER) AS task_id,"
+                + " ? AS item_json) w");
         renewInstanceLock = dialect.render("UPDATE instance_locks SET locked_until = {now} + {ms}, locked_at = {now}"
                 + " WHERE " + dialect.heldBy("instance_id"));
         deleteWorkItem = dialect.render("DELETE FROM worker_queue WHERE " + dialect.heldBy("id"));
@@ -164,8 +153,9 @@ public abstract class JdbcProvider implements Provider {
         activeInstances = dialect.render(SqlRows.activeInstancesSql("{now}"));
         instanceWorkItems = dialect.render("SELECT w.item_json, w.visible_at,"
                 + " CASE WHEN w.lock_token IS NOT NULL AND w.locked_until > {now} THEN w.locked_until END, w.attempt_count,"
-                + " (SELECT count(*) FROM worker_queue WHERE id < w.id AND" + READY_WORK_ITEM + ")"
-                + " FROM worker_queue w WHERE w.instance_id = ? ORDER BY w.id");
+                + " (SELECT count(*) FROM worker_queue WHERE (fetch_rank < w.fetch_rank OR fetch_rank = w.fetch_rank"
+                + " AND id < w.id) AND" + READY_WORK_ITEM + ")"
+                + " FROM worker_queue w WHERE w.instance_id = ?" + FetchRank.WORK_ITEM_ORDER);
         instanceMessages = dialect.render("SELECT message_json, visible_at FROM orchestrator_queue"
                 + " WHERE instance_id = ? ORDER BY visible_at, id");
     }
@@ -245,7 +235,7 @@ public abstract class JdbcProvider implements Provider {
         String json = JSON.toJson(message.event());
         db.write("enqueueOrchestratorMessage", tx -> {
             if (update(tx, dialect.clock(), insertMessageIfInstanceExists, message.instanceId(), message.executionId(),
-                    json, dialect.timestamp(visibleAt), message.instanceId()) == 0) {
+                    json, dialect.timestamp(visibleAt)) == 0) {
                 throw new InstanceNotFoundException(message.instanceId());
             }
             return null;

@@ -6,6 +6,7 @@ import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
@@ -34,10 +35,9 @@ public final class SqliteProvider extends JdbcProvider {
     private static final System.Logger LOG = System.getLogger(SqliteProvider.class.getName());
 
     /** The instance whose turn is next, or an orphan message's instance id (which has no row). */
-    private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q"
-            + " LEFT JOIN instances i ON i.instance_id = q.instance_id WHERE q.visible_at <= ?"
+    private static final String PICK_INSTANCE = "SELECT q.instance_id FROM orchestrator_queue q WHERE q.visible_at <= ?"
             + " AND NOT EXISTS (SELECT 1 FROM instance_locks l WHERE l.instance_id = q.instance_id AND l.locked_until > ?)"
-            + fetchOrder(SqliteDialect.INSTANCE) + " LIMIT 1";
+            + FetchRank.MESSAGE_ORDER + " LIMIT 1";
     /** The instance whose turn is next and its current execution, in one statement. */
     private static final String PICK_INSTANCE_WITH_EXECUTION = "SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
@@ -57,9 +57,9 @@ public final class SqliteProvider extends JdbcProvider {
      * followed by the row id, so a token names exactly one lease of one row.
      */
     private static final String LEASE_WORK_ITEMS = "UPDATE worker_queue SET lock_token = ? || id, locked_until = ?,"
-            + " locked_at = ?,"
-            + " attempt_count = attempt_count + 1 WHERE id IN (SELECT id FROM worker_queue WHERE visible_at <= ?"
-            + " AND (lock_token IS NULL OR locked_until <= ?) ORDER BY id LIMIT ?)"
+            + " locked_at = ?, attempt_count = attempt_count + 1 WHERE id IN (SELECT w.id FROM worker_queue w"
+            + " WHERE w.visible_at <= ? AND (w.lock_token IS NULL OR w.locked_until <= ?)" + FetchRank.WORK_ITEM_ORDER
+            + " LIMIT ?)"
             + " RETURNING id, instance_id, execution_id, task_id, item_json, attempt_count, lock_token";
 
     private static final String ACTIVITY_READY = "SELECT id FROM worker_queue WHERE visible_at <= ?"
@@ -190,7 +190,7 @@ public final class SqliteProvider extends JdbcProvider {
         return leases;
     }
 
-    /** Leases up to {@code max} ready work items in one transaction, in queue order. */
+    /** Leases the first {@code max} ready work items (in fetchActivity's order) in one transaction, returned by id. */
     private List<RawWorkItem> leaseRows(String operation, long timeout, int max) {
         String prefix = token() + ":";
         return db.write(operation, tx -> {

@@ -1,5 +1,6 @@
 package io.duroxide.provider.sqlite;
 
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.SchemaMigrations;
 import io.duroxide.provider.jdbc.SchemaMigrations.Migration;
 import java.sql.Connection;
@@ -101,7 +102,18 @@ final class SqliteSchema {
             // Locks held across the upgrade have none and count as just renewed until their holder renews them.
             new Migration(3, "locks record when they were taken or last renewed", List.of(
                     "ALTER TABLE instance_locks ADD COLUMN locked_at INTEGER",
-                    "ALTER TABLE worker_queue ADD COLUMN locked_at INTEGER")));
+                    "ALTER TABLE worker_queue ADD COLUMN locked_at INTEGER")),
+            // Both queues are fetched by seniority (Provider#SENIORITY_WINDOW), stored per row so that a fetch walks an
+            // index (FetchRank); rows queued before the upgrade get theirs here.
+            new Migration(4, "queues are fetched by seniority", List.of(
+                    "ALTER TABLE orchestrator_queue ADD COLUMN fetch_rank INTEGER NOT NULL DEFAULT 0",
+                    "ALTER TABLE worker_queue ADD COLUMN fetch_rank INTEGER NOT NULL DEFAULT 0",
+                    "UPDATE orchestrator_queue SET fetch_rank = "
+                            + FetchRank.of(SqliteDialect.INSTANCE, "orchestrator_queue.instance_id", "orchestrator_queue.visible_at"),
+                    "UPDATE worker_queue SET fetch_rank = "
+                            + FetchRank.of(SqliteDialect.INSTANCE, "worker_queue.instance_id", "worker_queue.created_at"),
+                    "CREATE INDEX idx_orchestrator_queue_rank ON orchestrator_queue(fetch_rank, visible_at, id)",
+                    "CREATE INDEX idx_worker_queue_rank ON worker_queue(fetch_rank, id)")));
 
     static int latestVersion() {
         return MIGRATIONS.get(MIGRATIONS.size() - 1).version();

@@ -98,6 +98,40 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
                 .containsExactly(2);
     }
 
+    /**
+     * Leaves instance {@code a} (created first) and {@code b} each with one queued work item, b's queued first; each
+     * instance backdated by its age (if not zero) before its work is queued.
+     */
+    private void queueWorkOfANewerInstanceFirst(Duration ageOfA, Duration ageOfB) {
+        startAndRunFirstTurn("a");
+        provider.createInstance(newInstance("b", "Orch"));
+        if (!ageOfA.isZero() || !ageOfB.isZero()) {
+            backdateCreation("a", ageOfA);
+            backdateCreation("b", ageOfB);
+        }
+        OrchestrationWorkItem b = fetch();
+        provider.commitTurn(b.lockToken(), Turn.of(1).events(b.messages().get(0).event()).activity(workItem("b", 1, 1)).build());
+        provider.enqueueOrchestratorMessage(event("a", "go"), null);
+        OrchestrationWorkItem a = fetch();
+        provider.commitTurn(a.lockToken(), Turn.consuming(a).activity(workItem("a", 1, 1)).build());
+    }
+
+    /** Under a backlog, the activities of an instance that has started run before a newer instance's. */
+    @Test
+    public void aWorkItemOfAnOlderInstanceIsLeasedBeforeANewerInstancesQueuedEarlier() {
+        queueWorkOfANewerInstanceFirst(Duration.ZERO, Duration.ZERO);
+        assertThat(provider.fetchActivity(LONG_LOCK).orElseThrow().item().instanceId()).isEqualTo("a");
+        assertThat(provider.fetchActivity(LONG_LOCK).orElseThrow().item().instanceId()).isEqualTo("b");
+    }
+
+    /** Seniority is capped by the window, as for messages: past it, enqueue order decides. */
+    @Test
+    public void pastTheSeniorityWindowWorkItemsAreLeasedInEnqueueOrder() {
+        queueWorkOfANewerInstanceFirst(Duration.ofMinutes(20), Duration.ofMinutes(10));
+        assertThat(provider.fetchActivities(LONG_LOCK, 1)).extracting(l -> l.item().instanceId()).containsExactly("b");
+        assertThat(provider.fetchActivities(LONG_LOCK, 1)).extracting(l -> l.item().instanceId()).containsExactly("a");
+    }
+
     @Test
     public void batchFetchTakesAtMostMaxOldestFirstAndBatchCompletionReportsLostLocks() {
         provider.createInstance(newInstance("a", "Orch"));

@@ -59,9 +59,10 @@ public abstract class DelayedVisibilityValidation extends ProviderValidation {
     @Test
     public void instancesOlderThanTheSeniorityWindowAreFetchedByVisibleTimeBeforeEnqueueOrder() {
         startAndRunFirstTurn("back-dated");
-        provider.createInstance(newInstance("oldest", "Orch"));
         backdateCreation("back-dated", Duration.ofMinutes(10));
+        provider.createInstance(newInstance("oldest", "Orch"));
         backdateCreation("oldest", Duration.ofMinutes(20));
+        provider.enqueueOrchestratorMessage(event("oldest", "new"), null);
         provider.enqueueOrchestratorMessage(event("back-dated", "old"),
                 Instant.ofEpochMilli(now() - Provider.SENIORITY_WINDOW.multipliedBy(2).toMillis()));
         assertThat(fetch().instanceId()).isEqualTo("back-dated");

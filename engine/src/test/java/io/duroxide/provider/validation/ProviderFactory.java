@@ -28,8 +28,9 @@ public interface ProviderFactory {
 
     /**
      * Moves the creation time of an instance in the last {@link #create()}'s store back by {@code age}, as if it
-     * had been created that long ago (only the store's own SQL can: the SPI has no such write). Returns false when
-     * the implementation cannot, in which case the tests that need it are skipped.
+     * had been created that long ago (only the store's own SQL can: the SPI has no such write). The tests call it
+     * before they queue the work they look at, since a store may rank queued rows when it writes them. Returns false
+     * when the implementation cannot, in which case the tests that need it are skipped.
      */
     default boolean backdateCreation(String instanceId, Duration age) {
         return false;

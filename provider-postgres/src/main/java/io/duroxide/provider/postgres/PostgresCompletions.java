@@ -1,6 +1,7 @@
 package io.duroxide.provider.postgres;
 
 import io.duroxide.provider.ActivityCompletion;
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.SqlTx;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
@@ -22,7 +23,8 @@ final class PostgresCompletions {
             + " AS c(lock_token, instance_id, execution_id, message_json, n) ORDER BY lock_token, n),"
             + " done AS (DELETE FROM worker_queue w USING c WHERE w.lock_token = c.lock_token RETURNING w.lock_token),"
             + " sent AS (INSERT INTO orchestrator_queue(instance_id, execution_id, message_json, visible_at,"
-            + " attempt_count, created_at) SELECT c.instance_id, c.execution_id, c.message_json, now(), 0, now()"
+            + " attempt_count, created_at, fetch_rank) SELECT c.instance_id, c.execution_id, c.message_json, now(), 0, now(), "
+            + FetchRank.of(PostgresDialect.INSTANCE, "c.instance_id", "now()")
             + " FROM c JOIN done d ON d.lock_token = c.lock_token ORDER BY c.n)"
             + " SELECT lock_token FROM done";
 

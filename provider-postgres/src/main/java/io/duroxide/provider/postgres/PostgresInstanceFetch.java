@@ -3,6 +3,7 @@ package io.duroxide.provider.postgres;
 import io.duroxide.api.InstanceStatus;
 import io.duroxide.provider.ExecutionRecord;
 import io.duroxide.provider.Provider;
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.JdbcProvider.LockedInstance;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
@@ -28,20 +29,28 @@ import java.util.function.Function;
  */
 final class PostgresInstanceFetch {
     /**
-     * The first N instances in fetch order, row-locked (skipping those other fetchers hold), with their current
-     * executions. An instance ranks by its best ready message (the first in its own order), so it appears once.
+     * Ready messages read per instance of a batch. The pick walks the queue's rank index message by message, so an
+     * instance with several ready messages comes once per message; reading twice as many messages as instances
+     * still fills a batch when instances have two. The instances it row-locks beyond the batch are released when
+     * the fetch commits.
      */
-    private static final String PICK_INSTANCES = "SELECT i.instance_id, i.orchestration_name,"
+    private static final int MESSAGES_PER_INSTANCE = 2;
+    /**
+     * The first N instances in fetch order, row-locked (skipping those other fetchers hold), with their current
+     * executions: the ready messages in fetch order (walking the rank index), their instances row-locked, then each
+     * instance once, ranked by its first message.
+     */
+    private static final String PICK_INSTANCES = "WITH ready AS (SELECT q.instance_id, q.fetch_rank, q.visible_at, q.id"
+            + " FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
+            + " WHERE" + PostgresProvider.READY + FetchRank.MESSAGE_ORDER + " LIMIT ? FOR UPDATE OF i SKIP LOCKED),"
+            + " q AS (SELECT DISTINCT ON (instance_id) * FROM ready ORDER BY instance_id, fetch_rank, visible_at, id)"
+            + " SELECT i.instance_id, i.orchestration_name,"
             + " i.orchestration_version, i.status, i.current_execution_id, i.input, i.output, i.failure_json,"
             + " i.custom_status, i.parent_instance_id, i.created_at, i.updated_at,"
             + " e.execution_id, e.initiated_by, e.started_at, e.turn_count"
-            + " FROM (SELECT DISTINCT ON (q.instance_id) q.instance_id, " + PostgresProvider.SENIORITY + " AS seniority,"
-            + " q.visible_at, q.id FROM orchestrator_queue q JOIN instances i ON i.instance_id = q.instance_id"
-            + " WHERE" + PostgresDialect.INSTANCE.render(PostgresProvider.READY)
-            + " ORDER BY q.instance_id, seniority, q.visible_at, q.id) best"
-            + " JOIN instances i ON i.instance_id = best.instance_id"
+            + " FROM q JOIN instances i ON i.instance_id = q.instance_id"
             + " LEFT JOIN executions e ON e.instance_id = i.instance_id AND e.execution_id = i.current_execution_id"
-            + " ORDER BY best.seniority, best.visible_at, best.id LIMIT ? FOR UPDATE OF i SKIP LOCKED";
+            + FetchRank.MESSAGE_ORDER + " LIMIT ?";
     /**
      * Takes each instance's lock unless someone else holds an unexpired one (a lock or a put-back hold), and marks
      * its visible messages with its token, counting the delivery: an instance without rows back was not taken. An
@@ -77,7 +86,7 @@ final class PostgresInstanceFetch {
     /** The first {@code max} instances with ready messages nobody else is fetching, row-locked, in fetch order. */
     static List<Picked> pick(SqlTx tx, int max) throws SQLException {
         List<Picked> picked = new ArrayList<>(max);
-        try (ResultSet rs = tx.bind(PICK_INSTANCES, max).executeQuery()) {
+        try (ResultSet rs = tx.bind(PICK_INSTANCES, (long) max * MESSAGES_PER_INSTANCE, max).executeQuery()) {
             while (rs.next()) {
                 picked.add(new Picked(SqlRows.instance(rs, PostgresProvider.class, PostgresDialect.INSTANCE.time()),
                         SqlRows.execution(rs, 13, PostgresDialect.INSTANCE.time())));

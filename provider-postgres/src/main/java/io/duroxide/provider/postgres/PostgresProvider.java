@@ -6,6 +6,7 @@ import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.JdbcProvider;
 import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlDatabase;
@@ -60,9 +61,8 @@ import java.util.Set;
 public final class PostgresProvider extends JdbcProvider {
     private static final System.Logger LOG = System.getLogger(PostgresProvider.class.getName());
 
-    /** {@link JdbcProvider#READY_MESSAGE} and the fetch order's first key, for {@link PostgresInstanceFetch}. */
+    /** {@link JdbcProvider#READY_MESSAGE} in this dialect, for {@link PostgresInstanceFetch}. */
     static final String READY = PostgresDialect.INSTANCE.render(READY_MESSAGE);
-    static final String SENIORITY = seniority(PostgresDialect.INSTANCE);
 
     private static final String DELETE_ORPHANS = "DELETE FROM orchestrator_queue q WHERE q.visible_at <= now()"
             + " AND NOT EXISTS (SELECT 1 FROM instances i WHERE i.instance_id = q.instance_id) RETURNING q.instance_id";
@@ -70,14 +70,16 @@ public final class PostgresProvider extends JdbcProvider {
             + "(SELECT min(visible_at) FROM orchestrator_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM instance_locks)) - clock_timestamp()) * 1000";
     /**
-     * Leases up to N ready work items in one statement, oldest first, skipping rows other fetchers are leasing. Each
-     * gets its own token, the fetch's random prefix followed by the row id, so a token names one lease of one row.
+     * Leases up to N ready work items in one statement, the first in lease order, skipping rows other fetchers are
+     * leasing. Each gets its own token, the fetch's random prefix followed by the row id, so a token names one lease
+     * of one row.
      */
-    private static final String LEASE_WORK_ITEMS = "WITH picked AS (SELECT id FROM worker_queue WHERE"
-            + PostgresDialect.INSTANCE.render(READY_WORK_ITEM) + " ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)"
-            + " UPDATE worker_queue w SET lock_token = ? || w.id, locked_until = now() + ?" + PostgresDialect.INTERVAL_MS
-            + ", locked_at = now(), attempt_count = w.attempt_count + 1 FROM picked p WHERE w.id = p.id"
-            + " RETURNING w.id, w.instance_id, w.execution_id, w.task_id, w.item_json, w.attempt_count, w.lock_token";
+    private static final String LEASE_WORK_ITEMS = "WITH picked AS (SELECT w.id FROM worker_queue w WHERE"
+            + PostgresDialect.INSTANCE.render(READY_WORK_ITEM) + FetchRank.WORK_ITEM_ORDER + " LIMIT ? FOR UPDATE SKIP LOCKED)"
+            + " UPDATE worker_queue item SET lock_token = ? || item.id, locked_until = now() + ?" + PostgresDialect.INTERVAL_MS
+            + ", locked_at = now(), attempt_count = item.attempt_count + 1 FROM picked p WHERE item.id = p.id"
+            + " RETURNING item.id, item.instance_id, item.execution_id, item.task_id, item.item_json, item.attempt_count,"
+            + " item.lock_token";
     private static final String ACTIVITY_NEXT_DUE = "SELECT extract(epoch FROM least("
             + "(SELECT min(visible_at) FROM worker_queue WHERE visible_at > now()),"
             + " (SELECT min(locked_until) FROM worker_queue WHERE lock_token IS NOT NULL)) - clock_timestamp()) * 1000";

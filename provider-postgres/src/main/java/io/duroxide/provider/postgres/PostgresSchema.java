@@ -1,5 +1,6 @@
 package io.duroxide.provider.postgres;
 
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.SchemaMigrations;
 import io.duroxide.provider.jdbc.SchemaMigrations.Migration;
 import java.sql.Connection;
@@ -103,7 +104,18 @@ final class PostgresSchema {
                 // Locks held across the upgrade have none and count as just renewed until their holder renews them.
                 new Migration(2, "locks record when they were taken or last renewed", List.of(
                         "ALTER TABLE instance_locks ADD COLUMN locked_at TIMESTAMPTZ",
-                        "ALTER TABLE worker_queue ADD COLUMN locked_at TIMESTAMPTZ")));
+                        "ALTER TABLE worker_queue ADD COLUMN locked_at TIMESTAMPTZ")),
+                // Both queues are fetched by seniority (Provider#SENIORITY_WINDOW), stored per row so that a fetch walks
+                // an index (FetchRank); rows queued before the upgrade get theirs here.
+                new Migration(3, "queues are fetched by seniority", List.of(
+                        "ALTER TABLE orchestrator_queue ADD COLUMN fetch_rank TIMESTAMPTZ NOT NULL DEFAULT '-infinity'",
+                        "ALTER TABLE worker_queue ADD COLUMN fetch_rank TIMESTAMPTZ NOT NULL DEFAULT '-infinity'",
+                        "UPDATE orchestrator_queue q SET fetch_rank = "
+                                + FetchRank.of(PostgresDialect.INSTANCE, "q.instance_id", "q.visible_at"),
+                        "UPDATE worker_queue w SET fetch_rank = "
+                                + FetchRank.of(PostgresDialect.INSTANCE, "w.instance_id", "w.created_at"),
+                        "CREATE INDEX idx_orchestrator_queue_rank ON orchestrator_queue(fetch_rank, visible_at, id)",
+                        "CREATE INDEX idx_worker_queue_rank ON worker_queue(fetch_rank, id)")));
     }
 
     static int latestVersion(String schema) {

@@ -4,6 +4,7 @@ import io.duroxide.provider.ActivityWorkItem;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.TimedMessage;
 import io.duroxide.provider.TurnWrite;
+import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.SqlTx;
 import io.duroxide.provider.jdbc.StoredForm;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
@@ -31,6 +32,8 @@ import java.util.function.Function;
  * queues: those are not queued at all when the execution ends.
  */
 final class PostgresTurnCommit {
+    /** A message without a time is visible now; one with a time keeps it to the microsecond, as a bound time does. */
+    private static final String VISIBLE_AT = "coalesce(timestamptz 'epoch' + m.visible_us * interval '1 microsecond', now())";
     private static final String COMMIT_TURN = "WITH turn AS (SELECT CAST(? AS TEXT) AS instance_id),"
             + " consumed AS (DELETE FROM orchestrator_queue q USING turn r WHERE q.instance_id = r.instance_id"
             + " AND q.lock_token = ?),"
@@ -47,13 +50,13 @@ final class PostgresTurnCommit {
             + " current_execution_id = coalesce(?::bigint, current_execution_id), updated_at = now()"
             + " FROM turn r WHERE i.instance_id = r.instance_id),"
             + " work AS (INSERT INTO worker_queue(instance_id, execution_id, task_id, item_json, visible_at,"
-            + " attempt_count, created_at) SELECT w.instance_id, w.execution_id, w.task_id, w.item_json, now(), 0, now()"
+            + " attempt_count, created_at, fetch_rank) SELECT w.instance_id, w.execution_id, w.task_id, w.item_json, now(), 0,"
+            + " now(), " + FetchRank.of(PostgresDialect.INSTANCE, "w.instance_id", "now()")
             + " FROM turn r, unnest(?::text[], ?::bigint[], ?::integer[], ?::text[]) WITH ORDINALITY"
             + " AS w(instance_id, execution_id, task_id, item_json, n) WHERE NOT ? ORDER BY w.n),"
-            // a message without a time is visible now; one with a time keeps it to the microsecond, as a bound time does
             + " sent AS (INSERT INTO orchestrator_queue(instance_id, execution_id, message_json, visible_at,"
-            + " attempt_count, created_at) SELECT m.instance_id, m.execution_id, m.message_json,"
-            + " coalesce(timestamptz 'epoch' + m.visible_us * interval '1 microsecond', now()), 0, now()"
+            + " attempt_count, created_at, fetch_rank) SELECT m.instance_id, m.execution_id, m.message_json, " + VISIBLE_AT
+            + ", 0, now(), " + FetchRank.of(PostgresDialect.INSTANCE, "m.instance_id", VISIBLE_AT)
             + " FROM turn r, unnest(?::text[], ?::bigint[], ?::text[], ?::bigint[]) WITH ORDINALITY"
             + " AS m(instance_id, execution_id, message_json, visible_us, n) ORDER BY m.n),"
             + " cleared AS (DELETE FROM worker_queue w USING turn r WHERE ? AND w.instance_id = r.instance_id)"

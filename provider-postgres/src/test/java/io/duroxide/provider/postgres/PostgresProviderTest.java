@@ -2,6 +2,7 @@ package io.duroxide.provider.postgres;
 
 import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
+import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -9,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.duroxide.api.JsonConverter;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.ProviderException;
+import io.duroxide.provider.validation.ProviderScenarios;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
@@ -93,6 +95,36 @@ class PostgresProviderTest {
         }
         try (PostgresProvider second = PostgresProvider.open(PostgresTestDatabase.options(schema))) {
             assertThat(second.getInstance("kept")).isPresent();
+        }
+    }
+
+    /** Work queued before version 3 gets its rank in the upgrade, so it is fetched by seniority like new work. */
+    @Test
+    void aVersionTwoSchemaIsUpgradedAndWorkQueuedBeforeIsFetchedBySeniority() throws Exception {
+        String schema = PG.newSchema("upgrade");
+        try (PostgresProvider provider = PostgresProvider.open(PostgresTestDatabase.options(schema))) {
+            new ProviderScenarios(provider).startAndRunFirstTurn("older");
+            provider.createInstance(newInstance("newer", "Orch"));
+            provider.enqueueOrchestratorMessage(event("older", "go"), null);
+        }
+        try (Connection raw = DriverManager.getConnection(PostgresTestDatabase.url()); Statement s = raw.createStatement()) {
+            s.execute("SET search_path TO \"" + schema + "\"");
+            s.execute("DELETE FROM schema_version WHERE version > 2");
+            s.execute("ALTER TABLE orchestrator_queue DROP COLUMN fetch_rank");
+            s.execute("ALTER TABLE worker_queue DROP COLUMN fetch_rank");
+        }
+        try (PostgresProvider provider = PostgresProvider.open(PostgresTestDatabase.options(schema));
+                Connection raw = DriverManager.getConnection(PostgresTestDatabase.url());
+                Statement s = raw.createStatement()) {
+            s.execute("SET search_path TO \"" + schema + "\"");
+            try (ResultSet rs = s.executeQuery("SELECT (SELECT max(version) FROM schema_version),"
+                    + " (SELECT count(*) FROM orchestrator_queue WHERE fetch_rank = '-infinity')")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(PostgresSchema.latestVersion(schema));
+                assertThat(rs.getInt(2)).isZero();
+            }
+            assertThat(provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow().instanceId()).isEqualTo("older");
+            assertThat(provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow().instanceId()).isEqualTo("newer");
         }
     }
 

@@ -40,6 +40,11 @@ final class DbosPeer implements Peer {
     }
 
     @Override
+    public void awaitCompletion(String id) throws Exception {
+        dbos.getResult(id);
+    }
+
+    @Override
     public void close() {
         dbos.shutdown();
     }

@@ -2,14 +2,19 @@ package io.duroxide.bench.peer;
 
 import io.duroxide.api.DuroxideClient;
 import io.duroxide.api.Registry;
+import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
 import io.duroxide.api.Task;
 import io.duroxide.provider.Provider;
 import io.duroxide.runtime.DuroxideRuntime;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A Duroxide runtime with its defaults (8 orchestration and 4 activity slots) and local steps on, on the given store. */
+/**
+ * A Duroxide runtime with its defaults (8 orchestration and 4 activity slots) on the given store, local steps
+ * on or off: with them off every activity goes through the queue, a turn of its own for each step's result.
+ */
 final class DuroxidePeer implements Peer {
     static final String WORKFLOW = "peer::Workflow";
     private static final String STEP = "peer::Step";
@@ -18,9 +23,9 @@ final class DuroxidePeer implements Peer {
     private final DuroxideRuntime runtime;
     private final DuroxideClient client;
 
-    DuroxidePeer(Provider provider, Workload workload) {
+    DuroxidePeer(Provider provider, Workload workload, boolean localSteps) {
         this.provider = provider;
-        this.runtime = DuroxideRuntime.builder(provider, registry(workload)).localSteps(true).build().start();
+        this.runtime = DuroxideRuntime.builder(provider, registry(workload)).localSteps(localSteps).build().start();
         this.client = runtime.client();
     }
 
@@ -46,6 +51,14 @@ final class DuroxidePeer implements Peer {
     @Override
     public void start(String id, int input) {
         client.startOrchestration(WORKFLOW, input, StartOptions.withInstanceId(id));
+    }
+
+    @Override
+    public void awaitCompletion(String id) {
+        RuntimeStatus status = client.waitForCompletion(id, Duration.ofMinutes(5)).status();
+        if (status != RuntimeStatus.COMPLETED) {
+            throw new IllegalStateException("warm-up workflow " + id + " ended " + status);
+        }
     }
 
     @Override

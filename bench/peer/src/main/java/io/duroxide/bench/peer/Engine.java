@@ -33,14 +33,24 @@ enum Engine {
         return "w-" + n;
     }
 
+    /** The id of a warm-up workflow, run before the round and left out of its figures. */
+    static String warmupId(int first, int k) {
+        return "warm-" + first + "-" + k;
+    }
+
+    /** The condition that keeps the round's own workflows (ids {@code w-n}) and leaves the warm-up out. */
+    private String timed(String alias) {
+        return " AND " + alias + (this == DBOS ? ".workflow_uuid" : ".instance_id") + " LIKE 'w-%'";
+    }
+
     /** How many of the round's workflows completed. */
     int completed(Connection c, String schema) throws SQLException {
         String sql = switch (this) {
-            case DBOS -> "SELECT count(*) FROM \"" + schema + "\".workflow_status WHERE parent_workflow_id IS NULL"
+            case DBOS -> "SELECT count(*) FROM \"" + schema + "\".workflow_status w WHERE parent_workflow_id IS NULL"
                     + " AND status = 'SUCCESS'";
-            case DUROXIDE_PG -> "SELECT count(*) FROM \"" + schema + "\".instances WHERE status = 'COMPLETED'";
-            case DUROXIDE_SQLITE -> "SELECT count(*) FROM instances WHERE status = 'COMPLETED'";
-        };
+            case DUROXIDE_PG -> "SELECT count(*) FROM \"" + schema + "\".instances w WHERE status = 'COMPLETED'";
+            case DUROXIDE_SQLITE -> "SELECT count(*) FROM instances w WHERE status = 'COMPLETED'";
+        } + timed("w");
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             rs.next();
             return rs.getInt(1);
@@ -51,9 +61,9 @@ enum Engine {
      * Each completed workflow's start and end as its store recorded them, epoch milliseconds: DBOS's
      * {@code created_at}/{@code updated_at}, Duroxide's instance {@code created_at} and execution {@code completed_at}.
      */
-    List<long[]> spans(Connection c, String schema) throws SQLException {
+    List<Span> spans(Connection c, String schema) throws SQLException {
         String sql = switch (this) {
-            case DBOS -> "SELECT created_at, updated_at FROM \"" + schema + "\".workflow_status"
+            case DBOS -> "SELECT created_at, updated_at FROM \"" + schema + "\".workflow_status i"
                     + " WHERE parent_workflow_id IS NULL AND status = 'SUCCESS'";
             case DUROXIDE_PG -> "SELECT (extract(epoch FROM i.created_at) * 1000)::bigint,"
                     + " (extract(epoch FROM e.completed_at) * 1000)::bigint FROM \"" + schema + "\".instances i"
@@ -61,11 +71,11 @@ enum Engine {
                     + " WHERE i.status = 'COMPLETED'";
             case DUROXIDE_SQLITE -> "SELECT i.created_at, e.completed_at FROM instances i JOIN executions e"
                     + " ON e.instance_id = i.instance_id AND e.execution_id = 1 WHERE i.status = 'COMPLETED'";
-        };
-        List<long[]> spans = new ArrayList<>();
+        } + timed("i");
+        List<Span> spans = new ArrayList<>();
         try (Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql)) {
             while (rs.next()) {
-                spans.add(new long[] {rs.getLong(1), rs.getLong(2)});
+                spans.add(new Span(rs.getLong(1), rs.getLong(2)));
             }
         }
         return spans;

@@ -25,13 +25,20 @@ import java.util.concurrent.TimeUnit;
  * each starts its share of the workflows at once; the round ends when the store holds them all completed.
  * The figures come from the stores' own timestamps (start and completion of each workflow) and from
  * {@code /proc}: each child's JVM CPU from GO to the end, and the CPU of the PostgreSQL backends of its sessions.
+ * The same timestamps give the burst's shape ({@link BurstShape}): whether completions came steadily from the
+ * start of the drain or all at its end.
  *
  * <pre>java -jar bench/peer/target/duroxide-vs-dbos.jar --pg-url JDBC_URL --dbos-url JDBC_URL
  *      [--instances 500] [--rounds 2] [--processes 1,2]
- *      [--workloads sequential/0ms,fanout/0ms,sequential/10ms,fanout/10ms] [--engines DBOS,DUROXIDE_PG,DUROXIDE_SQLITE]</pre>
+ *      [--workloads sequential/0ms,fanout/0ms,sequential/10ms,fanout/10ms] [--engines DBOS,DUROXIDE_PG,DUROXIDE_SQLITE]
+ *      [--local-steps on|off] [--warmup 0]</pre>
  *
  * Both URLs carry {@code user} and {@code password} parameters; DBOS's may name another database of the same
- * server (DBOS creates its schema there).
+ * server (DBOS creates its schema there). {@code --local-steps} is Duroxide's {@code localSteps} (on by default):
+ * off, every step goes through the activity queue and its result is a turn of its own. {@code --warmup N} has each
+ * child process run N workflows of the row's workload to completion before the round's clock starts (left out of
+ * every figure), so that the round measures warm JVMs, as a long-running service has, rather than mostly the JIT
+ * compiler's first seconds.
  */
 public final class PeerComparison {
     private static final long ROUND_DEADLINE_MINUTES = 10;
@@ -39,11 +46,15 @@ public final class PeerComparison {
     private final String pgUrl;
     private final String dbosUrl;
     private final Path sqliteDir;
+    private final boolean localSteps;
+    private final int warmup;
 
-    private PeerComparison(String pgUrl, String dbosUrl, Path sqliteDir) {
+    private PeerComparison(String pgUrl, String dbosUrl, Path sqliteDir, boolean localSteps, int warmup) {
         this.pgUrl = pgUrl;
         this.dbosUrl = dbosUrl;
         this.sqliteDir = sqliteDir;
+        this.localSteps = localSteps;
+        this.warmup = warmup;
     }
 
     public static void main(String[] args) throws Exception {
@@ -55,6 +66,8 @@ public final class PeerComparison {
         List<Workload> workloads = List.of(new Workload(Workload.SEQUENTIAL, 0), new Workload(Workload.FAN_OUT, 0),
                 new Workload(Workload.SEQUENTIAL, 10), new Workload(Workload.FAN_OUT, 10));
         List<Engine> engines = List.of(Engine.values());
+        boolean localSteps = true;
+        int warmup = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--pg-url" -> pgUrl = args[i + 1];
@@ -64,20 +77,32 @@ public final class PeerComparison {
                 case "--processes" -> processes = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Integer::valueOf).toList();
                 case "--workloads" -> workloads = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Workload::parse).toList();
                 case "--engines" -> engines = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Engine::valueOf).toList();
+                case "--local-steps" -> localSteps = onOrOff(args[i + 1]);
+                case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
         if (pgUrl == null || dbosUrl == null) {
             throw new IllegalArgumentException("--pg-url and --dbos-url are required (jdbc:postgresql://host:port/db?user=...&password=...)");
         }
-        PeerComparison comparison = new PeerComparison(pgUrl, dbosUrl, Files.createTempDirectory("duroxide-peer-"));
-        System.out.printf("%d workflows per round, %d round(s); load average before: %s%n", instances, rounds, loadAverage());
+        PeerComparison comparison = new PeerComparison(pgUrl, dbosUrl, Files.createTempDirectory("duroxide-peer-"), localSteps,
+                warmup);
+        System.out.printf("%d workflows per round after %d warm-up workflows per process, %d round(s), Duroxide local steps %s;"
+                + " load average before: %s%n", instances, warmup, rounds, localSteps ? "on" : "off", loadAverage());
         for (Workload workload : workloads) {
             for (int k : processes) {
                 comparison.row(workload, k, instances, rounds, engines);
             }
         }
         System.out.printf("load average after: %s%n", loadAverage());
+    }
+
+    private static boolean onOrOff(String value) {
+        return switch (value) {
+            case "on" -> true;
+            case "off" -> false;
+            default -> throw new IllegalArgumentException("--local-steps is on or off, was '" + value + "'");
+        };
     }
 
     private void row(Workload workload, int processes, int instances, int rounds, List<Engine> engines) throws Exception {
@@ -115,7 +140,7 @@ public final class PeerComparison {
             int share = instances / processes;
             for (int p = 0; p < processes; p++) {
                 int count = p == processes - 1 ? instances - share * p : share;
-                children.add(Child.start(engine, workload, share * p, count, location, tag));
+                children.add(Child.start(engine, workload, localSteps, share * p, count, warmup, location, tag));
             }
             for (Child c : children) {
                 c.expect("READY");
@@ -194,11 +219,13 @@ public final class PeerComparison {
 
     /** A child JVM running {@link PeerProcess}, spoken to line by line. */
     private record Child(Process process, BufferedReader out) {
-        static Child start(Engine engine, Workload workload, int first, int count, String location, String schema) throws IOException {
+        static Child start(Engine engine, Workload workload, boolean localSteps, int first, int count, int warmup, String location,
+                String schema)
+                throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    PeerProcess.class.getName(), engine.name(), workload.label(), String.valueOf(first), String.valueOf(count),
-                    location));
+                    PeerProcess.class.getName(), engine.name(), workload.label(), String.valueOf(localSteps), String.valueOf(first),
+                    String.valueOf(count), String.valueOf(warmup), location));
             if (engine.onPostgres()) {
                 command.add(schema);
             }

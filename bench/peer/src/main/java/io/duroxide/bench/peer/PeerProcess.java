@@ -10,12 +10,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 
 /**
- * One process of a round: sets its engine up, says {@code READY}; on {@code GO} starts its share of the
+ * One process of a round: sets its engine up, runs its warm-up workflows to completion (untimed: they bring the
+ * JVM and the engine to the steady state of a long-running service), says {@code READY}; on {@code GO} starts its share of the
  * workflows as fast as one thread can and says {@code STARTED}; on {@code CPU} answers with the CPU time
  * this JVM used since {@code GO} (all threads: engine, JIT, GC); on {@code STOP} (or end of input) closes.
  *
- * <p>Arguments: engine, workload label, first instance number, count, then the store: a JDBC URL and a
- * schema (PostgreSQL, either engine) or a SQLite file.
+ * <p>Arguments: engine, workload label, Duroxide's local steps ({@code true} or {@code false}; DBOS has none),
+ * first instance number, count, warm-up workflows, then the store: a JDBC URL and a schema (PostgreSQL, either engine)
+ * or a SQLite file.
  */
 public final class PeerProcess {
     private PeerProcess() {}
@@ -23,10 +25,13 @@ public final class PeerProcess {
     public static void main(String[] args) throws Exception {
         Engine engine = Engine.valueOf(args[0]);
         Workload workload = Workload.parse(args[1]);
-        int first = Integer.parseInt(args[2]);
-        int count = Integer.parseInt(args[3]);
+        boolean localSteps = Boolean.parseBoolean(args[2]);
+        int first = Integer.parseInt(args[3]);
+        int count = Integer.parseInt(args[4]);
+        int warmup = Integer.parseInt(args[5]);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Peer peer = open(engine, workload, args[4], args.length > 5 ? args[5] : null, "p" + first)) {
+        try (Peer peer = open(engine, workload, localSteps, args[6], args.length > 7 ? args[7] : null, "p" + first)) {
+            warmUp(peer, first, warmup);
             System.out.println("READY");
             System.out.flush();
             if (!"GO".equals(in.readLine())) {
@@ -47,11 +52,21 @@ public final class PeerProcess {
         }
     }
 
-    private static Peer open(Engine engine, Workload workload, String location, String schema, String executorId) {
+    private static void warmUp(Peer peer, int first, int workflows) throws Exception {
+        for (int k = 0; k < workflows; k++) {
+            peer.start(Engine.warmupId(first, k), k);
+        }
+        for (int k = 0; k < workflows; k++) {
+            peer.awaitCompletion(Engine.warmupId(first, k));
+        }
+    }
+
+    private static Peer open(Engine engine, Workload workload, boolean localSteps, String location, String schema, String executorId) {
         return switch (engine) {
             case DBOS -> new DbosPeer(location, schema, executorId, workload);
-            case DUROXIDE_PG -> new DuroxidePeer(PostgresProvider.open(PostgresOptions.of(location).withSchema(schema)), workload);
-            case DUROXIDE_SQLITE -> new DuroxidePeer(SqliteProvider.open(Path.of(location)), workload);
+            case DUROXIDE_PG -> new DuroxidePeer(PostgresProvider.open(PostgresOptions.of(location).withSchema(schema)), workload,
+                    localSteps);
+            case DUROXIDE_SQLITE -> new DuroxidePeer(SqliteProvider.open(Path.of(location)), workload, localSteps);
         };
     }
 }

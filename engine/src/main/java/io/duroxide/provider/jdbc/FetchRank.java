@@ -1,0 +1,31 @@
+package io.duroxide.provider.jdbc;
+
+import io.duroxide.provider.Provider;
+
+/**
+ * The order both queues are fetched in ({@link Provider#fetchOrchestrationItem}, {@link Provider#fetchActivity}) as a
+ * stored column, {@code fetch_rank}: the later of the row's instance's creation time and a time of the row's own
+ * (a message's visible time, a work item's enqueue time) less {@link Provider#SENIORITY_WINDOW}. It is computed once,
+ * when the row is written, so a fetch walks an index in rank order instead of ranking every ready row each time.
+ *
+ * <p>Rows written before the column existed (or by a runtime of that version during an upgrade) have the column's
+ * default, the lowest rank, and are fetched first: a bounded one-off, and never later than they were due.
+ */
+public final class FetchRank {
+    private FetchRank() {}
+
+    /**
+     * An expression for a new row's rank, from its instance's id and its own time (both SQL expressions, in a
+     * statement of this dialect); a row of an instance that does not exist ranks by its own time.
+     */
+    public static String of(SqlDialect dialect, String instanceId, String time) {
+        return dialect.laterOf("coalesce((SELECT created_at FROM instances WHERE instance_id = " + instanceId + "), "
+                + time + ")", dialect.minusMillis(time, Provider.SENIORITY_WINDOW.toMillis()));
+    }
+
+    /** The fetch order of messages {@code q}: rank, then visible time, then enqueue order. */
+    public static final String MESSAGE_ORDER = " ORDER BY q.fetch_rank, q.visible_at, q.id";
+
+    /** The lease order of work items {@code w}: rank, then enqueue order. */
+    public static final String WORK_ITEM_ORDER = " ORDER BY w.fetch_rank, w.id";
+}
