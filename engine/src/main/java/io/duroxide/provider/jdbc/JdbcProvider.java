@@ -201,11 +201,9 @@ public abstract class JdbcProvider implements Provider {
     public void createInstance(NewInstance start) throws InstanceAlreadyExistsException {
         StoredForm.checkStart(start);
         db.write("createInstance", tx -> {
-            Object clock = dialect.clock();
-            if (!insertInstance(tx, clock, start.instanceId(), start.start())) {
+            if (!insertStart(tx, dialect.clock(), start)) {
                 throw new InstanceAlreadyExistsException(start.instanceId(), statusOf(tx, start.instanceId()));
             }
-            enqueue(tx, clock, start.startMessage(), null);
             return null;
         });
         orchestratorWorkAdded();
@@ -217,10 +215,7 @@ public abstract class JdbcProvider implements Provider {
         Objects.requireNonNull(signal, "signal");
         boolean created = db.write("signalWithStart", tx -> {
             Object clock = dialect.clock();
-            boolean inserted = insertInstance(tx, clock, start.instanceId(), start.start());
-            if (inserted) {
-                enqueue(tx, clock, start.startMessage(), null);
-            }
+            boolean inserted = insertStart(tx, clock, start);
             enqueue(tx, clock, signal, null);
             return inserted;
         });
@@ -241,6 +236,18 @@ public abstract class JdbcProvider implements Provider {
             return null;
         });
         orchestratorWorkAdded();
+    }
+
+    /**
+     * Inserts the instance (PENDING), its execution 1 and its start message, unless the id exists; returns whether it
+     * did. A store may do it in one statement.
+     */
+    protected boolean insertStart(SqlTx tx, Object clock, NewInstance start) throws SQLException {
+        if (!insertInstance(tx, clock, start.instanceId(), start.start())) {
+            return false;
+        }
+        enqueue(tx, clock, start.startMessage(), null);
+        return true;
     }
 
     /** Inserts the instance row (PENDING) and its execution 1, unless the id exists. */

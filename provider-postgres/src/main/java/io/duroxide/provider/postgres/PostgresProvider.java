@@ -2,6 +2,7 @@ package io.duroxide.provider.postgres;
 
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.ActivityLease;
+import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
@@ -172,6 +173,12 @@ public final class PostgresProvider extends JdbcProvider {
         Object clock = dialect.clock();
         startChildren(tx, clock, instanceId, write);
         continueAsNew(tx, clock, instanceId, write);
+    }
+
+    /** A start in one statement ({@link PostgresStart}) instead of three. */
+    @Override
+    protected boolean insertStart(SqlTx tx, Object clock, NewInstance start) throws SQLException {
+        return PostgresStart.insert(tx, start);
     }
 
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
