@@ -1,6 +1,7 @@
 package io.duroxide.provider.jdbc;
 
 import io.duroxide.provider.Provider;
+import java.util.List;
 
 /**
  * The order both queues are fetched in ({@link Provider#fetchOrchestrationItem}, {@link Provider#fetchActivity}) as a
@@ -21,6 +22,21 @@ public final class FetchRank {
     public static String of(SqlDialect dialect, String instanceId, String time) {
         return dialect.laterOf("coalesce((SELECT created_at FROM instances WHERE instance_id = " + instanceId + "), "
                 + time + ")", dialect.minusMillis(time, Provider.SENIORITY_WINDOW.toMillis()));
+    }
+
+    /**
+     * The schema change that adds the column to both queues ({@code column}: its type, not null, with a default that
+     * is the lowest rank), ranks the rows already queued and indexes both queues in fetch order.
+     */
+    public static List<String> migration(SqlDialect dialect, String column) {
+        return List.of(
+                "ALTER TABLE orchestrator_queue ADD COLUMN fetch_rank " + column,
+                "ALTER TABLE worker_queue ADD COLUMN fetch_rank " + column,
+                "UPDATE orchestrator_queue SET fetch_rank = "
+                        + of(dialect, "orchestrator_queue.instance_id", "orchestrator_queue.visible_at"),
+                "UPDATE worker_queue SET fetch_rank = " + of(dialect, "worker_queue.instance_id", "worker_queue.created_at"),
+                "CREATE INDEX idx_orchestrator_queue_rank ON orchestrator_queue(fetch_rank, visible_at, id)",
+                "CREATE INDEX idx_worker_queue_rank ON worker_queue(fetch_rank, id)");
     }
 
     /** The fetch order of messages {@code q}: rank, then visible time, then enqueue order. */

@@ -466,8 +466,9 @@ public abstract class JdbcProvider implements Provider {
     }
 
     /**
-     * Both fetches of the worker queue (a single fetch is a batch of one): leases up to {@code max} of the oldest
-     * visible work items for {@code timeoutMs}, each under a token of its own; {@code operation} names the SPI call.
+     * Both fetches of the worker queue (a single fetch is a batch of one): leases up to {@code max} visible work items
+     * in {@link Provider#fetchActivity}'s order for {@code timeoutMs}, each under a token of its own; {@code operation}
+     * names the SPI call.
      */
     protected abstract List<ActivityLease> leaseActivities(String operation, long timeoutMs, int max);
 

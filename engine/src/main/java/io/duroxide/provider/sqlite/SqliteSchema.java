@@ -105,15 +105,8 @@ final class SqliteSchema {
                     "ALTER TABLE worker_queue ADD COLUMN locked_at INTEGER")),
             // Both queues are fetched by seniority (Provider#SENIORITY_WINDOW), stored per row so that a fetch walks an
             // index (FetchRank); rows queued before the upgrade get theirs here.
-            new Migration(4, "queues are fetched by seniority", List.of(
-                    "ALTER TABLE orchestrator_queue ADD COLUMN fetch_rank INTEGER NOT NULL DEFAULT 0",
-                    "ALTER TABLE worker_queue ADD COLUMN fetch_rank INTEGER NOT NULL DEFAULT 0",
-                    "UPDATE orchestrator_queue SET fetch_rank = "
-                            + FetchRank.of(SqliteDialect.INSTANCE, "orchestrator_queue.instance_id", "orchestrator_queue.visible_at"),
-                    "UPDATE worker_queue SET fetch_rank = "
-                            + FetchRank.of(SqliteDialect.INSTANCE, "worker_queue.instance_id", "worker_queue.created_at"),
-                    "CREATE INDEX idx_orchestrator_queue_rank ON orchestrator_queue(fetch_rank, visible_at, id)",
-                    "CREATE INDEX idx_worker_queue_rank ON worker_queue(fetch_rank, id)")));
+            new Migration(4, "queues are fetched by seniority",
+                    FetchRank.migration(SqliteDialect.INSTANCE, "INTEGER NOT NULL DEFAULT 0")));
 
     static int latestVersion() {
         return MIGRATIONS.get(MIGRATIONS.size() - 1).version();

@@ -107,15 +107,8 @@ final class PostgresSchema {
                         "ALTER TABLE worker_queue ADD COLUMN locked_at TIMESTAMPTZ")),
                 // Both queues are fetched by seniority (Provider#SENIORITY_WINDOW), stored per row so that a fetch walks
                 // an index (FetchRank); rows queued before the upgrade get theirs here.
-                new Migration(3, "queues are fetched by seniority", List.of(
-                        "ALTER TABLE orchestrator_queue ADD COLUMN fetch_rank TIMESTAMPTZ NOT NULL DEFAULT '-infinity'",
-                        "ALTER TABLE worker_queue ADD COLUMN fetch_rank TIMESTAMPTZ NOT NULL DEFAULT '-infinity'",
-                        "UPDATE orchestrator_queue q SET fetch_rank = "
-                                + FetchRank.of(PostgresDialect.INSTANCE, "q.instance_id", "q.visible_at"),
-                        "UPDATE worker_queue w SET fetch_rank = "
-                                + FetchRank.of(PostgresDialect.INSTANCE, "w.instance_id", "w.created_at"),
-                        "CREATE INDEX idx_orchestrator_queue_rank ON orchestrator_queue(fetch_rank, visible_at, id)",
-                        "CREATE INDEX idx_worker_queue_rank ON worker_queue(fetch_rank, id)")));
+                new Migration(3, "queues are fetched by seniority",
+                        FetchRank.migration(PostgresDialect.INSTANCE, "TIMESTAMPTZ NOT NULL DEFAULT '-infinity'")));
     }
 
     static int latestVersion(String schema) {
