@@ -26,12 +26,11 @@ public final class Instrumentations {
      * The engine's own classes that the units weave, in the order a runtime loads them, for
      * {@link WeavingTransformer#prepareSystemLoader}: woven ahead on the agent's thread, so the application does
      * not wait for them. The first {@link #STORE_CLASSES} are the ones an application loads first (its store: the
-     * SQLite provider and the shared JDBC provider it extends, which holds most of its SPI methods). The SQLite
-     * provider is the engine's embedded default; other providers (PostgreSQL, third parties) are woven when they
-     * load, not ahead: weaving a class the application may never load would only take CPU from its start-up.
+     * shared JDBC provider, which holds the SPI methods of the built-in SQLite provider and of the PostgreSQL one;
+     * the SQLite class itself declares none). Other providers (third parties) are woven when they load, not ahead:
+     * weaving a class the application may never load would only take CPU from its start-up.
      */
     public static final List<String> ENGINE_CLASSES = List.of(
-            "io.duroxide.provider.sqlite.SqliteProvider",
             "io.duroxide.provider.jdbc.JdbcProvider",
             DISPATCHER_LOOP,
             ORCHESTRATION_DISPATCHER,
@@ -39,7 +38,7 @@ public final class Instrumentations {
             ACTIVITY_INVOKER);
 
     /** How many of {@link #ENGINE_CLASSES} an application loads with its store, before it starts a runtime. */
-    public static final int STORE_CLASSES = 2;
+    public static final int STORE_CLASSES = 1;
 
     /** Names of the units that will be installed, for the start-up line and tests. */
     public static List<String> units(AgentConfig config) {
