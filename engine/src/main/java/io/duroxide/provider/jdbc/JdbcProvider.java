@@ -168,7 +168,6 @@ public abstract class JdbcProvider implements Provider {
         return UUID.randomUUID().toString();
     }
 
-
     /** Runs a rendered statement with the transaction's clock reading. */
     protected final int update(SqlTx tx, Object clock, String sql, Object... values) throws SQLException {
         return tx.update(sql, dialect.args(clock, values));

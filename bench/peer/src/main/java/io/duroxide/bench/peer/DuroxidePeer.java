@@ -12,8 +12,8 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A Duroxide runtime with its defaults (8 orchestration and 4 activity slots) on the given store, local steps
- * on or off: with them off every activity goes through the queue, a turn of its own for each step's result.
+ * A Duroxide runtime on the given store, configured by {@link DuroxideSettings}: with local steps off every activity
+ * goes through the queue, a turn of its own for each step's result.
  */
 final class DuroxidePeer implements Peer {
     static final String WORKFLOW = "peer::Workflow";
@@ -23,9 +23,9 @@ final class DuroxidePeer implements Peer {
     private final DuroxideRuntime runtime;
     private final DuroxideClient client;
 
-    DuroxidePeer(Provider provider, Workload workload, boolean localSteps) {
+    DuroxidePeer(Provider provider, Workload workload, DuroxideSettings settings) {
         this.provider = provider;
-        this.runtime = DuroxideRuntime.builder(provider, registry(workload)).localSteps(localSteps).build().start();
+        this.runtime = settings.applyTo(DuroxideRuntime.builder(provider, registry(workload))).build().start();
         this.client = runtime.client();
     }
 

@@ -31,11 +31,12 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -jar bench/peer/target/duroxide-vs-dbos.jar --pg-url JDBC_URL --dbos-url JDBC_URL
  *      [--instances 500] [--rounds 2] [--processes 1,2]
  *      [--workloads sequential/0ms,fanout/0ms,sequential/10ms,fanout/10ms] [--engines DBOS,DUROXIDE_PG,DUROXIDE_SQLITE]
- *      [--local-steps on|off] [--warmup 0]</pre>
+ *      [--local-steps on|off] [--slots 8/4] [--warmup 0]</pre>
  *
  * Both URLs carry {@code user} and {@code password} parameters; DBOS's may name another database of the same
  * server (DBOS creates its schema there). {@code --local-steps} is Duroxide's {@code localSteps} (on by default):
- * off, every step goes through the activity queue and its result is a turn of its own. {@code --warmup N} has each
+ * off, every step goes through the activity queue and its result is a turn of its own. {@code --slots O/A} sets
+ * Duroxide's orchestration and activity slots (its defaults: 8/4). {@code --warmup N} has each
  * child process run N workflows of the row's workload to completion before the round's clock starts (left out of
  * every figure), so that the round measures warm JVMs, as a long-running service has, rather than mostly the JIT
  * compiler's first seconds.
@@ -46,14 +47,14 @@ public final class PeerComparison {
     private final String pgUrl;
     private final String dbosUrl;
     private final Path sqliteDir;
-    private final boolean localSteps;
+    private final DuroxideSettings duroxide;
     private final int warmup;
 
-    private PeerComparison(String pgUrl, String dbosUrl, Path sqliteDir, boolean localSteps, int warmup) {
+    private PeerComparison(String pgUrl, String dbosUrl, Path sqliteDir, DuroxideSettings duroxide, int warmup) {
         this.pgUrl = pgUrl;
         this.dbosUrl = dbosUrl;
         this.sqliteDir = sqliteDir;
-        this.localSteps = localSteps;
+        this.duroxide = duroxide;
         this.warmup = warmup;
     }
 
@@ -66,7 +67,7 @@ public final class PeerComparison {
         List<Workload> workloads = List.of(new Workload(Workload.SEQUENTIAL, 0), new Workload(Workload.FAN_OUT, 0),
                 new Workload(Workload.SEQUENTIAL, 10), new Workload(Workload.FAN_OUT, 10));
         List<Engine> engines = List.of(Engine.values());
-        boolean localSteps = true;
+        DuroxideSettings duroxide = DuroxideSettings.DEFAULTS;
         int warmup = 0;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
@@ -77,7 +78,8 @@ public final class PeerComparison {
                 case "--processes" -> processes = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Integer::valueOf).toList();
                 case "--workloads" -> workloads = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Workload::parse).toList();
                 case "--engines" -> engines = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Engine::valueOf).toList();
-                case "--local-steps" -> localSteps = onOrOff(args[i + 1]);
+                case "--local-steps" -> duroxide = duroxide.withLocalSteps(onOrOff(args[i + 1]));
+                case "--slots" -> duroxide = duroxide.withSlots(slots(args[i + 1], 0), slots(args[i + 1], 1));
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
@@ -85,16 +87,25 @@ public final class PeerComparison {
         if (pgUrl == null || dbosUrl == null) {
             throw new IllegalArgumentException("--pg-url and --dbos-url are required (jdbc:postgresql://host:port/db?user=...&password=...)");
         }
-        PeerComparison comparison = new PeerComparison(pgUrl, dbosUrl, Files.createTempDirectory("duroxide-peer-"), localSteps,
+        PeerComparison comparison = new PeerComparison(pgUrl, dbosUrl, Files.createTempDirectory("duroxide-peer-"), duroxide,
                 warmup);
-        System.out.printf("%d workflows per round after %d warm-up workflows per process, %d round(s), Duroxide local steps %s;"
-                + " load average before: %s%n", instances, warmup, rounds, localSteps ? "on" : "off", loadAverage());
+        System.out.printf("%d workflows per round after %d warm-up workflows per process, %d round(s), Duroxide: %s;"
+                + " load average before: %s%n", instances, warmup, rounds, duroxide.describe(), loadAverage());
         for (Workload workload : workloads) {
             for (int k : processes) {
                 comparison.row(workload, k, instances, rounds, engines);
             }
         }
         System.out.printf("load average after: %s%n", loadAverage());
+    }
+
+    /** Part {@code index} of {@code ORCHESTRATION/ACTIVITY}. */
+    private static int slots(String value, int index) {
+        String[] parts = value.split("/");
+        if (parts.length != 2) {
+            throw new IllegalArgumentException("--slots is ORCHESTRATION/ACTIVITY, e.g. 32/16, was '" + value + "'");
+        }
+        return Integer.parseInt(parts[index].trim());
     }
 
     private static boolean onOrOff(String value) {
@@ -140,7 +151,7 @@ public final class PeerComparison {
             int share = instances / processes;
             for (int p = 0; p < processes; p++) {
                 int count = p == processes - 1 ? instances - share * p : share;
-                children.add(Child.start(engine, workload, localSteps, share * p, count, warmup, location, tag));
+                children.add(Child.start(engine, workload, duroxide, share * p, count, warmup, location, tag));
             }
             for (Child c : children) {
                 c.expect("READY");
@@ -219,12 +230,12 @@ public final class PeerComparison {
 
     /** A child JVM running {@link PeerProcess}, spoken to line by line. */
     private record Child(Process process, BufferedReader out) {
-        static Child start(Engine engine, Workload workload, boolean localSteps, int first, int count, int warmup, String location,
+        static Child start(Engine engine, Workload workload, DuroxideSettings duroxide, int first, int count, int warmup, String location,
                 String schema)
                 throws IOException {
             String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
             List<String> command = new ArrayList<>(List.of(java, "-cp", System.getProperty("java.class.path"),
-                    PeerProcess.class.getName(), engine.name(), workload.label(), String.valueOf(localSteps), String.valueOf(first),
+                    PeerProcess.class.getName(), engine.name(), workload.label(), duroxide.toString(), String.valueOf(first),
                     String.valueOf(count), String.valueOf(warmup), location));
             if (engine.onPostgres()) {
                 command.add(schema);

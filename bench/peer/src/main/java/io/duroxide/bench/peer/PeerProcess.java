@@ -15,7 +15,7 @@ import java.nio.file.Path;
  * workflows as fast as one thread can and says {@code STARTED}; on {@code CPU} answers with the CPU time
  * this JVM used since {@code GO} (all threads: engine, JIT, GC); on {@code STOP} (or end of input) closes.
  *
- * <p>Arguments: engine, workload label, Duroxide's local steps ({@code true} or {@code false}; DBOS has none),
+ * <p>Arguments: engine, workload label, Duroxide's settings ({@link DuroxideSettings}, e.g. {@code on/8/4}; DBOS has none),
  * first instance number, count, warm-up workflows, then the store: a JDBC URL and a schema (PostgreSQL, either engine)
  * or a SQLite file.
  */
@@ -25,12 +25,12 @@ public final class PeerProcess {
     public static void main(String[] args) throws Exception {
         Engine engine = Engine.valueOf(args[0]);
         Workload workload = Workload.parse(args[1]);
-        boolean localSteps = Boolean.parseBoolean(args[2]);
+        DuroxideSettings settings = DuroxideSettings.parse(args[2]);
         int first = Integer.parseInt(args[3]);
         int count = Integer.parseInt(args[4]);
         int warmup = Integer.parseInt(args[5]);
         BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-        try (Peer peer = open(engine, workload, localSteps, args[6], args.length > 7 ? args[7] : null, "p" + first)) {
+        try (Peer peer = open(engine, workload, settings, args[6], args.length > 7 ? args[7] : null, "p" + first)) {
             warmUp(peer, first, warmup);
             System.out.println("READY");
             System.out.flush();
@@ -61,12 +61,13 @@ public final class PeerProcess {
         }
     }
 
-    private static Peer open(Engine engine, Workload workload, boolean localSteps, String location, String schema, String executorId) {
+    private static Peer open(Engine engine, Workload workload, DuroxideSettings settings, String location, String schema,
+            String executorId) {
         return switch (engine) {
             case DBOS -> new DbosPeer(location, schema, executorId, workload);
             case DUROXIDE_PG -> new DuroxidePeer(PostgresProvider.open(PostgresOptions.of(location).withSchema(schema)), workload,
-                    localSteps);
-            case DUROXIDE_SQLITE -> new DuroxidePeer(SqliteProvider.open(Path.of(location)), workload, localSteps);
+                    settings);
+            case DUROXIDE_SQLITE -> new DuroxidePeer(SqliteProvider.open(Path.of(location)), workload, settings);
         };
     }
 }
