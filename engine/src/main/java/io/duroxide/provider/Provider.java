@@ -39,8 +39,9 @@ public interface Provider extends AutoCloseable {
     void enqueueOrchestratorMessage(OrchestratorMessage message, Instant visibleAt) throws InstanceNotFoundException;
 
     /**
-     * How far an instance's age can move its messages ahead of newer work in {@link #fetchOrchestrationItem}'s
-     * order: a message is passed only by messages that became visible less than this after it.
+     * How far an instance's age can move its work ahead of newer work in the fetch order of both queues ({@link
+     * #fetchOrchestrationItem}, {@link #fetchActivity}): a message is passed only by messages that became visible
+     * less than this after it, a work item only by work items queued less than this after it.
      */
     Duration SENIORITY_WINDOW = Duration.ofSeconds(30);
 
