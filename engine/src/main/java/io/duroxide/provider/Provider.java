@@ -100,10 +100,11 @@ public interface Provider extends AutoCloseable {
     void renewOrchestrationLock(String lockToken, Duration lockTimeout);
 
     /**
-     * Locks the next visible activity work item, or returns empty when idle. Next is by the same seniority as
-     * {@link #fetchOrchestrationItem}'s (the later of its instance's creation time and its visible time minus
-     * {@link #SENIORITY_WINDOW}), then enqueue order: the activities of an instance that has started run before a
-     * newer instance's, and a work item is passed only by ones that became visible less than the window after it.
+     * Locks the next visible activity work item, or returns empty when idle. Next is by seniority, as in {@link
+     * #fetchOrchestrationItem}: each work item ranks by the later of its instance's creation time and the time it was
+     * queued minus {@link #SENIORITY_WINDOW}, then by enqueue order. So the activities of an instance that has started
+     * run before a newer instance's, a work item is passed only by ones queued less than the window after it, and one
+     * put back with a delay keeps its place once visible again.
      */
     Optional<ActivityLease> fetchActivity(Duration lockTimeout);
 
