@@ -253,11 +253,10 @@ public abstract class JdbcProvider implements Provider {
     protected final boolean insertInstance(SqlTx tx, Object clock, String instanceId, HistoryEvent.ExecutionStarted start)
             throws SQLException {
         if (update(tx, clock, insertInstance, instanceId, start.name(), start.version(), start.input(),
-                start.parent() == null ? null : start.parent().instanceId()) == 0) {
+                StoredForm.parentId(start)) == 0) {
             return false;
         }
-        InitiatedBy initiatedBy = start.initiatedBy() == null ? InitiatedBy.CLIENT : start.initiatedBy();
-        update(tx, clock, insertExecution, instanceId, 1L, initiatedBy.name());
+        update(tx, clock, insertExecution, instanceId, 1L, StoredForm.initiatedBy(start));
         return true;
     }
 

@@ -4,6 +4,7 @@ import io.duroxide.api.JsonConverter;
 import io.duroxide.history.FailureDetails;
 import io.duroxide.history.FailureKind;
 import io.duroxide.history.HistoryEvent;
+import io.duroxide.history.InitiatedBy;
 import io.duroxide.provider.LockLostException;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.TurnWrite;
@@ -82,6 +83,16 @@ public final class StoredForm {
     public static FailureDetails unreadableWorkItem(Class<?> provider, String message) {
         return FailureDetails.of(FailureKind.INFRASTRUCTURE, provider.getName() + ".UnreadableWorkItem", message,
                 false);
+    }
+
+    /** The stored initiator of the execution a start begins: a start that names none is a client's. */
+    public static String initiatedBy(HistoryEvent.ExecutionStarted start) {
+        return (start.initiatedBy() == null ? InitiatedBy.CLIENT : start.initiatedBy()).name();
+    }
+
+    /** The stored parent instance of a start: its parent's id, or null for a top-level instance. */
+    public static String parentId(HistoryEvent.ExecutionStarted start) {
+        return start.parent() == null ? null : start.parent().instanceId();
     }
 
     /** The stored status of the execution a turn wrote. */

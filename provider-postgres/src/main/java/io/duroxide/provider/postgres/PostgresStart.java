@@ -2,9 +2,9 @@ package io.duroxide.provider.postgres;
 
 import io.duroxide.api.JsonConverter;
 import io.duroxide.history.HistoryEvent;
-import io.duroxide.history.InitiatedBy;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.jdbc.SqlTx;
+import io.duroxide.provider.jdbc.StoredForm;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 
@@ -29,10 +29,9 @@ final class PostgresStart {
     /** Writes the instance, its execution 1 and its start message, unless the id exists; whether it did. */
     static boolean insert(SqlTx tx, NewInstance start) throws SQLException {
         HistoryEvent.ExecutionStarted started = start.start();
-        InitiatedBy initiatedBy = started.initiatedBy() == null ? InitiatedBy.CLIENT : started.initiatedBy();
         try (ResultSet rs = tx.bind(INSERT_START, start.instanceId(), started.name(), started.version(), started.input(),
-                started.parent() == null ? null : started.parent().instanceId(), initiatedBy.name(),
-                JsonConverter.DEFAULT.toJson(started)).executeQuery()) {
+                StoredForm.parentId(started), StoredForm.initiatedBy(started), JsonConverter.DEFAULT.toJson(started))
+                .executeQuery()) {
             rs.next();
             return rs.getLong(1) == 1;
         }

@@ -64,7 +64,7 @@ final class WorkListener implements AutoCloseable {
                         continue;
                     }
                     for (PGNotification n : received) {
-                        if ("a".equals(n.getParameter())) {
+                        if (WorkNotifier.ACTIVITY.equals(n.getParameter())) {
                             activities.wake();
                         } else {
                             orchestrations.wake();

@@ -16,6 +16,7 @@ import java.lang.System.Logger.Level;
  */
 final class WorkNotifier implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(WorkNotifier.class.getName());
+    /** A notification's payload: which queue has new work (the listener wakes that queue's fetchers). */
     static final String ORCHESTRATOR = "o";
     static final String ACTIVITY = "a";
 
@@ -70,7 +71,8 @@ final class WorkNotifier implements AutoCloseable {
             }
             try {
                 db.read("notify", tx -> tx.queryString("SELECT set_config('synchronous_commit', 'off', true),"
-                        + " CASE WHEN ? THEN pg_notify(?, 'o') END, CASE WHEN ? THEN pg_notify(?, 'a') END",
+                        + " CASE WHEN ? THEN pg_notify(?, '" + ORCHESTRATOR + "') END,"
+                        + " CASE WHEN ? THEN pg_notify(?, '" + ACTIVITY + "') END",
                         orchestrator, channel, activity, channel));
             } catch (RuntimeException e) {
                 LOG.log(Level.DEBUG, () -> "notify on " + channel + " failed: " + e.getMessage());
