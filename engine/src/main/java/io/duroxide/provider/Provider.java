@@ -29,6 +29,25 @@ public interface Provider extends AutoCloseable {
     void createInstance(NewInstance start) throws InstanceAlreadyExistsException;
 
     /**
+     * Creates the instance as {@link #createInstance} does and, in the same transaction, locks it for the caller as
+     * {@link #fetchOrchestrationItem} would: the returned item holds the start message, delivered once, and an empty
+     * history, and its token commits, renews and abandons like a fetched one. A runtime in the process that starts
+     * the instance then runs its first turn without a fetch (an eager start). Nothing else sees the instance's start
+     * until the lock is released or expires; a caller that dies holding it delays the first turn by the lock timeout,
+     * as a fetcher that dies does.
+     *
+     * <p>The default creates the instance unlocked and returns empty, which is always correct: the start is then
+     * fetched from the queue like any other.
+     *
+     * @throws InstanceAlreadyExistsException if the id exists; nothing is written or locked then
+     */
+    default Optional<OrchestrationWorkItem> createInstanceLocked(NewInstance start, Duration lockTimeout)
+            throws InstanceAlreadyExistsException {
+        createInstance(start);
+        return Optional.empty();
+    }
+
+    /**
      * Atomically starts the instance unless it is already running, then enqueues the signal.
      *
      * @return true if this call started the instance

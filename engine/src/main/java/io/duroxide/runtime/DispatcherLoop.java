@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -99,7 +100,10 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
      */
     protected void flush() {}
 
-    /** Gives back an item that was leased ahead but not started when the loop stopped. Never throws. */
+    /**
+     * Gives back an item that was leased (ahead, or for a reserved slot) but not started when the loop stopped.
+     * Never throws.
+     */
     protected void release(T item) {}
 
     /**
@@ -124,11 +128,11 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
     }
 
     final synchronized void start() {
-        running = true;
         held = 0;
         AtomicInteger slotNumber = new AtomicInteger();
         slotThreads = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
+        running = true; // after the pool exists: reserveIdleSlot may hand it an item as soon as this is seen
         fetcher = daemon(this::runFetcher, workerId + "-fetch");
         fetcher.start();
     }
@@ -168,6 +172,38 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
 
     final boolean isRunning() {
         return running;
+    }
+
+    /**
+     * Takes an idle slot, if the loop runs and one is idle now, for an item that comes from elsewhere than the
+     * fetcher (an eager start); {@link #runInReservedSlot} or {@link #releaseReservedSlot} must follow.
+     */
+    protected final boolean reserveIdleSlot() {
+        lock.lock();
+        try {
+            if (!running || held >= slots) {
+                return false;
+            }
+            held++;
+            return true;
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Processes the item in the slot {@link #reserveIdleSlot} took; if the loop stopped meanwhile, releases it. */
+    protected final void runInReservedSlot(T item) {
+        try {
+            slotThreads.execute(new ItemTask<>(item, this::runItem));
+        } catch (RejectedExecutionException e) {
+            finished();
+            release(item);
+        }
+    }
+
+    /** Gives back the slot {@link #reserveIdleSlot} took, unused. */
+    protected final void releaseReservedSlot() {
+        finished();
     }
 
     private void runFetcher() {

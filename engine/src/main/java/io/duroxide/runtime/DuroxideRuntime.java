@@ -29,7 +29,7 @@ public final class DuroxideRuntime implements AutoCloseable {
     private volatile boolean closed;
 
     private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options, String name, boolean rejectUnknownOrchestrations,
-            boolean localSteps) {
+            boolean localSteps, boolean eagerStarts) {
         this.provider = provider;
         this.options = options;
         this.runtimeId = name != null ? name : HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -45,7 +45,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
                 options, renewals, orchestrationWakeup, activityWakeup, endings, localSteps ? worker : LocalSteps.NONE);
         this.client = new ProviderClient(provider, orchestrationWakeup::signal, endings,
-                new UnknownOrchestrations(registry, rejectUnknownOrchestrations, options));
+                new UnknownOrchestrations(registry, rejectUnknownOrchestrations, options), eagerStarts ? dispatcher : EagerStart.NONE);
     }
 
     public static Builder builder(Provider provider, Registry registry) {
@@ -123,6 +123,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         private String name;
         private boolean rejectUnknownOrchestrations;
         private boolean localSteps;
+        private boolean eagerStarts = true;
 
         private Builder(Provider provider, Registry registry) {
             this.provider = provider;
@@ -196,6 +197,18 @@ public final class DuroxideRuntime implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Whether a start from this runtime's {@link #client()} runs its first turn in this runtime at once when a slot
+         * is idle (on by default): the provider stores the instance already locked for this runtime
+         * ({@link Provider#createInstanceLocked}), so the turn needs no fetch, and no other process can take it before
+         * the lock expires. Off: every start goes through the queue, to whichever runtime fetches it first. Starts of
+         * orchestrations this runtime does not register always go through the queue.
+         */
+        public Builder eagerStarts(boolean enabled) {
+            eagerStarts = enabled;
+            return this;
+        }
+
         public Builder shutdownGrace(Duration d) {
             shutdownGrace = d;
             return this;
@@ -205,7 +218,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         public DuroxideRuntime build() {
             return new DuroxideRuntime(provider, registry, new RuntimeOptions(orchestrationConcurrency, activityConcurrency, pollInterval,
                     orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace), name, rejectUnknownOrchestrations,
-                    localSteps);
+                    localSteps, eagerStarts);
         }
     }
 }

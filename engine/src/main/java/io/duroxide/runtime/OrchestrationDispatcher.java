@@ -2,18 +2,24 @@ package io.duroxide.runtime;
 
 import io.duroxide.observe.TurnCommit;
 import io.duroxide.provider.LockLostException;
+import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import io.duroxide.provider.ProviderException;
 import java.lang.System.Logger.Level;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
- * Runs orchestration turns: fetch a locked instance, plan the turn, commit it atomically.
- * {@link #commitTurn(TurnCommit)} is the observation point for orchestration lifecycle changes.
+ * Runs orchestration turns: fetch a locked instance (or take an eager start's), plan the turn, commit it
+ * atomically. {@link #commitTurn(TurnCommit)} is the observation point for orchestration lifecycle changes.
  */
-final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem> {
+final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem> implements EagerStart {
     private static final System.Logger LOG = System.getLogger(OrchestrationDispatcher.class.getName());
+
+    /** How long a turn that failed to commit waits before its messages are delivered again. */
+    private static final Duration RETRY_DELAY = Duration.ofSeconds(1);
 
     private final TurnPlanner planner;
     private final RuntimeOptions options;
@@ -38,6 +44,33 @@ final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem
     @Override
     protected List<OrchestrationWorkItem> fetch(int max) {
         return provider().fetchOrchestrationItems(options.orchestrationLockTimeout(), max);
+    }
+
+    @Override
+    public boolean startHere(NewInstance start) {
+        if (!planner.runs(start.start()) || !reserveIdleSlot()) {
+            return false;
+        }
+        Optional<OrchestrationWorkItem> locked;
+        try {
+            locked = provider().createInstanceLocked(start, options.orchestrationLockTimeout());
+        } catch (RuntimeException e) {
+            releaseReservedSlot();
+            throw e;
+        }
+        if (locked.isPresent()) {
+            runInReservedSlot(locked.get());
+        } else { // a provider without eager starts stored it unlocked: the fetcher takes it
+            releaseReservedSlot();
+            orchestrationWakeup.signal();
+        }
+        return true;
+    }
+
+    /** An eager start's item that the stop left unstarted goes back to the queue at once. */
+    @Override
+    protected void release(OrchestrationWorkItem item) {
+        abandonQuietly(item.lockToken(), Duration.ZERO);
     }
 
     @Override
@@ -72,10 +105,10 @@ final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem
                     + e.getMessage() + ")");
         } catch (ProviderException e) {
             LOG.log(Level.WARNING, "instance " + item.instanceId() + ": turn not committed: " + e.getMessage());
-            abandonQuietly(token);
+            abandonQuietly(token, RETRY_DELAY);
         } catch (RuntimeException e) {
             LOG.log(Level.ERROR, "instance " + item.instanceId() + ": turn failed unexpectedly", e);
-            abandonQuietly(token);
+            abandonQuietly(token, RETRY_DELAY);
         }
     }
 
@@ -88,9 +121,9 @@ final class OrchestrationDispatcher extends DispatcherLoop<OrchestrationWorkItem
         provider().commitTurn(turn.lockToken(), turn.write());
     }
 
-    private void abandonQuietly(String token) {
+    private void abandonQuietly(String token, Duration delay) {
         try {
-            provider().abandonOrchestrationItem(token, java.time.Duration.ofSeconds(1));
+            provider().abandonOrchestrationItem(token, delay);
         } catch (RuntimeException e) {
             LOG.log(Level.DEBUG, "abandon failed; the lock will expire instead: " + e.getMessage());
         }

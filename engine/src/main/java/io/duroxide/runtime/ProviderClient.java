@@ -30,10 +30,11 @@ public final class ProviderClient implements DuroxideClient {
     private final Runnable onEnqueue;
     private final InstanceEndings endings;
     private final StartCheck startCheck;
+    private final EagerStart eagerStart;
 
     /** A client without a runtime: it checks no orchestration names and polls for endings. */
     public ProviderClient(Provider provider) {
-        this(provider, () -> { }, null, StartCheck.NONE);
+        this(provider, () -> { }, null, StartCheck.NONE, EagerStart.NONE);
     }
 
     /**
@@ -42,13 +43,16 @@ public final class ProviderClient implements DuroxideClient {
      * @param onEnqueue called after each message is stored (the runtime uses it to wake its dispatcher)
      * @param endings where the runtime announces the instances it ends, so waits return at once; null to poll only
      * @param startCheck what to do with starts of orchestrations the runtime's registry does not know
+     * @param eagerStart where a start may run its first turn at once instead of going through the queue
      */
-    ProviderClient(Provider provider, Runnable onEnqueue, InstanceEndings endings, StartCheck startCheck) {
+    ProviderClient(Provider provider, Runnable onEnqueue, InstanceEndings endings, StartCheck startCheck,
+            EagerStart eagerStart) {
         this.provider = provider;
         this.json = JsonConverter.DEFAULT;
         this.onEnqueue = onEnqueue;
         this.endings = endings;
         this.startCheck = startCheck;
+        this.eagerStart = eagerStart;
     }
 
     /** Where this client's waits hear of endings; null when it only polls. For tests. */
@@ -61,9 +65,11 @@ public final class ProviderClient implements DuroxideClient {
         String id = instanceIdOf(options);
         NewInstance start = new NewInstance(id, started(name, options.version(), input, InitiatedBy.CLIENT));
         startCheck.beforeStore(name, options.version());
-        provider.createInstance(start);
+        if (!eagerStart.startHere(start)) {
+            provider.createInstance(start);
+            onEnqueue.run();
+        }
         startCheck.stored(id, name, options.version());
-        onEnqueue.run();
         return id;
     }
 

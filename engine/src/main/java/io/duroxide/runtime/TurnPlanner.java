@@ -57,6 +57,11 @@ final class TurnPlanner {
         this.json = json;
     }
 
+    /** Whether this runtime's registry has the orchestration a start names (by name and version, or the latest). */
+    boolean runs(HistoryEvent.ExecutionStarted start) {
+        return registry.orchestration(start.name(), start.version()).isPresent();
+    }
+
     /**
      * @param localSteps runs here, within this turn, activities the turn schedules (see {@link LocalSteps});
      *     their completions are accepted into the same turn and the orchestration runs again, until it schedules

@@ -212,6 +212,7 @@ public final class SpecLabelValues {
             case "enqueueOrchestratorMessage":
                 return "save_event";
             case "createInstance":
+            case "createInstanceLocked":
             case "signalWithStart":
                 return "create_instance";
             case "getInstance":

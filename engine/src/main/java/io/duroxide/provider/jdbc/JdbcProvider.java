@@ -81,6 +81,8 @@ public abstract class JdbcProvider implements Provider {
     private final String insertExecution;
     private final String insertMessage;
     private final String insertMessageIfInstanceExists;
+    private final String lockNewInstance;
+    private final String markStartMessages;
     private final String updateExecution;
     private final String updateInstance;
     private final String insertWorkItem;
@@ -111,6 +113,12 @@ public abstract class JdbcProvider implements Provider {
         insertMessage = dialect.render(messageInsert);
         insertMessageIfInstanceExists = dialect.render(messageInsert
                 + " WHERE EXISTS (SELECT 1 FROM instances WHERE instance_id = m.instance_id)");
+        // A lock row left by an instance of the same id that was deleted while locked is stale: take it over.
+        lockNewInstance = dialect.render("INSERT INTO instance_locks(instance_id, lock_token, locked_until, locked_at)"
+                + " VALUES (?, ?, {now} + {ms}, {now}) ON CONFLICT (instance_id) DO UPDATE SET"
+                + " lock_token = excluded.lock_token, locked_until = excluded.locked_until, locked_at = excluded.locked_at");
+        markStartMessages = dialect.render("UPDATE orchestrator_queue SET lock_token = ?, attempt_count = attempt_count + 1"
+                + " WHERE instance_id = ? AND visible_at <= {now} RETURNING id, execution_id, message_json, attempt_count");
         updateExecution = dialect.render("UPDATE executions SET turn_count = turn_count + 1,"
                 + " history_size = history_size + ?, status = ?,"
                 + " completed_at = CASE WHEN ? THEN {now} ELSE completed_at END"
@@ -206,6 +214,45 @@ public abstract class JdbcProvider implements Provider {
             return null;
         });
         orchestratorWorkAdded();
+    }
+
+    /**
+     * The start and its lock in one transaction ({@link #insertStartLocked}); no fetcher is woken, since nothing
+     * became ready for one.
+     */
+    @Override
+    public Optional<OrchestrationWorkItem> createInstanceLocked(NewInstance start, Duration lockTimeout) {
+        StoredForm.checkStart(start);
+        long timeoutMs = lockMillis(lockTimeout);
+        String token = dialect.instanceLockToken(start.instanceId());
+        LockedInstance locked = db.write("createInstanceLocked", tx -> {
+            LockedInstance created = insertStartLocked(tx, dialect.clock(), start, token, timeoutMs);
+            if (created == null) {
+                throw new InstanceAlreadyExistsException(start.instanceId(), statusOf(tx, start.instanceId()));
+            }
+            return created;
+        });
+        return Optional.of(locked.workItem());
+    }
+
+    /**
+     * Inserts the start as {@link #insertStart} does, with the instance locked under {@code token} for {@code
+     * timeoutMs} and its start message delivered once; what a fetch of it would have read, or null (nothing
+     * written) if the id exists. A store may do it in one statement.
+     */
+    protected LockedInstance insertStartLocked(SqlTx tx, Object clock, NewInstance start, String token, long timeoutMs)
+            throws SQLException {
+        if (!insertStart(tx, clock, start)) {
+            return null;
+        }
+        String instanceId = start.instanceId();
+        update(tx, clock, lockNewInstance, instanceId, token, timeoutMs);
+        List<RawMessage> messages;
+        try (ResultSet rs = query(tx, clock, markStartMessages, token, instanceId)) {
+            messages = SqlRows.messages(rs);
+        }
+        return new LockedInstance(token, SqlRows.instanceById(tx, instanceId, getClass(), dialect.time()),
+                SqlRows.executionById(tx, instanceId, 1, dialect.time()), messages, List.of());
     }
 
     @Override

@@ -59,6 +59,9 @@ public interface SqlDialect {
      */
     String heldBy(String keyColumn);
 
+    /** A new token for a lock of the instance {@code instanceId}, of the form {@link #heldBy} finds. */
+    String instanceLockToken(String instanceId);
+
     /** The values of {@link #heldBy} for an instance lock's token, or ({@code workItem}) a work item lease's. */
     Object[] heldByArgs(String lockToken, boolean workItem);
 

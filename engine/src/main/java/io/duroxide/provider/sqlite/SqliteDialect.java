@@ -32,7 +32,8 @@ enum SqliteDialect implements SqlDialect {
      */
     static final int TOKEN_KEY_START = 37;
 
-    static String instanceLockToken(String instanceId) {
+    @Override
+    public String instanceLockToken(String instanceId) {
         return UUID.randomUUID() + ":" + instanceId;
     }
 

@@ -163,7 +163,7 @@ public final class SqliteProvider extends JdbcProvider {
                 continue;
             }
             String instanceId = instance.instanceId();
-            String token = SqliteDialect.instanceLockToken(instanceId);
+            String token = dialect.instanceLockToken(instanceId);
             tx.update(UPSERT_LOCK, instanceId, token, now + timeout, now);
             List<RawMessage> messages;
             try (ResultSet rs = tx.bind(MARK_MESSAGES, token, instanceId, now).executeQuery()) {

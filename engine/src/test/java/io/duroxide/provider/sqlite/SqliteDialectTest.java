@@ -23,7 +23,7 @@ class SqliteDialectTest {
 
     @Test
     void aHeldRowIsFoundByTheKeyItsTokenCarries() {
-        String instanceToken = SqliteDialect.instanceLockToken("order-1");
+        String instanceToken = SqliteDialect.INSTANCE.instanceLockToken("order-1");
         assertThat(dialect.heldByArgs(instanceToken, false)).containsExactly("order-1", instanceToken);
         String leaseToken = "0123456789abcdef0123456789abcdef0123:42";
         assertThat(dialect.heldByArgs(leaseToken, true)).containsExactly(42L, leaseToken);

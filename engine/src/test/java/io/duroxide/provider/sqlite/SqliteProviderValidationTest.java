@@ -7,6 +7,7 @@ import io.duroxide.provider.validation.ConcurrentCommitValidation;
 import io.duroxide.provider.validation.ContinueAsNewIsolationValidation;
 import io.duroxide.provider.validation.DelayedVisibilityValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
+import io.duroxide.provider.validation.EagerStartValidation;
 import io.duroxide.provider.validation.FailedCommitValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
 import io.duroxide.provider.validation.InstanceWorkValidation;
@@ -53,6 +54,17 @@ class SqliteProviderValidationTest {
 
     @Nested
     class QueueSemantics extends QueueSemanticsValidation {
+        @TempDir
+        Path dir;
+
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory(dir);
+        }
+    }
+
+    @Nested
+    class EagerStart extends EagerStartValidation {
         @TempDir
         Path dir;
 

@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.UUID;
 import java.util.function.Function;
 
 /**
@@ -118,6 +119,11 @@ enum PostgresDialect implements SqlDialect {
     @Override
     public String heldBy(String keyColumn) {
         return "lock_token = ?";
+    }
+
+    @Override
+    public String instanceLockToken(String instanceId) {
+        return UUID.randomUUID().toString();
     }
 
     @Override

@@ -181,6 +181,13 @@ public final class PostgresProvider extends JdbcProvider {
         return PostgresStart.insert(tx, start);
     }
 
+    /** An eager start in one statement ({@link PostgresStart}) instead of four. */
+    @Override
+    protected LockedInstance insertStartLocked(SqlTx tx, Object clock, NewInstance start, String token, long timeoutMs)
+            throws SQLException {
+        return PostgresStart.insertLocked(tx, start, token, timeoutMs);
+    }
+
     /** A fetch's result: the locked work, or when nothing was ready, how long until something stored is due. */
     private record Fetched<T>(T work, Duration nextDue) {}
 
@@ -219,7 +226,7 @@ public final class PostgresProvider extends JdbcProvider {
                 }
                 return new Fetched<>(List.of(), nextDue(tx, ORCHESTRATOR_NEXT_DUE));
             }
-            List<String> tokens = picked.stream().map(p -> token()).toList();
+            List<String> tokens = picked.stream().map(p -> dialect.instanceLockToken(p.instanceId())).toList();
             List<LockedInstance> locked = PostgresInstanceFetch.lock(tx, picked, tokens, timeout);
             if (!locked.isEmpty()) {
                 return new Fetched<>(locked, null);

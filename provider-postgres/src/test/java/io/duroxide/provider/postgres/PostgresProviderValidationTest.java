@@ -7,6 +7,7 @@ import io.duroxide.provider.validation.ConcurrentCommitValidation;
 import io.duroxide.provider.validation.ContinueAsNewIsolationValidation;
 import io.duroxide.provider.validation.DelayedVisibilityValidation;
 import io.duroxide.provider.validation.DeliveryCountValidation;
+import io.duroxide.provider.validation.EagerStartValidation;
 import io.duroxide.provider.validation.FailedCommitValidation;
 import io.duroxide.provider.validation.InstanceLockingValidation;
 import io.duroxide.provider.validation.InstanceWorkValidation;
@@ -58,6 +59,14 @@ class PostgresProviderValidationTest {
         @Override
         protected ProviderFactory providerFactory() {
             return factory("queue");
+        }
+    }
+
+    @Nested
+    class EagerStart extends EagerStartValidation {
+        @Override
+        protected ProviderFactory providerFactory() {
+            return factory("eager");
         }
     }
 
