@@ -29,6 +29,9 @@ import java.util.function.Consumer;
  * fetcher refills only when half of them are used up, so a slot finishing an item does not wake it
  * each time (on a busy machine every such wake-up can cost the slot its CPU), and one fetch carries
  * several items.
+ *
+ * <p>A slot may also take an item that did not come from the fetcher ({@link #reserveIdleSlot}): an eager start,
+ * whose instance the client stored already locked for this runtime.
  */
 abstract class DispatcherLoop<T> implements DispatcherLoopView {
     private static final System.Logger LOG = System.getLogger(DispatcherLoop.class.getName());
@@ -45,6 +48,10 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
     private final Condition room = lock.newCondition();
     /** Items leased or being leased and not finished yet (waiting for a slot or in one). */
     private int held;
+    /** How many of {@link #held} the fetch in flight reserved: slots it may fill, not items in them yet. */
+    private int fetching;
+    /** Whether the last fetch left nothing ready behind it (it got fewer items than it asked for). */
+    private boolean drained = true;
     private Thread fetcher;
     private ThreadPoolExecutor slotThreads;
     private volatile boolean running;
@@ -129,6 +136,8 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
 
     final synchronized void start() {
         held = 0;
+        fetching = 0;
+        drained = true;
         AtomicInteger slotNumber = new AtomicInteger();
         slotThreads = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
@@ -175,13 +184,16 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
     }
 
     /**
-     * Takes an idle slot, if the loop runs and one is idle now, for an item that comes from elsewhere than the
-     * fetcher (an eager start); {@link #runInReservedSlot} or {@link #releaseReservedSlot} must follow.
+     * Takes an idle slot for an item that comes from elsewhere than the fetcher (an eager start), if the loop runs,
+     * a slot has no item now, and the last fetch left nothing ready: work that waits in the queue goes first.
+     * {@link #runInReservedSlot} or {@link #releaseReservedSlot} must follow. A slot the fetch in flight reserved
+     * counts as idle, so the fetcher cannot crowd out such items; if that fetch then fills every slot it reserved,
+     * one of its items waits for the next slot that frees.
      */
     protected final boolean reserveIdleSlot() {
         lock.lock();
         try {
-            if (!running || held >= slots) {
+            if (!running || !drained || held - fetching >= slots) {
                 return false;
             }
             held++;
@@ -218,11 +230,12 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
                 }
                 List<T> items = reserved > 0 ? fetch(reserved) : List.of();
                 failures = 0;
+                boolean leftNothing = items.size() < reserved;
                 for (T item : items) {
                     slotThreads.execute(new ItemTask<>(item, this::runItem));
                     reserved--;
                 }
-                unreserve(reserved);
+                fetchEnded(reserved, leftNothing);
                 reserved = 0;
                 flush(); // after handing out new work, so the slots run while this writes
                 if (items.isEmpty() && !flushOnly) {
@@ -244,7 +257,9 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
                     return;
                 }
             } finally {
-                unreserve(reserved);
+                if (reserved > 0) {
+                    fetchEnded(reserved, false);
+                }
             }
         }
     }
@@ -267,6 +282,7 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
                 if (held < slots || (held - slots <= ahead / 2 && held < capacity)) {
                     int max = capacity - held;
                     held = capacity;
+                    fetching = max;
                     return max;
                 }
                 Duration period = flushPeriod();
@@ -283,14 +299,15 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
         }
     }
 
-    private void unreserve(int count) {
-        if (count > 0) {
-            lock.lock();
-            try {
-                held -= count;
-            } finally {
-                lock.unlock();
-            }
+    /** The fetch in flight handed out its items: its {@code unused} reservations are given back. */
+    private void fetchEnded(int unused, boolean leftNothing) {
+        lock.lock();
+        try {
+            held -= unused;
+            fetching = 0;
+            drained = leftNothing;
+        } finally {
+            lock.unlock();
         }
     }
 
