@@ -47,11 +47,6 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     /** How soon a finished result is stored while the fetcher has no reason to fetch. */
     static final Duration RESULT_FLUSH_PERIOD = Duration.ofMillis(5);
 
-    /**
-     * Activities whose attempts in this process took at most this long on average run in the turn that schedules
-     * them: a step that short costs less than the four transactions of the way through the queue.
-     */
-    static final Duration LOCAL_STEP_MAX_MEAN = Duration.ofMillis(20);
     /** How long a turn may run activities here before the rest go through the queue: its instance stays locked meanwhile. */
     static final Duration LOCAL_TURN_BUDGET = Duration.ofMillis(100);
     private static final String LOCAL_TOKEN_PREFIX = "local:";
@@ -71,8 +66,8 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
      * from attempts that ran: an unregistered activity put back for another runtime does not count.
      */
     private volatile long meanSlotNanos;
-    /** Moving mean duration of the attempts by activity name, in nanoseconds: which activities are short enough to run here. */
-    private final Map<String, Long> meanNanosByActivity = new ConcurrentHashMap<>();
+    /** How long each activity's attempts take, by activity name: which ones are short enough to run here. */
+    private final Map<String, StepTiming> timingByActivity = new ConcurrentHashMap<>();
     /** Attempts run for a turn ({@link #run}), by their lease's token (one no other process knows), until the turn takes the result. */
     private final Map<String, LocalAttempt> localAttempts = new ConcurrentHashMap<>();
 
@@ -150,8 +145,8 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
 
     /** Registered here, not routed by a tag, and seen to be short. */
     private boolean shortHere(ActivityWorkItem item) {
-        Long mean = meanNanosByActivity.get(item.activityName());
-        return mean != null && mean <= LOCAL_STEP_MAX_MEAN.toNanos() && item.tag() == null
+        StepTiming timing = timingByActivity.get(item.activityName());
+        return timing != null && timing.local() && item.tag() == null
                 && registry.activity(item.activityName()).isPresent();
     }
 
@@ -224,13 +219,13 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
 
     /**
      * Folds one attempt's duration (measured by the invoker, {@link ActivityOutcome#durationNanos()}) into
-     * {@link #meanSlotNanos} and its activity's mean.
+     * {@link #meanSlotNanos} and its activity's {@link StepTiming}.
      */
     private void took(String activityName, long nanos) {
         long took = Math.max(1, nanos);
         long mean = meanSlotNanos;
         meanSlotNanos = mean <= 0 ? took : mean + (took - mean) / 8;
-        meanNanosByActivity.merge(activityName, took, (old, now) -> old + (now - old) / 8);
+        timingByActivity.merge(activityName, StepTiming.first(took), (old, first) -> old.next(took));
     }
 
     /**

@@ -11,8 +11,6 @@ import io.duroxide.history.InitiatedBy;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -52,30 +50,18 @@ class EagerStartTest extends EngineTestBase {
         }
     }
 
-    /** The SQLite store behind a proxy that notes the calls this test asserts on, and passes every call on. */
+    /** The SQLite store, with the calls this test asserts on noted as they pass. */
     private Provider recording() {
-        Provider sqlite = harness.openProvider();
-        return (Provider) Proxy.newProxyInstance(Provider.class.getClassLoader(), new Class<?>[] {Provider.class},
-                (proxy, method, args) -> {
-                    Object result;
-                    try {
-                        result = method.invoke(sqlite, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    switch (method.getName()) {
-                        case "fetchOrchestrationItems" -> ((List<?>) result)
-                                .forEach(item -> fetched.add(((OrchestrationWorkItem) item).instanceId()));
-                        case "createInstanceLocked" -> {
-                            if (((Optional<?>) result).isPresent()) {
-                                startedLocked.add(((OrchestrationWorkItem) ((Optional<?>) result).get()).instanceId());
-                            }
-                        }
-                        case "createInstance" -> startedUnlocked.add(((NewInstance) args[0]).instanceId());
-                        default -> { }
-                    }
-                    return result;
-                });
+        return ObservedProvider.of(harness.openProvider(), (method, args, result) -> {
+            switch (method) {
+                case "fetchOrchestrationItems" -> ((List<?>) result)
+                        .forEach(item -> fetched.add(((OrchestrationWorkItem) item).instanceId()));
+                case "createInstanceLocked" -> ((Optional<?>) result)
+                        .ifPresent(item -> startedLocked.add(((OrchestrationWorkItem) item).instanceId()));
+                case "createInstance" -> startedUnlocked.add(((NewInstance) args[0]).instanceId());
+                default -> { }
+            }
+        });
     }
 
     private DuroxideRuntime runtime(Provider provider, Consumer<DuroxideRuntime.Builder> tuning) {

@@ -9,8 +9,6 @@ import io.duroxide.api.StartOptions;
 import io.duroxide.api.Task;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.Provider;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,23 +39,15 @@ class FetcherBatchingTest extends EngineTestBase {
         Queue<Fetch> activityFetches = new ConcurrentLinkedQueue<>();
         Queue<Integer> storedBatches = new ConcurrentLinkedQueue<>();
         Provider sqlite = harness.openProvider();
-        Provider recording = (Provider) Proxy.newProxyInstance(Provider.class.getClassLoader(), new Class<?>[] {Provider.class},
-                (proxy, method, args) -> {
-                    Object result;
-                    try {
-                        result = method.invoke(sqlite, args);
-                    } catch (InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                    if (method.getName().equals("fetchActivities") && !((List<?>) result).isEmpty()) {
-                        activityFetches.add(new Fetch((Integer) args[1], ((List<?>) result).size()));
-                    } else if (method.getName().equals("completeActivities")) {
-                        @SuppressWarnings("unchecked")
-                        List<ActivityCompletion> batch = (List<ActivityCompletion>) args[0];
-                        storedBatches.add(batch.size());
-                    }
-                    return result;
-                });
+        Provider recording = ObservedProvider.of(sqlite, (method, args, result) -> {
+            if (method.equals("fetchActivities") && !((List<?>) result).isEmpty()) {
+                activityFetches.add(new Fetch((Integer) args[1], ((List<?>) result).size()));
+            } else if (method.equals("completeActivities")) {
+                @SuppressWarnings("unchecked")
+                List<ActivityCompletion> batch = (List<ActivityCompletion>) args[0];
+                storedBatches.add(batch.size());
+            }
+        });
 
         AtomicInteger running = new AtomicInteger();
         AtomicInteger mostAtOnce = new AtomicInteger();
