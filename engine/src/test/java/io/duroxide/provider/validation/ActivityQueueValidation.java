@@ -104,6 +104,7 @@ public abstract class ActivityQueueValidation extends ProviderValidation {
      */
     private void queueWorkOfANewerInstanceFirst(Duration ageOfA, Duration ageOfB) {
         startAndRunFirstTurn("a");
+        awaitClockPastCreationOf("a");
         provider.createInstance(newInstance("b", "Orch"));
         if (!ageOfA.isZero() || !ageOfB.isZero()) {
             backdateCreation("a", ageOfA);

@@ -4,6 +4,7 @@ package io.duroxide.provider.validation;
 import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -75,6 +76,15 @@ public abstract class ProviderValidation {
      */
     protected void backdateCreation(String instanceId, Duration age) {
         Assumptions.assumeTrue(factory.backdateCreation(instanceId, age), "the factory cannot backdate an instance");
+    }
+
+    /**
+     * Waits until this host's clock is past the creation of {@code instanceId}, so that an instance created next is
+     * younger on a store that keeps milliseconds too: two instances created in one millisecond rank as peers.
+     */
+    protected void awaitClockPastCreationOf(String instanceId) {
+        Instant created = provider.getInstance(instanceId).orElseThrow().createdAt();
+        ValidationSupport.await("the clock to pass the creation of " + instanceId, () -> Instant.now().isAfter(created));
     }
 
     /** Multi-step states built on {@link #provider}. */

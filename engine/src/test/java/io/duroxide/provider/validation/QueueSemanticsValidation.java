@@ -148,6 +148,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     @Test
     public void anInstanceThatStartedTakesItsNextTurnBeforeANewerInstanceStarts() {
         startAndRunFirstTurn("started");
+        awaitClockPastCreationOf("started");
         provider.createInstance(newInstance("newer", "Orch"));
         provider.enqueueOrchestratorMessage(event("started", "next"), null);
         assertThat(List.of(fetch().instanceId(), fetch().instanceId())).containsExactly("started", "newer");
