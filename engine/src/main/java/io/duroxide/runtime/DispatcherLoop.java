@@ -52,8 +52,6 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
     private int fetching;
     /** Whether the last fetch left nothing ready behind it (it got fewer items than it asked for). */
     private boolean drained = true;
-    /** The {@link Wakeup#generation()} the last fetch began at: a signal since then means work may be queued. */
-    private long drainedAt;
     private Thread fetcher;
     private ThreadPoolExecutor slotThreads;
     private volatile boolean running;
@@ -140,7 +138,6 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
         held = 0;
         fetching = 0;
         drained = true;
-        drainedAt = wakeup.generation();
         AtomicInteger slotNumber = new AtomicInteger();
         slotThreads = new ThreadPoolExecutor(slots, slots, 0, TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(),
                 r -> daemon(r, workerId + "-" + slotNumber.getAndIncrement()));
@@ -188,9 +185,7 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
 
     /**
      * Takes an idle slot for an item that comes from elsewhere than the fetcher (an eager start), if the loop runs,
-     * a slot has no item now, the last fetch left nothing ready and no work was signalled since it began: work that
-     * waits in the queue goes first (otherwise a stream of eager starts would take every slot that frees before the
-     * fetcher, and an older instance's next turn would wait behind them).
+     * a slot has no item now, and the last fetch left nothing ready: work that waits in the queue goes first.
      * {@link #runInReservedSlot} or {@link #releaseReservedSlot} must follow. A slot the fetch in flight reserved
      * counts as idle, so the fetcher cannot crowd out such items; if that fetch then fills every slot it reserved,
      * one of its items waits for the next slot that frees.
@@ -198,7 +193,7 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
     protected final boolean reserveIdleSlot() {
         lock.lock();
         try {
-            if (!running || !drained || wakeup.generation() != drainedAt || held - fetching >= slots) {
+            if (!running || !drained || held - fetching >= slots) {
                 return false;
             }
             held++;
@@ -227,14 +222,12 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
         int failures = 0;
         while (running) {
             long seen = wakeup.generation();
-            long fetchedFrom = seen;
             int reserved = 0;
             try {
                 reserved = awaitRoom();
                 if (!running) {
                     return;
                 }
-                fetchedFrom = wakeup.generation(); // the fetch sees all work signalled before this
                 List<T> items = reserved > 0 ? fetch(reserved) : List.of();
                 failures = 0;
                 boolean leftNothing = items.size() < reserved;
@@ -242,7 +235,7 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
                     slotThreads.execute(new ItemTask<>(item, this::runItem));
                     reserved--;
                 }
-                fetchEnded(reserved, leftNothing, fetchedFrom);
+                fetchEnded(reserved, leftNothing);
                 reserved = 0;
                 flush(); // after handing out new work, so the slots run while this writes
                 if (items.isEmpty() && !flushOnly) {
@@ -265,7 +258,7 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
                 }
             } finally {
                 if (reserved > 0) {
-                    fetchEnded(reserved, false, fetchedFrom);
+                    fetchEnded(reserved, false);
                 }
             }
         }
@@ -307,13 +300,12 @@ abstract class DispatcherLoop<T> implements DispatcherLoopView {
     }
 
     /** The fetch in flight handed out its items: its {@code unused} reservations are given back. */
-    private void fetchEnded(int unused, boolean leftNothing, long generationSeen) {
+    private void fetchEnded(int unused, boolean leftNothing) {
         lock.lock();
         try {
             held -= unused;
             fetching = 0;
             drained = leftNothing;
-            drainedAt = generationSeen;
         } finally {
             lock.unlock();
         }
