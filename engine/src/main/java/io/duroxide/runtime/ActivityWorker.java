@@ -68,6 +68,8 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     private volatile long meanSlotNanos;
     /** How long each activity's attempts take, by activity name: which ones are short enough to run here. */
     private final Map<String, StepTiming> timingByActivity = new ConcurrentHashMap<>();
+    /** Activities whose one untimed attempt in a turn (the probe) has been handed out. */
+    private final Set<String> probed = ConcurrentHashMap.newKeySet();
     /** Attempts run for a turn ({@link #run}), by their lease's token (one no other process knows), until the turn takes the result. */
     private final Map<String, LocalAttempt> localAttempts = new ConcurrentHashMap<>();
 
@@ -143,11 +145,19 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
         return completions;
     }
 
-    /** Registered here, not routed by a tag, and seen to be short. */
+    /**
+     * Registered here, not routed by a tag, and seen to be short; or not timed yet, and the first such attempt (the
+     * probe): a fresh process then learns an activity's time inside a turn, where its first workflows would otherwise
+     * send their steps through the queue until the first attempt there is done. While the probe runs, other turns
+     * send the activity through the queue. A probe of a long activity holds its slot and instance once, as a short
+     * activity that turns slow does until its mean passes the limit.
+     */
     private boolean shortHere(ActivityWorkItem item) {
+        if (item.tag() != null || registry.activity(item.activityName()).isEmpty()) {
+            return false;
+        }
         StepTiming timing = timingByActivity.get(item.activityName());
-        return timing != null && timing.local() && item.tag() == null
-                && registry.activity(item.activityName()).isPresent();
+        return timing != null ? timing.local() : probed.add(item.activityName());
     }
 
     /**

@@ -12,7 +12,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /**
- * Local steps: once the runtime has timed an activity as short, a turn that schedules it runs it at once and
+ * Local steps: once the runtime has timed an activity as short (its first attempt, the probe, runs in the turn to
+ * learn that), a turn that schedules it runs it at once and
  * commits its result with the same turn. Ground truth is the store: the execution's turn count and its history,
  * which holds the same scheduled and completed events as through the queue.
  */
@@ -22,9 +23,15 @@ class LocalStepsTest extends EngineTestBase {
     private final AtomicInteger invocations = new AtomicInteger();
 
     private Registry registry() {
+        return registry(0);
+    }
+
+    /** Steps that each take at least {@code stepMillis}. */
+    private Registry registry(long stepMillis) {
         return new Registry()
                 .addActivity("Step", Integer.class, (ctx, n) -> {
                     invocations.incrementAndGet();
+                    Thread.sleep(stepMillis);
                     return n + 1;
                 })
                 .addOrchestration("Steps", Integer.class, (ctx, n) -> {
@@ -36,10 +43,10 @@ class LocalStepsTest extends EngineTestBase {
                 });
     }
 
-    private int turnsOf(boolean localSteps) {
-        DuroxideRuntime runtime = harness.runtime(registry(), b -> b.localSteps(localSteps));
+    /** Runs instance "first", then "second", one after the other; the turns each took, as the store counted them. */
+    private List<Integer> turnsOf(Registry registry, boolean localSteps) {
+        DuroxideRuntime runtime = harness.runtime(registry, b -> b.localSteps(localSteps));
         ProviderClient client = runtime.client();
-        // The first instance teaches the runtime how long Step takes (its attempts go through the queue).
         client.startOrchestration("Steps", 0, StartOptions.withInstanceId("first"));
         assertThat(EngineHarness.await(client, "first").status()).isEqualTo(RuntimeStatus.COMPLETED);
         client.startOrchestration("Steps", 10, StartOptions.withInstanceId("second"));
@@ -50,16 +57,25 @@ class LocalStepsTest extends EngineTestBase {
         assertThat(history.stream().filter(e -> e instanceof HistoryEvent.ActivityScheduled)).hasSize(STEPS);
         assertThat(history.stream().filter(e -> e instanceof HistoryEvent.ActivityCompleted)).hasSize(STEPS);
         assertThat(invocations.get()).isEqualTo(2 * STEPS);
-        return store.getExecution("second", 1).orElseThrow().turnCount();
+        return List.of(store.getExecution("first", 1).orElseThrow().turnCount(),
+                store.getExecution("second", 1).orElseThrow().turnCount());
     }
 
+    /** The first attempt, untimed, runs in the turn as the probe; it is short, so every later one does too. */
     @Test
-    void aTimedShortActivityRunsInTheTurnThatSchedulesIt() {
-        assertThat(turnsOf(true)).isEqualTo(1);
+    void aShortActivityRunsInTheTurnThatSchedulesItFromItsFirstAttempt() {
+        assertThat(turnsOf(registry(), true)).containsExactly(1, 1);
+    }
+
+    /** The probe runs in the turn and shows the activity long: from then on its steps go through the queue. */
+    @Test
+    void aLongActivityRunsInATurnOnceAsTheProbeAndThenThroughTheQueue() {
+        long longerThanLocal = StepTiming.LOCAL_MAX_MEAN.toMillis() * 3;
+        assertThat(turnsOf(registry(longerThanLocal), true)).containsExactly(STEPS, STEPS + 1);
     }
 
     @Test
     void withoutLocalStepsEveryStepIsATurn() {
-        assertThat(turnsOf(false)).isEqualTo(STEPS + 1);
+        assertThat(turnsOf(registry(), false)).containsExactly(STEPS + 1, STEPS + 1);
     }
 }
