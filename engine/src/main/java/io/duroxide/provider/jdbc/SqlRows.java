@@ -100,10 +100,15 @@ public final class SqlRows {
     }
 
     /** Messages returned by a locking update (id, execution_id, message_json, attempt_count), in queue order. */
+    /** A queued message in columns {@code first}..{@code first + 3}: id, execution_id, message_json, attempt_count. */
+    public static RawMessage message(ResultSet rs, int first) throws SQLException {
+        return new RawMessage(rs.getLong(first), nullableLong(rs, first + 1), rs.getString(first + 2), rs.getInt(first + 3));
+    }
+
     public static List<RawMessage> messages(ResultSet rs) throws SQLException {
         List<RawMessage> messages = new ArrayList<>();
         while (rs.next()) {
-            messages.add(new RawMessage(rs.getLong(1), nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
+            messages.add(message(rs, 1));
         }
         messages.sort(Comparator.comparingLong(RawMessage::id));
         return messages;

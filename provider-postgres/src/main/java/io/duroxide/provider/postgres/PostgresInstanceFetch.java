@@ -131,8 +131,7 @@ final class PostgresInstanceFetch {
         Map<String, List<RawMessage>> messages = new HashMap<>();
         try (ResultSet rs = take.executeQuery()) {
             while (rs.next()) {
-                messages.computeIfAbsent(rs.getString(5), id -> new ArrayList<>()).add(new RawMessage(rs.getLong(1),
-                        SqlRows.nullableLong(rs, 2), rs.getString(3), rs.getInt(4)));
+                messages.computeIfAbsent(rs.getString(5), id -> new ArrayList<>()).add(SqlRows.message(rs, 1));
             }
         }
         return messages;

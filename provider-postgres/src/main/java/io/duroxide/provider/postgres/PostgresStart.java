@@ -5,7 +5,6 @@ import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.NewInstance;
 import io.duroxide.provider.jdbc.JdbcProvider.LockedInstance;
 import io.duroxide.provider.jdbc.SqlRows;
-import io.duroxide.provider.jdbc.SqlRows.RawMessage;
 import io.duroxide.provider.jdbc.SqlTx;
 import io.duroxide.provider.jdbc.StoredForm;
 import java.sql.ResultSet;
@@ -66,10 +65,8 @@ final class PostgresStart {
                 return null;
             }
             SqlRows.TimeColumn time = PostgresDialect.INSTANCE.time();
-            RawMessage message = new RawMessage(rs.getLong(17), SqlRows.nullableLong(rs, 18), rs.getString(19),
-                    rs.getInt(20));
             return new LockedInstance(token, SqlRows.instance(rs, PostgresProvider.class, time),
-                    SqlRows.execution(rs, 13, time), List.of(message), List.of());
+                    SqlRows.execution(rs, 13, time), List.of(SqlRows.message(rs, 17)), List.of());
         }
     }
 
