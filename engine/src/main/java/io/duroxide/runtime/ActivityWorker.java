@@ -47,8 +47,6 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     /** How soon a finished result is stored while the fetcher has no reason to fetch. */
     static final Duration RESULT_FLUSH_PERIOD = Duration.ofMillis(5);
 
-    /** How long a turn may run activities here before the rest go through the queue: its instance stays locked meanwhile. */
-    static final Duration LOCAL_TURN_BUDGET = Duration.ofMillis(100);
     private static final String LOCAL_TOKEN_PREFIX = "local:";
 
     private final Registry registry;
@@ -56,6 +54,7 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     private final RuntimeOptions options;
     private final LockRenewals renewals;
     private final Wakeup orchestrationWakeup;
+    private final LocalStepBudget localStepBudget;
     /** Results not stored yet; the fetcher stores them in bulk ({@link #flush}), so one transaction carries many. */
     private final ConcurrentLinkedQueue<ActivityCompletion> results = new ConcurrentLinkedQueue<>();
     /** When each lease was taken (System.nanoTime), so one that waited long for a slot is renewed before it runs. */
@@ -79,13 +78,14 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     }
 
     ActivityWorker(String workerId, Provider provider, Registry registry, ActivityInvoker invoker, RuntimeOptions options,
-            LockRenewals renewals, Wakeup activityWakeup, Wakeup orchestrationWakeup) {
+            LockRenewals renewals, Wakeup activityWakeup, Wakeup orchestrationWakeup, LocalStepBudget localStepBudget) {
         super("activity", workerId, options.activityConcurrency(), PREFETCH, provider, options.pollInterval(), activityWakeup);
         this.registry = registry;
         this.invoker = invoker;
         this.options = options;
         this.renewals = renewals;
         this.orchestrationWakeup = orchestrationWakeup;
+        this.localStepBudget = localStepBudget;
     }
 
     @Override
@@ -125,8 +125,10 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     @Override
     public List<HistoryEvent> run(List<ActivityWorkItem> items, long turnStartedNanos) {
         List<HistoryEvent> completions = new ArrayList<>();
-        for (ActivityWorkItem item : items) {
-            if (!isRunning() || !shortHere(item) || System.nanoTime() - turnStartedNanos > LOCAL_TURN_BUDGET.toNanos()) {
+        long batchStartedNanos = System.nanoTime();
+        for (int i = 0; i < items.size(); i++) {
+            ActivityWorkItem item = items.get(i);
+            if (!isRunning() || !localStepBudget.allows(turnStartedNanos, batchStartedNanos, i, System.nanoTime()) || !shortHere(item)) {
                 break;
             }
             String token = LOCAL_TOKEN_PREFIX + UUID.randomUUID();

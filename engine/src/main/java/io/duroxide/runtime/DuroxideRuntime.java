@@ -29,7 +29,7 @@ public final class DuroxideRuntime implements AutoCloseable {
     private volatile boolean closed;
 
     private DuroxideRuntime(Provider provider, Registry registry, RuntimeOptions options, String name, boolean rejectUnknownOrchestrations,
-            boolean localSteps, boolean eagerStarts) {
+            boolean localSteps, LocalStepBudget localStepBudget, boolean eagerStarts) {
         this.provider = provider;
         this.options = options;
         this.runtimeId = name != null ? name : HexFormat.of().toHexDigits((short) ThreadLocalRandom.current().nextInt());
@@ -41,7 +41,8 @@ public final class DuroxideRuntime implements AutoCloseable {
         LockRenewals renewals = new LockRenewals(scheduler, options.renewalTick());
         InstanceEndings endings = new InstanceEndings();
         ActivityInvoker invoker = new ActivityInvoker(registry, json, options.maxDeliveryAttempts(), timedActivities, () -> closed);
-        this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup);
+        this.worker = new ActivityWorker("work-" + runtimeId, provider, registry, invoker, options, renewals, activityWakeup, orchestrationWakeup,
+                localStepBudget);
         this.dispatcher = new OrchestrationDispatcher("orch-" + runtimeId, provider, new TurnPlanner(registry, options, json),
                 options, renewals, orchestrationWakeup, activityWakeup, endings, localSteps ? worker : LocalSteps.NONE);
         this.client = new ProviderClient(provider, orchestrationWakeup::signal, endings,
@@ -123,6 +124,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         private String name;
         private boolean rejectUnknownOrchestrations;
         private boolean localSteps;
+        private LocalStepBudget localStepBudget = LocalStepBudget.DEFAULT;
         private boolean eagerStarts = true;
 
         private Builder(Provider provider, Registry registry) {
@@ -200,6 +202,12 @@ public final class DuroxideRuntime implements AutoCloseable {
             return this;
         }
 
+        /** Other limits than {@link LocalStepBudget#DEFAULT}: for tests that need a limit reached without slow steps. */
+        Builder localStepBudget(LocalStepBudget budget) {
+            localStepBudget = budget;
+            return this;
+        }
+
         /**
          * Whether a start from this runtime's {@link #client()} runs its first turn in this runtime at once when a slot
          * is idle (on by default): the provider stores the instance already locked for this runtime
@@ -221,7 +229,7 @@ public final class DuroxideRuntime implements AutoCloseable {
         public DuroxideRuntime build() {
             return new DuroxideRuntime(provider, registry, new RuntimeOptions(orchestrationConcurrency, activityConcurrency, pollInterval,
                     orchestrationLockTimeout, activityLockTimeout, maxDeliveryAttempts, unregisteredBackoff, shutdownGrace), name, rejectUnknownOrchestrations,
-                    localSteps, eagerStarts);
+                    localSteps, localStepBudget, eagerStarts);
         }
     }
 }

@@ -5,10 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.duroxide.api.Registry;
 import io.duroxide.api.RuntimeStatus;
 import io.duroxide.api.StartOptions;
+import io.duroxide.api.Task;
 import io.duroxide.history.HistoryEvent;
 import io.duroxide.provider.sqlite.SqliteProvider;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -43,9 +47,33 @@ class LocalStepsTest extends EngineTestBase {
                 });
     }
 
-    /** Runs instance "first", then "second", one after the other; the turns each took, as the store counted them. */
+    /** STEPS no-op steps started together, joined: one batch of activities. */
+    private Registry fanOut() {
+        return new Registry()
+                .addActivity("Step", Integer.class, (ctx, n) -> {
+                    invocations.incrementAndGet();
+                    return n + 1;
+                })
+                .addOrchestration("Steps", Integer.class, (ctx, n) -> {
+                    List<Task<Integer>> steps = new ArrayList<>();
+                    for (int i = 0; i < STEPS; i++) {
+                        steps.add(ctx.callActivity("Step", n, Integer.class));
+                    }
+                    int value = n;
+                    for (Task<Integer> step : steps) {
+                        value += step.await() - n;
+                    }
+                    return value;
+                });
+    }
+
     private List<Integer> turnsOf(Registry registry, boolean localSteps) {
-        DuroxideRuntime runtime = harness.runtime(registry, b -> b.localSteps(localSteps));
+        return turnsOf(registry, b -> b.localSteps(localSteps));
+    }
+
+    /** Runs instance "first", then "second", one after the other; the turns each took, as the store counted them. */
+    private List<Integer> turnsOf(Registry registry, Consumer<DuroxideRuntime.Builder> tuning) {
+        DuroxideRuntime runtime = harness.runtime(registry, tuning);
         ProviderClient client = runtime.client();
         client.startOrchestration("Steps", 0, StartOptions.withInstanceId("first"));
         assertThat(EngineHarness.await(client, "first").status()).isEqualTo(RuntimeStatus.COMPLETED);
@@ -72,6 +100,32 @@ class LocalStepsTest extends EngineTestBase {
     void aLongActivityRunsInATurnOnceAsTheProbeAndThenThroughTheQueue() {
         long longerThanLocal = StepTiming.LOCAL_MAX_MEAN.toMillis() * 3;
         assertThat(turnsOf(registry(longerThanLocal), true)).containsExactly(STEPS, STEPS + 1);
+    }
+
+    /** One step after another: each is a batch of its own, so the batch's limit never sends a chain through the queue. */
+    @Test
+    void aChainOfStepsStaysOneTurnPastTheBatchLimit() {
+        LocalStepBudget noBatchTime = new LocalStepBudget(Duration.ofHours(1), Duration.ZERO);
+        assertThat(turnsOf(registry(), b -> b.localSteps(true).localStepBudget(noBatchTime))).containsExactly(1, 1);
+    }
+
+    @Test
+    void theStepsOfAFanOutWithinTheBatchLimitRunHere() {
+        assertThat(turnsOf(fanOut(), true)).containsExactly(1, 1);
+    }
+
+    /** A fan-out runs here one step after another only within the batch's limit; the rest run side by side through the queue. */
+    @Test
+    void theStepsOfAFanOutPastTheBatchLimitGoThroughTheQueue() {
+        LocalStepBudget noBatchTime = new LocalStepBudget(Duration.ofHours(1), Duration.ZERO);
+        assertThat(turnsOf(fanOut(), b -> b.localSteps(true).localStepBudget(noBatchTime))).allMatch(turns -> turns > 1);
+    }
+
+    /** Past the turn's limit no step starts here: every step is a turn of its own, as without local steps. */
+    @Test
+    void pastTheTurnsLimitEveryStepGoesThroughTheQueue() {
+        LocalStepBudget noTurnTime = new LocalStepBudget(Duration.ZERO, Duration.ofHours(1));
+        assertThat(turnsOf(registry(), b -> b.localSteps(true).localStepBudget(noTurnTime))).containsExactly(STEPS + 1, STEPS + 1);
     }
 
     @Test

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <pre>java -jar bench/peer/target/duroxide-vs-dbos.jar --pg-url JDBC_URL --dbos-url JDBC_URL
  *      [--instances 500] [--rounds 2] [--processes 1,2]
  *      [--workloads sequential/0ms,fanout/0ms,sequential/10ms,fanout/10ms] [--engines DBOS,DUROXIDE_PG,DUROXIDE_SQLITE]
- *      [--local-steps on|off] [--slots 8/4] [--warmup 0]</pre>
+ *      [--local-steps on|off] [--slots 8/4] [--warmup 0] [--keep-stores on|off]</pre>
  *
  * Both URLs carry {@code user} and {@code password} parameters; DBOS's may name another database of the same
  * server (DBOS creates its schema there). {@code --local-steps} is Duroxide's {@code localSteps} (on by default):
@@ -39,7 +39,8 @@ import java.util.concurrent.TimeUnit;
  * Duroxide's orchestration and activity slots (its defaults: 8/4). {@code --warmup N} has each
  * child process run N workflows of the row's workload to completion before the round's clock starts (left out of
  * every figure), so that the round measures warm JVMs, as a long-running service has, rather than mostly the JIT
- * compiler's first seconds.
+ * compiler's first seconds. {@code --keep-stores on} leaves each round's schema or SQLite file in place and prints
+ * where, so that the slowest workflows of a round can be read afterwards (their turn counts, their histories).
  */
 public final class PeerComparison {
     private static final long ROUND_DEADLINE_MINUTES = 10;
@@ -49,13 +50,15 @@ public final class PeerComparison {
     private final Path sqliteDir;
     private final DuroxideSettings duroxide;
     private final int warmup;
+    private final boolean keepStores;
 
-    private PeerComparison(String pgUrl, String dbosUrl, Path sqliteDir, DuroxideSettings duroxide, int warmup) {
+    private PeerComparison(String pgUrl, String dbosUrl, Path sqliteDir, DuroxideSettings duroxide, int warmup, boolean keepStores) {
         this.pgUrl = pgUrl;
         this.dbosUrl = dbosUrl;
         this.sqliteDir = sqliteDir;
         this.duroxide = duroxide;
         this.warmup = warmup;
+        this.keepStores = keepStores;
     }
 
     public static void main(String[] args) throws Exception {
@@ -69,6 +72,7 @@ public final class PeerComparison {
         List<Engine> engines = List.of(Engine.values());
         DuroxideSettings duroxide = DuroxideSettings.DEFAULTS;
         int warmup = 0;
+        boolean keepStores = false;
         for (int i = 0; i + 1 < args.length; i += 2) {
             switch (args[i]) {
                 case "--pg-url" -> pgUrl = args[i + 1];
@@ -78,9 +82,10 @@ public final class PeerComparison {
                 case "--processes" -> processes = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Integer::valueOf).toList();
                 case "--workloads" -> workloads = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Workload::parse).toList();
                 case "--engines" -> engines = Arrays.stream(args[i + 1].split(",")).map(String::trim).map(Engine::valueOf).toList();
-                case "--local-steps" -> duroxide = duroxide.withLocalSteps(onOrOff(args[i + 1]));
+                case "--local-steps" -> duroxide = duroxide.withLocalSteps(onOrOff(args[i], args[i + 1]));
                 case "--slots" -> duroxide = duroxide.withSlots(slots(args[i + 1], 0), slots(args[i + 1], 1));
                 case "--warmup" -> warmup = Integer.parseInt(args[i + 1]);
+                case "--keep-stores" -> keepStores = onOrOff(args[i], args[i + 1]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i]);
             }
         }
@@ -88,7 +93,7 @@ public final class PeerComparison {
             throw new IllegalArgumentException("--pg-url and --dbos-url are required (jdbc:postgresql://host:port/db?user=...&password=...)");
         }
         PeerComparison comparison = new PeerComparison(pgUrl, dbosUrl, Files.createTempDirectory("duroxide-peer-"), duroxide,
-                warmup);
+                warmup, keepStores);
         System.out.printf("%d workflows per round after %d warm-up workflows per process, %d round(s), Duroxide: %s;"
                 + " load average before: %s%n", instances, warmup, rounds, duroxide.describe(), loadAverage());
         for (Workload workload : workloads) {
@@ -108,11 +113,11 @@ public final class PeerComparison {
         return Integer.parseInt(parts[index].trim());
     }
 
-    private static boolean onOrOff(String value) {
+    private static boolean onOrOff(String option, String value) {
         return switch (value) {
             case "on" -> true;
             case "off" -> false;
-            default -> throw new IllegalArgumentException("--local-steps is on or off, was '" + value + "'");
+            default -> throw new IllegalArgumentException(option + " is on or off, was '" + value + "'");
         };
     }
 
@@ -173,7 +178,11 @@ public final class PeerComparison {
                 }
                 return RoundResult.of(engine.spans(store, tag), jvmCpu, BackendCpu.used(pgBefore, pgAfter));
             } finally {
-                dropStore(engine, admin, tag, location);
+                if (keepStores) {
+                    System.out.printf("  kept %s's store: %s%n", engine.label(), engine == Engine.DUROXIDE_SQLITE ? location : "schema " + tag);
+                } else {
+                    dropStore(engine, admin, tag, location);
+                }
             }
         } finally {
             children.forEach(Child::destroy);
