@@ -22,6 +22,8 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -67,8 +69,11 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     private volatile long meanSlotNanos;
     /** How long each activity's attempts take, by activity name: which ones are short enough to run here. */
     private final Map<String, StepTiming> timingByActivity = new ConcurrentHashMap<>();
-    /** Activities whose one untimed attempt in a turn (the probe) has been handed out. */
-    private final Set<String> probed = ConcurrentHashMap.newKeySet();
+    /**
+     * Activities whose one untimed attempt in a turn (the probe) has been handed out, each with a latch opened once
+     * the activity has a time (or the probe ended without one).
+     */
+    private final Map<String, CountDownLatch> probes = new ConcurrentHashMap<>();
     /** Attempts run for a turn ({@link #run}), by their lease's token (one no other process knows), until the turn takes the result. */
     private final Map<String, LocalAttempt> localAttempts = new ConcurrentHashMap<>();
 
@@ -138,6 +143,7 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
                 process(new ActivityLease(token, item, 1));
             } finally {
                 localAttempts.remove(token);
+                probeEnded(item.activityName());
             }
             if (attempt.completion == null) {
                 break; // crashed or cancelled: it and the rest go through the queue
@@ -150,16 +156,41 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
     /**
      * Registered here, not routed by a tag, and seen to be short; or not timed yet, and the first such attempt (the
      * probe): a fresh process then learns an activity's time inside a turn, where its first workflows would otherwise
-     * send their steps through the queue until the first attempt there is done. While the probe runs, other turns
-     * send the activity through the queue. A probe of a long activity holds its slot and instance once, as a short
-     * activity that turns slow does until its mean passes the limit.
+     * send their steps through the queue until the first attempt there is done. Turns that schedule the activity
+     * while the probe runs wait for its time, at most {@link StepTiming#LOCAL_MAX_MEAN} (a probe still running then
+     * shows the activity not short), instead of sending the first workflows of a burst through the queue. A probe of
+     * a long activity holds its slot and instance once, as a short activity that turns slow does until its mean
+     * passes the limit.
      */
     private boolean shortHere(ActivityWorkItem item) {
-        if (item.tag() != null || registry.activity(item.activityName()).isEmpty()) {
+        String name = item.activityName();
+        if (item.tag() != null || registry.activity(name).isEmpty()) {
             return false;
         }
-        StepTiming timing = timingByActivity.get(item.activityName());
-        return timing != null ? timing.local() : probed.add(item.activityName());
+        StepTiming timing = timingByActivity.get(name);
+        if (timing != null) {
+            return timing.local();
+        }
+        CountDownLatch running = probes.putIfAbsent(name, new CountDownLatch(1));
+        if (running == null) {
+            return true;
+        }
+        try {
+            running.await(StepTiming.LOCAL_MAX_MEAN.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        timing = timingByActivity.get(name);
+        return timing != null && timing.local();
+    }
+
+    /** Opens the latch of the activity's probe, if there is one: it has a time now, or its probe ended without one. */
+    private void probeEnded(String activityName) {
+        CountDownLatch probe = probes.get(activityName);
+        if (probe != null) {
+            probe.countDown();
+        }
     }
 
     /**

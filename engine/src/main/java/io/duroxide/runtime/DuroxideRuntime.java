@@ -53,8 +53,9 @@ public final class DuroxideRuntime implements AutoCloseable {
         return new Builder(provider, registry);
     }
 
-    /** Starts the dispatcher and worker threads. */
+    /** Starts the dispatcher and worker threads, once the runtime's own turn code has run in memory ({@link FirstTurnPriming}). */
     public DuroxideRuntime start() {
+        FirstTurnPriming.run(options, JsonConverter.DEFAULT);
         dispatcher.start();
         worker.start();
         return this;

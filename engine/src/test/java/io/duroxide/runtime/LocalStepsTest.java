@@ -102,6 +102,26 @@ class LocalStepsTest extends EngineTestBase {
         assertThat(turnsOf(registry(longerThanLocal), true)).containsExactly(STEPS, STEPS + 1);
     }
 
+    /**
+     * A burst stored before the runtime starts: its first fetch hands out every instance at once, so their turns
+     * meet the activity while its probe runs. They wait for its time and run the step here too, instead of sending
+     * the first workflows of the burst through the queue.
+     */
+    @Test
+    void turnsThatMeetTheProbeRunningWaitForItsTimeAndRunTheStepHere() {
+        int burst = RuntimeOptions.DEFAULTS.orchestrationConcurrency();
+        ProviderClient storeOnly = new ProviderClient(harness.openProvider());
+        for (int i = 0; i < burst; i++) {
+            storeOnly.startOrchestration("Steps", i, StartOptions.withInstanceId("burst-" + i));
+        }
+        ProviderClient client = harness.runtime(registry(3), b -> b.localSteps(true)).client();
+        SqliteProvider store = harness.openProvider();
+        for (int i = 0; i < burst; i++) {
+            assertThat(EngineHarness.await(client, "burst-" + i).output()).isEqualTo(String.valueOf(i + STEPS));
+            assertThat(store.getExecution("burst-" + i, 1).orElseThrow().turnCount()).as("turns of burst-" + i).isEqualTo(1);
+        }
+    }
+
     /** One step after another: each is a batch of its own, so the batch's limit never sends a chain through the queue. */
     @Test
     void aChainOfStepsStaysOneTurnPastTheBatchLimit() {
