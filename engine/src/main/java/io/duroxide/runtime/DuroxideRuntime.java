@@ -192,7 +192,9 @@ public final class DuroxideRuntime implements AutoCloseable {
          * whose attempts in this runtime took at most 20 ms on average (and, once it runs so, until they average over
          * 50 ms), and the first attempt of one not timed yet, run right after the turn schedules them, and their
          * results are committed with that turn, instead of going through the activity queue (one commit instead of
-         * about four transactions per step). Off: every activity
+         * about four transactions per step). A turn runs such steps for up to a second while each follows the previous
+         * one, and the steps of a fan-out (one after another here) for up to 100 ms; the rest go through the queue.
+         * Off: every activity
          * goes through the queue, and every step of an orchestration is a turn of its own. Such steps run in the
          * orchestration slot, so steps that wait (I/O) want more {@link #orchestrationConcurrency} slots: about as many
          * as workflows should be in flight. Opt-in because it changes what a workflow looks like from outside: the
