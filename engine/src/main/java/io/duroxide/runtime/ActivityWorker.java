@@ -221,7 +221,7 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
                     () -> provider().renewActivityLock(token, options.activityLockTimeout()), () -> cancelled.set(true))) {
                 outcome = invoker.invoke(new ActivityInvocation(item, lease.deliveryCount(), cancelled));
             }
-            took(item.activityName(), outcome.durationNanos());
+            took(item.activityName(), outcome.durationNanos(), local != null);
             // Cancelled by the runtime stopping (an attempt for a turn has no lease to lose): not a result to keep.
             if ((local != null || !isRunning()) && outcome instanceof ActivityOutcome.Failed f
                     && f.type() == ActivityOutcome.FailureType.CANCELLED) {
@@ -264,11 +264,12 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
      * Folds one attempt's duration (measured by the invoker, {@link ActivityOutcome#durationNanos()}) into
      * {@link #meanSlotNanos} and its activity's {@link StepTiming}.
      */
-    private void took(String activityName, long nanos) {
+    private void took(String activityName, long nanos, boolean ranInTurn) {
         long took = Math.max(1, nanos);
         long mean = meanSlotNanos;
         meanSlotNanos = mean <= 0 ? took : mean + (took - mean) / 8;
-        timingByActivity.merge(activityName, StepTiming.first(took), (old, first) -> old.next(took));
+        long now = System.nanoTime();
+        timingByActivity.merge(activityName, StepTiming.first(took, ranInTurn, now), (old, first) -> old.next(took, now));
     }
 
     /**
