@@ -189,8 +189,8 @@ public final class DuroxideRuntime implements AutoCloseable {
 
         /**
          * Whether short activities run in the orchestration turn that schedules them (off by default): an activity
-         * whose attempts in this runtime took at most 20 ms on average (and, once it runs so, until they average over
-         * 50 ms), and the first attempt of one not timed yet, run right after the turn schedules them, and their
+         * whose attempts in this runtime took at most 20 ms on average over about the last second (and, once it runs
+         * so, until they average over 50 ms), and the first attempt of one not timed yet, run right after the turn schedules them, and their
          * results are committed with that turn, instead of going through the activity queue (one commit instead of
          * about four transactions per step). A turn runs such steps for up to a second while each follows the previous
          * one, and the steps of a fan-out (one after another here) for up to 100 ms; the rest go through the queue.
