@@ -21,13 +21,27 @@ import java.util.List;
  * registry, so nothing is stored, run or counted.
  */
 final class FirstTurnPriming {
+    private static final System.Logger LOG = System.getLogger(FirstTurnPriming.class.getName());
     private static final String ORCHESTRATION = "duroxide::priming";
     private static final String STEP = "duroxide::priming-step";
     private static final String INSTANCE = "duroxide::priming";
 
     private FirstTurnPriming() {}
 
-    static void run(RuntimeOptions options, JsonConverter json) {
+    /**
+     * Plans the turn and reads its events back from their JSON form; returns them as read. A failure here is logged
+     * and leaves the runtime to start as it would without priming: the first turns then load the code themselves.
+     */
+    static List<HistoryEvent> run(RuntimeOptions options, JsonConverter json) {
+        try {
+            return primedEvents(options, json);
+        } catch (RuntimeException e) {
+            LOG.log(System.Logger.Level.DEBUG, "priming the turn code failed; the first turns load it instead", e);
+            return List.of();
+        }
+    }
+
+    private static List<HistoryEvent> primedEvents(RuntimeOptions options, JsonConverter json) {
         Registry registry = new Registry()
                 .addActivity(STEP, Integer.class, (ctx, n) -> n)
                 .addOrchestration(ORCHESTRATION, Integer.class, (ctx, n) -> {
@@ -45,10 +59,7 @@ final class FirstTurnPriming {
         LocalSteps completedInPlace = (activities, turnStartedNanos) -> activities.stream()
                 .<HistoryEvent>map(a -> new HistoryEvent.ActivityCompleted(now, a.taskId(), a.input()))
                 .toList();
-        if (new TurnPlanner(registry, options, json).plan(item, now, completedInPlace) instanceof TurnPlanner.Commit commit) {
-            for (HistoryEvent event : commit.turn().write().newEvents()) {
-                json.fromJson(json.toJson(event), HistoryEvent.class);
-            }
-        }
+        TurnPlanner.Commit commit = (TurnPlanner.Commit) new TurnPlanner(registry, options, json).plan(item, now, completedInPlace);
+        return commit.turn().write().newEvents().stream().map(e -> json.fromJson(json.toJson(e), HistoryEvent.class)).toList();
     }
 }
