@@ -5,6 +5,7 @@ import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.Provider;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -79,12 +80,15 @@ public abstract class ProviderValidation {
     }
 
     /**
-     * Waits until this host's clock is past the creation of {@code instanceId}, so that an instance created next is
-     * younger on a store that keeps milliseconds too: two instances created in one millisecond rank as peers.
+     * Waits until this host's clock is past the millisecond {@code instanceId} was created in, so that an instance
+     * created next is younger on a store that keeps milliseconds too: two instances created in one millisecond rank
+     * as peers. The clock's reading is truncated as such a store truncates it: a reading of 7.4 ms is past a creation
+     * stored as 7 ms, yet an instance created then is stored as 7 ms as well.
      */
     protected void awaitClockPastCreationOf(String instanceId) {
         Instant created = provider.getInstance(instanceId).orElseThrow().createdAt();
-        ValidationSupport.await("the clock to pass the creation of " + instanceId, () -> Instant.now().isAfter(created));
+        ValidationSupport.await("the clock to pass the creation of " + instanceId,
+                () -> Instant.now().truncatedTo(ChronoUnit.MILLIS).isAfter(created));
     }
 
     /** Multi-step states built on {@link #provider}. */
