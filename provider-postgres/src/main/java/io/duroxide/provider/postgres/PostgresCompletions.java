@@ -3,7 +3,6 @@ package io.duroxide.provider.postgres;
 import io.duroxide.provider.ActivityCompletion;
 import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.SqlTx;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -32,12 +31,11 @@ final class PostgresCompletions {
 
     /** Stores the completions ({@code json}: their events serialised); returns the tokens that no longer held theirs. */
     static Set<String> write(SqlTx tx, List<ActivityCompletion> completions, List<String> json) throws SQLException {
-        Connection c = tx.connection();
         PreparedStatement p = tx.bind(COMPLETE);
-        p.setArray(1, PostgresDialect.array(c, "text", completions, ActivityCompletion::lockToken));
-        p.setArray(2, PostgresDialect.array(c, "text", completions, a -> a.completion().instanceId()));
-        p.setArray(3, PostgresDialect.array(c, "bigint", completions, a -> a.completion().executionId()));
-        p.setArray(4, PostgresDialect.array(c, "text", json, Function.identity()));
+        p.setObject(1, PostgresDialect.texts(completions, ActivityCompletion::lockToken));
+        p.setObject(2, PostgresDialect.texts(completions, a -> a.completion().instanceId()));
+        p.setObject(3, PostgresDialect.bigints(completions, a -> a.completion().executionId()));
+        p.setObject(4, PostgresDialect.texts(json, Function.identity()));
         Set<String> lost = new HashSet<>();
         for (ActivityCompletion a : completions) {
             lost.add(a.lockToken());

@@ -9,7 +9,6 @@ import io.duroxide.provider.jdbc.SqlRows;
 import io.duroxide.provider.jdbc.SqlRows.RawMessage;
 import io.duroxide.provider.jdbc.SqlTx;
 import io.duroxide.provider.jdbc.StoredForm.HistoryRow;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -124,10 +123,9 @@ final class PostgresInstanceFetch {
     /** The messages marked per instance whose lock was taken. */
     private static Map<String, List<RawMessage>> takeLocksAndMark(SqlTx tx, List<Picked> picked, List<String> tokens,
             long timeoutMs) throws SQLException {
-        Connection c = tx.connection();
         PreparedStatement take = tx.bind(TAKE_LOCKS_AND_MARK, timeoutMs);
-        take.setArray(2, PostgresDialect.array(c, "text", picked, Picked::instanceId));
-        take.setArray(3, PostgresDialect.array(c, "text", tokens, Function.identity()));
+        take.setObject(2, PostgresDialect.texts(picked, Picked::instanceId));
+        take.setObject(3, PostgresDialect.texts(tokens, Function.identity()));
         Map<String, List<RawMessage>> messages = new HashMap<>();
         try (ResultSet rs = take.executeQuery()) {
             while (rs.next()) {
@@ -138,10 +136,9 @@ final class PostgresInstanceFetch {
     }
 
     private static Map<String, List<HistoryRow>> histories(SqlTx tx, List<Picked> taken) throws SQLException {
-        Connection c = tx.connection();
         PreparedStatement read = tx.bind(HISTORIES);
-        read.setArray(1, PostgresDialect.array(c, "text", taken, Picked::instanceId));
-        read.setArray(2, PostgresDialect.array(c, "bigint", taken, p -> p.instance().executionId()));
+        read.setObject(1, PostgresDialect.texts(taken, Picked::instanceId));
+        read.setObject(2, PostgresDialect.bigints(taken, p -> p.instance().executionId()));
         Map<String, List<HistoryRow>> histories = new HashMap<>();
         try (ResultSet rs = read.executeQuery()) {
             while (rs.next()) {

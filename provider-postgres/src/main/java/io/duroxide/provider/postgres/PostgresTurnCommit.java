@@ -8,7 +8,6 @@ import io.duroxide.provider.jdbc.FetchRank;
 import io.duroxide.provider.jdbc.SqlTx;
 import io.duroxide.provider.jdbc.StoredForm;
 import io.duroxide.provider.jdbc.StoredForm.TurnJson;
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -71,7 +70,6 @@ final class PostgresTurnCommit {
      */
     static void write(SqlTx tx, String instanceId, String lockToken, TurnWrite write, TurnJson json)
             throws SQLException {
-        Connection c = tx.connection();
         List<ActivityWorkItem> activities = write.activities();
         List<TimedMessage> messages = write.messages();
         int events = write.newEvents().size();
@@ -85,8 +83,8 @@ final class PostgresTurnCommit {
         p.setLong(++i, write.executionId());
         p.setLong(++i, write.executionId());
         p.setInt(++i, events);
-        p.setArray(++i, PostgresDialect.array(c, "text", write.newEvents(), e -> e.getClass().getSimpleName()));
-        p.setArray(++i, PostgresDialect.array(c, "text", json.events(), Function.identity()));
+        p.setObject(++i, PostgresDialect.texts(write.newEvents(), e -> e.getClass().getSimpleName()));
+        p.setObject(++i, PostgresDialect.texts(json.events(), Function.identity()));
         p.setString(++i, write.status().name());
         p.setString(++i, write.name());
         p.setString(++i, write.version());
@@ -95,15 +93,15 @@ final class PostgresTurnCommit {
         p.setBoolean(++i, write.customStatusChanged());
         p.setString(++i, write.customStatus());
         p.setObject(++i, write.continueAsNewExecutionId(), Types.BIGINT);
-        p.setArray(++i, PostgresDialect.array(c, "text", activities, ActivityWorkItem::instanceId));
-        p.setArray(++i, PostgresDialect.array(c, "bigint", activities, ActivityWorkItem::executionId));
-        p.setArray(++i, PostgresDialect.array(c, "integer", activities, ActivityWorkItem::taskId));
-        p.setArray(++i, PostgresDialect.array(c, "text", json.activities(), Function.identity()));
+        p.setObject(++i, PostgresDialect.texts(activities, ActivityWorkItem::instanceId));
+        p.setObject(++i, PostgresDialect.bigints(activities, ActivityWorkItem::executionId));
+        p.setObject(++i, PostgresDialect.integers(activities, ActivityWorkItem::taskId));
+        p.setObject(++i, PostgresDialect.texts(json.activities(), Function.identity()));
         p.setBoolean(++i, write.terminal()); // an ended execution keeps no activity work, not even this turn's
-        p.setArray(++i, PostgresDialect.array(c, "text", messages, m -> m.message().instanceId()));
-        p.setArray(++i, PostgresDialect.array(c, "bigint", messages, m -> m.message().executionId()));
-        p.setArray(++i, PostgresDialect.array(c, "text", json.messages(), Function.identity()));
-        p.setArray(++i, PostgresDialect.array(c, "bigint", messages, m -> micros(m.visibleAt())));
+        p.setObject(++i, PostgresDialect.texts(messages, m -> m.message().instanceId()));
+        p.setObject(++i, PostgresDialect.bigints(messages, m -> m.message().executionId()));
+        p.setObject(++i, PostgresDialect.texts(json.messages(), Function.identity()));
+        p.setObject(++i, PostgresDialect.bigints(messages, m -> micros(m.visibleAt())));
         p.setBoolean(++i, write.terminal());
         try (ResultSet rs = p.executeQuery()) {
             if (!rs.next()) {

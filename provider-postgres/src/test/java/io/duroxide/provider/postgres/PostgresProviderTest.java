@@ -18,6 +18,7 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -161,6 +162,28 @@ class PostgresProviderTest {
             update(raw, "SELECT pg_notify(?, 'o')", PostgresSchema.channel(schema));
             assertThat(awaitPresent("the notified work", () -> idle.fetchOrchestrationItem(LONG_LOCK)).instanceId())
                     .isEqualTo("unannounced");
+        }
+    }
+
+    /**
+     * A turn's commit is planned once per connection, not at each execution: its first statement (the lock release)
+     * sets generic plans for the rest of the transaction, and only for it, since the connection goes back to a pool.
+     */
+    @Test
+    void aTurnCommitUsesGenericPlansAndTheSettingEndsWithItsTransaction() {
+        PostgresOptions options = PostgresTestDatabase.options(PG.newSchema("plans")).withPoolSize(1);
+        try (PostgresProvider provider = PostgresProvider.open(options);
+                PostgresDatabase db = PostgresDatabase.connectOnly(options)) {
+            provider.createInstance(newInstance("planned", "Orch"));
+            String lockToken = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow().lockToken();
+            String planCacheMode = "SELECT current_setting('plan_cache_mode')";
+            String before = db.read("before", tx -> tx.queryString(planCacheMode));
+            List<String> inCommit = db.write("commit", tx -> List.of(
+                    PostgresDialect.INSTANCE.releaseInstanceLock(tx, lockToken), tx.queryString(planCacheMode)));
+            String after = db.read("after", tx -> tx.queryString(planCacheMode));
+            assertThat(inCommit).containsExactly("planned", "force_generic_plan");
+            assertThat(after).as("the server's own setting (auto unless configured), back after the commit")
+                    .isEqualTo(before);
         }
     }
 
