@@ -27,6 +27,10 @@ import java.util.function.Function;
  * taken before the release waited for the instance's row lock, and the validation suite's concurrent-fetchers
  * test stalled in 3 of 8 runs (the mechanism was not pinned down; with the release apart, 0 of 9).
  *
+ * <p>It runs on a generic plan, planned once per connection: the release sets {@code plan_cache_mode} for the
+ * transaction ({@link PostgresDialect#releaseInstanceLock}), since PostgreSQL would otherwise plan it at every
+ * execution.
+ *
  * <p>All CTEs see one snapshot, so the cleanup of an ended execution cannot see the work items the same statement
  * queues: those are not queued at all when the execution ends.
  */
