@@ -157,8 +157,7 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
      * Registered here, not routed by a tag, and seen to be short; or not timed yet, and the first such attempt (the
      * probe): a fresh process then learns an activity's time inside a turn, where its first workflows would otherwise
      * send their steps through the queue until the first attempt there is done. Turns that schedule the activity
-     * while the probe runs wait for its time, at most {@link StepTiming#LOCAL_MAX_MEAN} (a probe still running then
-     * shows the activity not short), instead of sending the first workflows of a burst through the queue. A probe of
+     * while the probe runs wait for its time, at most {@link LocalStepBudget#probeWait()}, instead of sending the first workflows of a burst through the queue. A probe of
      * a long activity holds its slot and instance once, as a short activity that turns slow does until its mean
      * passes the limit.
      */
@@ -176,7 +175,7 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
             return true;
         }
         try {
-            running.await(StepTiming.LOCAL_MAX_MEAN.toNanos(), TimeUnit.NANOSECONDS);
+            running.await(localStepBudget.probeWait().toNanos(), TimeUnit.NANOSECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;

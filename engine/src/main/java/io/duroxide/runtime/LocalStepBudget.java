@@ -12,11 +12,15 @@ import java.time.Duration;
  *       turn when the machine is busy and every attempt waits longer for a CPU.</li>
  *   <li>{@code perBatch}: steps scheduled together (a fan-out) run here one after another, where the queue would
  *       run them side by side in the activity slots. Tight: past it, the rest of the batch goes through the queue.</li>
+ *   <li>{@code probeWait}: how long a turn that meets an activity while its first attempt (the probe) runs waits
+ *       for that attempt's time before deciding. {@link StepTiming#LOCAL_MAX_MEAN} by default: a probe still running
+ *       then shows the activity not short.</li>
  * </ul>
  * The first step of a batch always runs here while the turn is within its limit.
  */
-record LocalStepBudget(Duration perTurn, Duration perBatch) {
-    static final LocalStepBudget DEFAULT = new LocalStepBudget(Duration.ofSeconds(1), Duration.ofMillis(100));
+record LocalStepBudget(Duration perTurn, Duration perBatch, Duration probeWait) {
+    static final LocalStepBudget DEFAULT = new LocalStepBudget(Duration.ofSeconds(1), Duration.ofMillis(100),
+            StepTiming.LOCAL_MAX_MEAN);
 
     /**
      * Whether the step at {@code indexInBatch} of a batch may start here at {@code nowNanos}, in a turn and a batch

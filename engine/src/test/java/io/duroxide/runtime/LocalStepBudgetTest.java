@@ -2,12 +2,11 @@ package io.duroxide.runtime;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.time.Duration;
 import org.junit.jupiter.api.Test;
 
 class LocalStepBudgetTest {
     private static final long MS = 1_000_000L;
-    private final LocalStepBudget budget = new LocalStepBudget(Duration.ofMillis(1000), Duration.ofMillis(100));
+    private final LocalStepBudget budget = LocalStepBudget.DEFAULT;
 
     @Test
     void aChainOfStepsRunsHereUntilTheTurnsLimitWhateverEachBatchTook() {

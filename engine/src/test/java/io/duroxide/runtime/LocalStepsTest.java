@@ -23,6 +23,14 @@ import org.junit.jupiter.api.Test;
  */
 class LocalStepsTest extends EngineTestBase {
     private static final int STEPS = 3;
+    private static final Duration HOUR = Duration.ofHours(1);
+    /**
+     * Limits no stall of a loaded machine reaches, for tests of what happens within them: the defaults' own values
+     * are {@link LocalStepBudgetTest}'s.
+     */
+    private static final LocalStepBudget AMPLE = new LocalStepBudget(HOUR, HOUR, HOUR);
+    private static final LocalStepBudget NO_BATCH_TIME = new LocalStepBudget(HOUR, Duration.ZERO, HOUR);
+    private static final LocalStepBudget NO_TURN_TIME = new LocalStepBudget(Duration.ZERO, HOUR, HOUR);
 
     private final AtomicInteger invocations = new AtomicInteger();
 
@@ -114,7 +122,7 @@ class LocalStepsTest extends EngineTestBase {
         for (int i = 0; i < burst; i++) {
             storeOnly.startOrchestration("Steps", i, StartOptions.withInstanceId("burst-" + i));
         }
-        ProviderClient client = harness.runtime(registry(3), b -> b.localSteps(true)).client();
+        ProviderClient client = harness.runtime(registry(3), b -> b.localSteps(true).localStepBudget(AMPLE)).client();
         SqliteProvider store = harness.openProvider();
         for (int i = 0; i < burst; i++) {
             assertThat(EngineHarness.await(client, "burst-" + i).output()).isEqualTo(String.valueOf(i + STEPS));
@@ -125,27 +133,24 @@ class LocalStepsTest extends EngineTestBase {
     /** One step after another: each is a batch of its own, so the batch's limit never sends a chain through the queue. */
     @Test
     void aChainOfStepsStaysOneTurnPastTheBatchLimit() {
-        LocalStepBudget noBatchTime = new LocalStepBudget(Duration.ofHours(1), Duration.ZERO);
-        assertThat(turnsOf(registry(), b -> b.localSteps(true).localStepBudget(noBatchTime))).containsExactly(1, 1);
+        assertThat(turnsOf(registry(), b -> b.localSteps(true).localStepBudget(NO_BATCH_TIME))).containsExactly(1, 1);
     }
 
     @Test
     void theStepsOfAFanOutWithinTheBatchLimitRunHere() {
-        assertThat(turnsOf(fanOut(), true)).containsExactly(1, 1);
+        assertThat(turnsOf(fanOut(), b -> b.localSteps(true).localStepBudget(AMPLE))).containsExactly(1, 1);
     }
 
     /** A fan-out runs here one step after another only within the batch's limit; the rest run side by side through the queue. */
     @Test
     void theStepsOfAFanOutPastTheBatchLimitGoThroughTheQueue() {
-        LocalStepBudget noBatchTime = new LocalStepBudget(Duration.ofHours(1), Duration.ZERO);
-        assertThat(turnsOf(fanOut(), b -> b.localSteps(true).localStepBudget(noBatchTime))).allMatch(turns -> turns > 1);
+        assertThat(turnsOf(fanOut(), b -> b.localSteps(true).localStepBudget(NO_BATCH_TIME))).allMatch(turns -> turns > 1);
     }
 
     /** Past the turn's limit no step starts here: every step is a turn of its own, as without local steps. */
     @Test
     void pastTheTurnsLimitEveryStepGoesThroughTheQueue() {
-        LocalStepBudget noTurnTime = new LocalStepBudget(Duration.ZERO, Duration.ofHours(1));
-        assertThat(turnsOf(registry(), b -> b.localSteps(true).localStepBudget(noTurnTime))).containsExactly(STEPS + 1, STEPS + 1);
+        assertThat(turnsOf(registry(), b -> b.localSteps(true).localStepBudget(NO_TURN_TIME))).containsExactly(STEPS + 1, STEPS + 1);
     }
 
     @Test

@@ -182,6 +182,7 @@ public abstract class QueueSemanticsValidation extends ProviderValidation {
     @Test
     public void aBatchFetchHoldsTheFirstInstancesInFetchOrderEachWithItsOwnMessages() {
         startAndRunFirstTurn("started");
+        awaitClockPastCreationOf("started");
         for (String id : List.of("c", "a", "b")) {
             provider.createInstance(newInstance(id, "Orch"));
         }
