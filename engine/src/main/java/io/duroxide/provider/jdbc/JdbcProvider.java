@@ -199,6 +199,16 @@ public abstract class JdbcProvider implements Provider {
     /** Called after a commit that added or released orchestrator work; a store may wake idle fetchers. */
     protected void orchestratorWorkAdded() {}
 
+    /**
+     * Called instead of {@link #orchestratorWorkAdded} after a turn's commit that queued no orchestrator work: it
+     * only released its instance. Messages that reached the instance during the turn are ready now; other
+     * processes' fetchers skipped them while the lock was held, and this process fetches next. By default the same
+     * as {@link #orchestratorWorkAdded}; a store whose wake-up reaches other processes may wake only this one's.
+     */
+    protected void instanceReleased() {
+        orchestratorWorkAdded();
+    }
+
     /** Called after a commit that added or released activity work. */
     protected void activityWorkAdded() {}
 
@@ -372,7 +382,11 @@ public abstract class JdbcProvider implements Provider {
             writeTurn(tx, lockToken, write, json);
             return null;
         });
-        orchestratorWorkAdded();
+        if (write.messages().isEmpty() && write.continueAsNewExecutionId() == null) {
+            instanceReleased();
+        } else {
+            orchestratorWorkAdded();
+        }
         if (!write.activities().isEmpty()) {
             activityWorkAdded();
         }

@@ -150,6 +150,16 @@ public final class PostgresProvider extends JdbcProvider {
         notifier.orchestratorWork();
     }
 
+    /**
+     * Wakes only this process's dispatchers: what the released instance has waiting is this process's to fetch,
+     * and a notification to every process after each turn would cost a transaction and wake fetchers that would
+     * find the instance taken.
+     */
+    @Override
+    protected void instanceReleased() {
+        orchestratorGate.wake();
+    }
+
     @Override
     protected void activityWorkAdded() {
         activityGate.wake();

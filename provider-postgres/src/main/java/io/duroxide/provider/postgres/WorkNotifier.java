@@ -3,7 +3,8 @@ package io.duroxide.provider.postgres;
 import java.lang.System.Logger.Level;
 
 /**
- * Announces new or released work to the idle dispatchers of every process (see {@link WorkListener}).
+ * Announces new work, and instances put back, to the idle dispatchers of every process (see {@link WorkListener});
+ * a turn's commit that queues no orchestrator work is not announced ({@link PostgresProvider#instanceReleased}).
  *
  * <p>Why not a trigger or a NOTIFY inside the work transaction: PostgreSQL serialises the commits of
  * all transactions that notify (they take one lock on the notification queue from before the commit

@@ -4,22 +4,30 @@ import static io.duroxide.provider.validation.ValidationSupport.LONG_LOCK;
 import static io.duroxide.provider.validation.ValidationSupport.awaitPresent;
 import static io.duroxide.provider.validation.ValidationSupport.event;
 import static io.duroxide.provider.validation.ValidationSupport.newInstance;
+import static io.duroxide.provider.validation.ValidationSupport.workItem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.duroxide.api.JsonConverter;
 import io.duroxide.history.HistoryEvent;
+import io.duroxide.provider.OrchestrationWorkItem;
 import io.duroxide.provider.ProviderException;
 import io.duroxide.provider.validation.ProviderScenarios;
+import io.duroxide.provider.validation.ValidationSupport;
+import io.duroxide.provider.validation.ValidationSupport.Turn;
 import java.net.ServerSocket;
 import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.postgresql.PGNotification;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PostgreSQL-specific behaviour beyond the validation suite: bad input, schema handling, waiting for work. */
@@ -185,6 +193,65 @@ class PostgresProviderTest {
             assertThat(after).as("the server's own setting (auto unless configured), back after the commit")
                     .isEqualTo(before);
         }
+    }
+
+    /**
+     * A turn that queues no orchestrator work tells other processes nothing about orchestrations: it only released
+     * its instance. Here the turn queues an activity, so the one notification it sends says "activity work" only.
+     */
+    @Test
+    void aTurnThatQueuesNoOrchestratorWorkSendsNoOrchestratorNotification() throws Exception {
+        String schema = PG.newSchema("quiet");
+        try (PostgresProvider provider = PostgresProvider.open(PostgresTestDatabase.options(schema));
+                Connection listening = DriverManager.getConnection(PostgresTestDatabase.url())) {
+            try (Statement s = listening.createStatement()) {
+                s.execute("LISTEN " + PostgresSchema.channel(schema));
+            }
+            PGConnection notifications = listening.unwrap(PGConnection.class);
+            provider.createInstance(newInstance("quiet", "Orch"));
+            assertThat(nextNotifications(notifications)).as("the start's").containsExactly(WorkNotifier.ORCHESTRATOR);
+
+            OrchestrationWorkItem item = provider.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+            provider.commitTurn(item.lockToken(), Turn.consuming(item)
+                    .events(new HistoryEvent.ActivityScheduled(0, 1, "Act", "\"x\"", null, 0, 1, 0))
+                    .activity(workItem("quiet", 1, 1)).build());
+            assertThat(nextNotifications(notifications)).as("the turn's").containsExactly(WorkNotifier.ACTIVITY);
+        }
+    }
+
+    /**
+     * Without a notification, what reached an instance during its turn is fetched by the provider that committed
+     * the turn, at once, even when its fetches had gone quiet waiting for one.
+     */
+    @Test
+    void aMessageThatArrivedDuringTheTurnIsFetchedRightAfterTheCommit() {
+        PostgresOptions options = PostgresTestDatabase.options(PG.newSchema("released")).withMaxIdleWait(Duration.ofSeconds(60));
+        try (PostgresProvider committing = PostgresProvider.open(options); PostgresProvider other = PostgresProvider.open(options)) {
+            committing.createInstance(newInstance("busy", "Orch"));
+            OrchestrationWorkItem turn = committing.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+            other.enqueueOrchestratorMessage(event("busy", "during"), null);
+            awaitQuiet(committing);
+
+            committing.commitTurn(turn.lockToken(), Turn.consuming(turn).build());
+            OrchestrationWorkItem next = committing.fetchOrchestrationItem(LONG_LOCK).orElseThrow();
+            assertThat(next.instanceId()).isEqualTo("busy");
+            assertThat(next.messages()).extracting(ValidationSupport::eventName).containsExactly("during");
+        }
+    }
+
+    /** Fetches until the provider's idle gate has closed: its fetches find nothing for twice the grace period. */
+    private static void awaitQuiet(PostgresProvider provider) {
+        long idleSince = System.nanoTime();
+        while (System.nanoTime() - idleSince < 2 * IdleGate.GRACE_NANOS) {
+            assertThat(provider.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
+        }
+    }
+
+    /** The payloads of the notifications that arrive next, waiting for the first up to a minute. */
+    private static List<String> nextNotifications(PGConnection connection) throws SQLException {
+        PGNotification[] arrived = connection.getNotifications(60_000);
+        assertThat(arrived).as("notifications within a minute").isNotNull();
+        return Arrays.stream(arrived).map(PGNotification::getParameter).toList();
     }
 
     private static void update(Connection c, String sql, String... args) throws Exception {
