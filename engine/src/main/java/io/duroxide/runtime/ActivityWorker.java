@@ -157,9 +157,9 @@ final class ActivityWorker extends DispatcherLoop<ActivityLease> implements Loca
      * Registered here, not routed by a tag, and seen to be short; or not timed yet, and the first such attempt (the
      * probe): a fresh process then learns an activity's time inside a turn, where its first workflows would otherwise
      * send their steps through the queue until the first attempt there is done. Turns that schedule the activity
-     * while the probe runs wait for its time, at most {@link LocalStepBudget#probeWait()}, instead of sending the first workflows of a burst through the queue. A probe of
-     * a long activity holds its slot and instance once, as a short activity that turns slow does until its mean
-     * passes the limit.
+     * while the probe runs wait for its time, at most {@link LocalStepBudget#probeWait()}, instead of sending the
+     * first workflows of a burst through the queue. A probe of a long activity holds its slot and instance once, as
+     * a short activity that turns slow does until its mean passes the limit.
      */
     private boolean shortHere(ActivityWorkItem item) {
         String name = item.activityName();

@@ -26,9 +26,9 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.postgresql.PGConnection;
 import org.postgresql.PGNotification;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** PostgreSQL-specific behaviour beyond the validation suite: bad input, schema handling, waiting for work. */
 class PostgresProviderTest {
@@ -147,10 +147,7 @@ class PostgresProviderTest {
         try (PostgresProvider idle = PostgresProvider.open(PostgresTestDatabase.options(schema)
                         .withMaxIdleWait(Duration.ofSeconds(60)));
                 Connection raw = DriverManager.getConnection(PostgresTestDatabase.url())) {
-            long idleSince = System.nanoTime();
-            while (System.nanoTime() - idleSince < 2 * IdleGate.GRACE_NANOS) {
-                assertThat(idle.fetchOrchestrationItem(LONG_LOCK)).isEmpty();
-            }
+            awaitQuiet(idle);
             // Written the way a provider writes a start, minus the notification.
             HistoryEvent.ExecutionStarted start = newInstance("unannounced", "Orch").start();
             try (Statement s = raw.createStatement()) {
